@@ -1,0 +1,82 @@
+"""The command line: a thin front on the core. Exit 0 success, 1 refused or invalid, 2 usage.
+
+Each command group lives in its own module with a `register(subparsers)` function; add new
+groups to COMMAND_GROUPS. Commands print JSON with --json for scripts, readable text otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable
+
+from fieldwork import __version__
+from fieldwork.errors import FieldworkError
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+
+log = logging.getLogger("fieldwork")
+
+
+def _command_groups() -> list[Callable[[argparse._SubParsersAction], None]]:
+    from fieldwork.cli import frameworks, inspections
+
+    return [frameworks.register, inspections.register]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="folder holding the store, keys and settings (default: the platform's user data folder)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="fieldwork",
+        description="Offline case reading, signed hand-over and merged ratings for probation inspections. "
+        "With no command, opens the desktop app.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"fieldwork {__version__}")
+    parser.add_argument("--self-test", action="store_true", help="check this installation and exit")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.set_defaults(handler=None, common_parent=common)
+    for register in _command_groups():
+        register(sub, common)
+    return parser
+
+
+def print_json(value) -> None:
+    json.dump(value, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def fail(error: FieldworkError, as_json: bool) -> int:
+    """Report a refusal: JSON on stdout for scripts, one sentence on stderr for people."""
+    if as_json:
+        print_json(error.to_json())
+    else:
+        print(f"fieldwork: {error.message}", file=sys.stderr)
+    return EXIT_REFUSED
+
+
+def run(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.self_test:
+        from fieldwork.selftest import run_self_test
+
+        return run_self_test(args.data_dir)
+    if args.handler is None:
+        from fieldwork.gui.app import run_app
+
+        return run_app(args.data_dir)
+    try:
+        return args.handler(args) or EXIT_OK
+    except FieldworkError as error:
+        return fail(error, getattr(args, "json", False))
+    except KeyboardInterrupt:
+        print("fieldwork: interrupted; nothing was changed by the unfinished command.", file=sys.stderr)
+        return EXIT_REFUSED

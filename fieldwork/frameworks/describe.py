@@ -1,0 +1,99 @@
+"""A framework as plain JSON-ready data, for `fieldwork frameworks show` and other tools."""
+
+from __future__ import annotations
+
+from fieldwork.frameworks.model import Framework
+
+
+def framework_summary(framework: Framework) -> dict:
+    return {
+        "id": framework.id,
+        "version": framework.version,
+        "title": framework.title,
+        "provider_types": list(framework.provider_types),
+        "standards": len(framework.standards),
+        "key_questions": sum(len(s.key_questions) for s in framework.standards),
+        "hash": framework.content_hash,
+    }
+
+
+def framework_to_dict(framework: Framework) -> dict:
+    """The whole parsed framework: ids, wording, bases, samples, fields and rating rules."""
+    return {
+        "format": 1,
+        "id": framework.id,
+        "version": framework.version,
+        "title": framework.title,
+        "hash": framework.content_hash,
+        "provider_types": list(framework.provider_types),
+        "person_term": framework.person_term,
+        "source": framework.source,
+        "attribution": framework.attribution,
+        "licence": framework.licence,
+        "provenance": framework.provenance,
+        "provenance_note": framework.provenance_note,
+        "answer_labels": framework.answer_labels,
+        "judgement_labels": framework.judgement_labels,
+        "samples": [
+            {"id": s.id, "title": s.title, "default": s.default, "description": s.description}
+            for s in framework.samples
+        ],
+        "domains": [
+            {"id": d.id, "title": d.title, "provenance": d.provenance, "standards": [s.id for s in d.standards]}
+            for d in framework.domains
+        ],
+        "standards": [
+            {
+                "id": s.id,
+                "domain": s.domain_id,
+                "title": s.title,
+                "statement": s.statement,
+                "basis": s.basis,
+                "sample": s.sample_id,
+                "provenance": s.provenance,
+                "key_questions": [
+                    {
+                        "id": kq.id,
+                        "text": kq.text,
+                        "lens": kq.lens,
+                        "allow_na": kq.allow_na,
+                        "na_reason_required": kq.na_reason_required,
+                        "guidance": kq.guidance,
+                        "provenance": kq.provenance,
+                        "prompts": [
+                            {"id": p.id, "text": p.text, "allow_na": p.allow_na, "provenance": p.provenance}
+                            for p in kq.prompts
+                        ],
+                    }
+                    for kq in s.key_questions
+                ],
+            }
+            for s in framework.standards
+        ],
+        "case_details": [
+            {
+                "id": f.id,
+                "label": f.label,
+                "type": f.type,
+                "choices": [{"value": c.value, "label": c.label} for c in f.choices],
+                "required": f.required,
+                "personal": f.personal,
+                "breakdown": f.breakdown,
+                "help": f.help,
+            }
+            for f in framework.case_details
+        ],
+        "rating": {
+            "bands": [
+                {"rating": b.rating, "min_percent": float(b.min_percent), "score": b.score}
+                for b in framework.rating.bands
+            ],
+            "not_rated": framework.rating.not_rated,
+            "overall_bands": [
+                {"rating": b.rating, "min_score": b.min_score, "max_score": b.max_score}
+                for b in framework.rating.overall_bands
+            ],
+            "unrated_standards": framework.rating.unrated_standards,
+            "max_score": max(b.score for b in framework.rating.bands) * len(framework.standards),
+        },
+    }

@@ -1,0 +1,322 @@
+"""Read a framework file: TOML → schema check → cross-reference checks → immutable model.
+
+Every problem is collected (not just the first) and named by file, line where we can find it,
+path inside the file, and what was expected, so an editor of the file can fix them in one pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+
+from fieldwork.errors import FrameworkError
+from fieldwork.frameworks.model import (
+    Band,
+    CaseDetailField,
+    Choice,
+    Domain,
+    Framework,
+    KeyQuestion,
+    OverallBand,
+    Prompt,
+    RatingRules,
+    Sample,
+    Standard,
+)
+from fieldwork.paths import framework_schema_path
+
+_TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+@cache
+def _validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(framework_schema_path().read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def load_framework(path: str | Path) -> Framework:
+    """Load and check the framework file at `path`; FrameworkError lists every problem."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise FrameworkError(str(path), [f"cannot be read ({exc.strerror}); check the path"]) from None
+    return parse_framework(data, source_name=str(path))
+
+
+def parse_framework(data: bytes, *, source_name: str = "<framework>") -> Framework:
+    """Parse framework bytes (as found in a file or an allocation pack)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FrameworkError(
+            source_name, [f"byte {exc.start}: not UTF-8 text; save the file as UTF-8"]
+        ) from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        match = _TOML_LINE.search(message)
+        where = f"line {match.group(1)}: " if match else ""
+        detail = _TOML_LINE.sub("", message).strip()
+        raise FrameworkError(source_name, [f"{where}not valid TOML: {detail}"]) from None
+
+    problems = [_describe_schema_error(err, raw, text) for err in _schema_errors(raw)]
+    if not problems:
+        problems = _cross_reference_problems(raw, text)
+    if problems:
+        raise FrameworkError(source_name, problems)
+    return _build(raw, data, source_name)
+
+
+def _schema_errors(raw: dict) -> list[jsonschema.ValidationError]:
+    return sorted(_validator().iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
+
+
+def _format_path(parts) -> str:
+    out = ""
+    for part in parts:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _line_of_item(raw: dict, path_parts: list, text: str) -> int | None:
+    """The line of the nearest enclosing item with an id, found by searching the source."""
+    node, best_id = raw, None
+    for part in path_parts:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(node, dict) and isinstance(node.get("id"), str):
+            best_id = node["id"]
+    if best_id is None:
+        return None
+    match = re.search(r'^\s*id\s*=\s*["\']' + re.escape(best_id) + r'["\']', text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+def _describe_schema_error(error: jsonschema.ValidationError, raw: dict, text: str) -> str:
+    parts = list(error.absolute_path)
+    line = _line_of_item(raw, parts, text)
+    where = f"line {line}, " if line else ""
+    validator = error.validator
+    if validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        expected = f"missing required field '{missing}'"
+    elif validator == "additionalProperties":
+        expected = f"{error.message}; remove it or check its spelling"
+    elif validator == "enum":
+        allowed = ", ".join(json.dumps(v) for v in error.validator_value)
+        expected = f"{json.dumps(error.instance)} is not allowed; expected one of {allowed}"
+    elif validator == "const":
+        expected = f"expected {json.dumps(error.validator_value)}, found {json.dumps(error.instance)}"
+    elif validator == "type":
+        expected = f"expected a {error.validator_value}, found {json.dumps(error.instance)}"
+    elif validator == "pattern":
+        expected = (
+            f"{json.dumps(error.instance)} is not a valid id; use letters, digits, '.', '_' or '-'"
+        )
+    else:
+        expected = error.message
+    return f"{where}{_format_path(parts)}: {expected}"
+
+
+def _cross_reference_problems(raw: dict, text: str) -> list[str]:
+    """Checks a schema cannot express: unique ids, references, band order, one default."""
+    problems: list[str] = []
+
+    def at(parts: list, message: str) -> None:
+        line = _line_of_item(raw, parts, text)
+        where = f"line {line}, " if line else ""
+        problems.append(f"{where}{_format_path(parts)}: {message}")
+
+    seen: dict[str, str] = {}
+
+    def unique(item_id: str, parts: list, what: str) -> None:
+        if item_id in seen:
+            at(parts, f"id '{item_id}' is used twice (also {seen[item_id]}); ids must be unique")
+        else:
+            seen[item_id] = _format_path(parts)
+
+    samples = {s["id"] for s in raw["samples"]}
+    defaults = [s["id"] for s in raw["samples"] if s.get("default")]
+    if len(defaults) != 1:
+        at(["samples"], f"exactly one sample needs default = true (found {len(defaults)})")
+    for i, sample in enumerate(raw["samples"]):
+        unique("sample:" + sample["id"], ["samples", i], "sample")
+    domains = set()
+    for i, domain in enumerate(raw["domains"]):
+        unique("domain:" + domain["id"], ["domains", i], "domain")
+        domains.add(domain["id"])
+    for i, std in enumerate(raw["standards"]):
+        parts = ["standards", i]
+        unique(std["id"], parts, "standard")
+        if std["domain"] not in domains:
+            at(parts + ["domain"], f"domain '{std['domain']}' is not declared in [[domains]]")
+        if std["basis"] == "cases":
+            if "sample" not in std:
+                at(parts, "a standard rated from cases needs 'sample' naming one of [[samples]]")
+            elif std["sample"] not in samples:
+                at(parts + ["sample"], f"sample '{std['sample']}' is not declared in [[samples]]")
+        elif "sample" in std:
+            at(parts + ["sample"], "a standard rated by judgement has no sample; remove it")
+        for j, kq in enumerate(std["key_questions"]):
+            kq_parts = parts + ["key_questions", j]
+            unique(kq["id"], kq_parts, "key question")
+            if kq.get("na_reason_required") and not kq.get("allow_na"):
+                at(kq_parts, "na_reason_required needs allow_na = true")
+            for k, prompt in enumerate(kq.get("prompts", [])):
+                unique(prompt["id"], kq_parts + ["prompts", k], "prompt")
+    for i, detail in enumerate(raw["case_details"]):
+        parts = ["case_details", i]
+        unique(detail["id"], parts, "case detail")
+        if detail["type"] == "choice" and not detail.get("choices"):
+            at(parts, "a choice field needs a 'choices' list")
+        if detail["type"] != "choice" and "choices" in detail:
+            at(parts, f"only choice fields have 'choices' (this one is '{detail['type']}')")
+        values = [c["value"] for c in detail.get("choices", [])]
+        if len(values) != len(set(values)):
+            at(parts + ["choices"], "choice values must be unique")
+    rating = raw["rating"]
+    mins = [Fraction(str(b["min_percent"])) for b in rating["bands"]]
+    if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
+        at(["rating", "bands"], "bands must be listed from the highest min_percent down, no repeats")
+    if mins and mins[-1] != 0:
+        at(["rating", "bands"], "the last band needs min_percent = 0 so every percentage has a band")
+    overall = sorted(rating["overall_bands"], key=lambda b: b["min_score"])
+    expected_min = 0
+    for band in overall:
+        if band["min_score"] > band["max_score"]:
+            at(["rating", "overall_bands"], f"'{band['rating']}' has min_score above max_score")
+        if band["min_score"] != expected_min:
+            at(["rating", "overall_bands"], f"scores must run on from {expected_min} without gaps or overlaps (see '{band['rating']}')")
+        expected_min = band["max_score"] + 1
+    max_score = sum(max(b["score"] for b in rating["bands"]) for _ in raw["standards"])
+    if overall and overall[-1]["max_score"] != max_score:
+        at(
+            ["rating", "overall_bands"],
+            f"the top band should end at the maximum score {max_score} "
+            f"({len(raw['standards'])} standards × {max(b['score'] for b in rating['bands'])})",
+        )
+    return problems
+
+
+def _build(raw: dict, data: bytes, source_name: str) -> Framework:
+    file_provenance = raw["provenance"]
+    index: dict[str, dict] = {
+        "standards": {},
+        "key_questions": {},
+        "prompts": {},
+        "case_details": {},
+        "samples": {},
+        "prompt_parent": {},
+    }
+    standards_by_domain: dict[str, list[Standard]] = {d["id"]: [] for d in raw["domains"]}
+    domain_provenance = {d["id"]: d.get("provenance", file_provenance) for d in raw["domains"]}
+    for std in raw["standards"]:
+        std_prov = std.get("provenance", domain_provenance[std["domain"]])
+        key_questions = []
+        for kq in std["key_questions"]:
+            kq_prov = kq.get("provenance", std_prov)
+            allow_na = kq.get("allow_na", False)
+            prompts = tuple(
+                Prompt(p["id"], p["text"], p.get("allow_na", False), p.get("provenance", kq_prov))
+                for p in kq.get("prompts", [])
+            )
+            question = KeyQuestion(
+                id=kq["id"],
+                standard_id=std["id"],
+                text=kq["text"],
+                lens=kq.get("lens"),
+                allow_na=allow_na,
+                na_reason_required=kq.get("na_reason_required", allow_na),
+                guidance=kq.get("guidance", ""),
+                provenance=kq_prov,
+                prompts=prompts,
+            )
+            key_questions.append(question)
+            index["key_questions"][question.id] = question
+            for prompt in prompts:
+                index["prompts"][prompt.id] = prompt
+                index["prompt_parent"][prompt.id] = question
+        standard = Standard(
+            id=std["id"],
+            domain_id=std["domain"],
+            title=std["title"],
+            statement=std.get("statement", ""),
+            basis=std["basis"],
+            sample_id=std.get("sample"),
+            provenance=std_prov,
+            key_questions=tuple(key_questions),
+        )
+        index["standards"][standard.id] = standard
+        standards_by_domain[std["domain"]].append(standard)
+    domains = tuple(
+        Domain(d["id"], d["title"], domain_provenance[d["id"]], tuple(standards_by_domain[d["id"]]))
+        for d in raw["domains"]
+    )
+    samples = tuple(
+        Sample(s["id"], s["title"], s.get("default", False), s.get("description", ""))
+        for s in raw["samples"]
+    )
+    index["samples"] = {s.id: s for s in samples}
+    details = tuple(
+        CaseDetailField(
+            id=d["id"],
+            label=d["label"],
+            type=d["type"],
+            choices=tuple(Choice(c["value"], c["label"]) for c in d.get("choices", [])),
+            required=d.get("required", False),
+            personal=d.get("personal", False),
+            breakdown=d.get("breakdown", False),
+            help=d.get("help", ""),
+        )
+        for d in raw["case_details"]
+    )
+    index["case_details"] = {d.id: d for d in details}
+    rules = raw["rating"]
+    rating = RatingRules(
+        bands=tuple(
+            Band(b["rating"], Fraction(str(b["min_percent"])), b["score"]) for b in rules["bands"]
+        ),
+        not_rated=rules["not_rated"],
+        overall_bands=tuple(
+            OverallBand(b["rating"], b["min_score"], b["max_score"])
+            for b in sorted(rules["overall_bands"], key=lambda b: b["min_score"])
+        ),
+        unrated_standards=rules["unrated_standards"],
+    )
+    default_labels = {"yes": "Yes", "no": "No", "na": "Not applicable"}
+    return Framework(
+        id=raw["id"],
+        version=raw["version"],
+        title=raw["title"],
+        provider_types=tuple(raw["provider_types"]),
+        person_term=raw.get("person_term", "person on probation"),
+        source=raw["source"],
+        attribution=raw["attribution"],
+        licence=raw["licence"],
+        provenance=file_provenance,
+        provenance_note=raw.get("provenance_note", ""),
+        answer_labels={**default_labels, **raw.get("answer_labels", {})},
+        judgement_labels={
+            **{"yes": "Sufficient", "no": "Insufficient", "na": "Not applicable"},
+            **raw.get("judgement_labels", {}),
+        },
+        samples=samples,
+        domains=domains,
+        case_details=details,
+        rating=rating,
+        content_hash=hashlib.sha256(data).hexdigest(),
+        source_path=source_name,
+        source_bytes=data,
+        _index=index,
+    )

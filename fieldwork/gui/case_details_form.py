@@ -1,0 +1,71 @@
+"""The case details at the top of a case: one editor per framework field, saved on change."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QIntValidator
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QWidget
+
+from fieldwork.frameworks.model import CaseDetailField
+
+
+class CaseDetailsForm(QGroupBox):
+    """Editors for the case details; emits the raw text, the core checks and normalises it."""
+
+    detail_edited = Signal(str, str)  # field id, raw value
+
+    def __init__(self, fields: tuple[CaseDetailField, ...], parent=None):
+        super().__init__("Case details", parent)
+        self.setObjectName("caseDetails")
+        self._editors: dict[str, QWidget] = {}
+        self._fields = {f.id: f for f in fields}
+        form = QFormLayout(self)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.error_label = QLabel("")
+        self.error_label.setObjectName("errorText")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        for field in fields:
+            editor = self._make_editor(field)
+            editor.setAccessibleName(field.label)
+            if field.help:
+                editor.setToolTip(field.help)
+            self._editors[field.id] = editor
+            form.addRow(field.label + ("*" if field.required else ""), editor)
+        form.addRow(self.error_label)
+
+    def _make_editor(self, field: CaseDetailField) -> QWidget:
+        if field.type in ("choice", "boolean"):
+            combo = QComboBox()
+            combo.addItem("—", "")
+            options = [(c.value, c.label) for c in field.choices] if field.type == "choice" else [
+                ("true", "Yes"), ("false", "No")]
+            for value, label in options:
+                combo.addItem(label, value)
+            combo.activated.connect(lambda _i, f=field.id, c=combo: self.detail_edited.emit(f, c.currentData()))
+            return combo
+        line = QLineEdit()
+        if field.type == "date":
+            line.setPlaceholderText("YYYY-MM-DD")
+            line.setMaxLength(10)
+        elif field.type == "integer":
+            line.setValidator(QIntValidator(0, 150, line))
+        line.editingFinished.connect(lambda f=field.id, e=line: self.detail_edited.emit(f, e.text()))
+        return line
+
+    def show_values(self, values: dict[str, str]) -> None:
+        for field_id, editor in self._editors.items():
+            value = values.get(field_id, "")
+            if isinstance(editor, QComboBox):
+                index = editor.findData(value)
+                editor.setCurrentIndex(index if index >= 0 else 0)
+            elif editor.text() != value:
+                editor.setText(value)
+
+    def show_error(self, message: str | None) -> None:
+        self.error_label.setText(message or "")
+        self.error_label.setVisible(bool(message))
+
+    def set_editable(self, editable: bool) -> None:
+        for editor in self._editors.values():
+            editor.setEnabled(editable)

@@ -1,0 +1,446 @@
+"""The case assessment view: case details, the outline, and every key question of the case.
+
+All writes go through the core (one short transaction each, under a frame); the widgets show
+what the store returned, so what looks saved is saved.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel, QUndoStack
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldwork.errors import FieldworkError
+from fieldwork.frameworks.model import Answer
+from fieldwork.gui.answer_commands import AnswerCommand
+from fieldwork.gui.case_details_form import CaseDetailsForm
+from fieldwork.gui.completion_dialog import CompletionDialog
+from fieldwork.gui.question_widgets import KeyQuestionPanel, QuestionRow, SectionHeading
+from fieldwork.store import Store
+from fieldwork.store.assessments import load_assessment, set_answer, set_detail, set_status
+from fieldwork.store.records import STATUS_LABELS
+
+OUTLINE_TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
+DETAILS_TARGET = "details"
+
+
+class CaseView(QWidget):
+    """One case, answered question by question."""
+
+    case_changed = Signal(str)  # case id: its status or progress changed
+    back_requested = Signal()
+    message = Signal(str)  # a sentence for the status bar
+    save_state_changed = Signal(str)  # "saved", "saving", "unsaved", "error"
+
+    def __init__(self, store: Store, case_id: str, undo_stack: QUndoStack, parent=None):
+        super().__init__(parent)
+        self.store = store
+        self.case_id = case_id
+        self.undo_stack = undo_stack
+        self._assessment = load_assessment(store, case_id)
+        self.framework = self._assessment.framework
+        self._panels: dict[str, KeyQuestionPanel] = {}
+        self._rows: list[QuestionRow] = []
+        self._row_by_id: dict[str, QuestionRow] = {}
+        self._headings: dict[str, SectionHeading] = {}
+        self._outline_items: dict[str, QStandardItem] = {}
+        self._current_row: QuestionRow | None = None
+
+        self._build_header()
+        self._build_body()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.addLayout(self._header)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.splitter, 1)
+        self._show_assessment()
+
+    # --- construction -------------------------------------------------------------------
+    def _build_header(self) -> None:
+        case = self._assessment.case
+        self.back_button = QPushButton("◀ Cases")
+        self.back_button.setAccessibleName("Back to the list of cases")
+        self.back_button.setToolTip("Back to the list of cases (Ctrl+Home)")
+        self.back_button.clicked.connect(self._go_back)
+        self.title_label = QLabel(f"Case {case.case_ref}")
+        self.title_label.setObjectName("caseTitle")
+        self.sample_label = QLabel(self.framework.sample(case.sample_id).title)
+        self.sample_label.setObjectName("caseSample")
+        self.status_label = QLabel()
+        self.status_label.setObjectName("statusBadge")
+        self.progress_label = QLabel()
+        self.progress_label.setObjectName("caseProgress")
+        self.complete_button = QPushButton()
+        self.complete_button.clicked.connect(self._toggle_complete)
+        self._header = QHBoxLayout()
+        self._header.addWidget(self.back_button)
+        self._header.addSpacing(8)
+        self._header.addWidget(self.title_label)
+        self._header.addWidget(self.sample_label)
+        self._header.addStretch(1)
+        self._header.addWidget(self.progress_label)
+        self._header.addWidget(self.status_label)
+        self._header.addWidget(self.complete_button)
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.hide()
+
+    def _build_body(self) -> None:
+        framework, case = self.framework, self._assessment.case
+        self.outline_model = QStandardItemModel(self)
+        details_item = QStandardItem("Case details")
+        details_item.setData(DETAILS_TARGET, OUTLINE_TARGET_ROLE)
+        details_item.setEditable(False)
+        self.outline_model.appendRow(details_item)
+
+        page = QWidget()
+        page.setObjectName("casePage")
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(4, 4, 12, 24)
+        self.details_form = CaseDetailsForm(framework.case_details)
+        self.details_form.detail_edited.connect(self._save_detail)
+        page_layout.addWidget(self.details_form)
+
+        for standard in framework.standards_for_sample(case.sample_id):
+            item = QStandardItem(f"{standard.id} {standard.title}")
+            item.setData(standard.id, OUTLINE_TARGET_ROLE)
+            item.setEditable(False)
+            self._outline_items[standard.id] = item
+            heading = SectionHeading(f"{standard.id}  {standard.title}", standard.statement)
+            self._headings[standard.id] = heading
+            page_layout.addWidget(heading)
+            for question in standard.key_questions:
+                child = QStandardItem(f"{question.id}")
+                child.setToolTip(question.text)
+                child.setData(question.id, OUTLINE_TARGET_ROLE)
+                child.setEditable(False)
+                item.appendRow(child)
+                self._outline_items[question.id] = child
+                panel = KeyQuestionPanel(question, framework.answer_labels, framework.judgement_labels)
+                self._panels[question.id] = panel
+                page_layout.addWidget(panel)
+                for row in panel.rows():
+                    self._rows.append(row)
+                    self._row_by_id[row.question_id] = row
+                    row.answer_chosen.connect(self._answer_chosen)
+                    row.move_requested.connect(self._move_from)
+                    row.evidence_requested.connect(self._focus_evidence_of)
+                    row.installEventFilter(self)
+                panel.evidence.text_ready.connect(self._save_evidence)
+                panel.evidence.textChanged.connect(lambda p=panel: self._evidence_typed(p))
+                panel.evidence.leave_requested.connect(lambda p=panel: p.judgement_row.setFocus())
+            self.outline_model.appendRow(item)
+        page_layout.addStretch(1)
+
+        self.outline = QTreeView()
+        self.outline.setObjectName("outline")
+        self.outline.setAccessibleName("Outline of standards and key questions")
+        self.outline.setHeaderHidden(True)
+        self.outline.setModel(self.outline_model)
+        self.outline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.outline.expandAll()
+        self.outline.clicked.connect(self._outline_activated)
+        self.outline.activated.connect(self._outline_activated)
+
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(page)
+        self.scroll.setObjectName("caseScroll")
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("caseSplitter")
+        self.splitter.addWidget(self.outline)
+        self.splitter.addWidget(self.scroll)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([260, 900])
+
+    # --- showing state -------------------------------------------------------------------
+    def _show_assessment(self) -> None:
+        answers = self._assessment.answers
+        for row in self._rows:
+            stored = answers.get(row.question_id)
+            row.show_value(stored.value if stored else None)
+        for question_id, panel in self._panels.items():
+            stored = answers.get(question_id)
+            panel.evidence.show_saved_text(stored.note if stored else "")
+            panel.show_save_state("saved", stored.updated_at) if stored and stored.note else panel.show_save_state("")
+            panel.apply_relevance()
+        self.details_form.show_values(self._assessment.details)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        case = self._assessment.case
+        judged, required = self._assessment.progress()
+        self.progress_label.setText(f"{judged} of {required} key questions judged")
+        self.status_label.setText(STATUS_LABELS[case.status])
+        self.status_label.setProperty("status", case.status)
+        self.status_label.style().unpolish(self.status_label)
+        self.status_label.style().polish(self.status_label)
+        locked = case.status in ("complete", "handed_over")
+        editable = not locked and not self.store.read_only
+        self.complete_button.setText("Reopen case" if case.status == "complete" else "Mark complete…")
+        self.complete_button.setToolTip("Ctrl+Return")
+        self.complete_button.setEnabled(not self.store.read_only and case.status != "handed_over")
+        for row in self._rows:
+            row.setEnabled(editable)
+        for panel in self._panels.values():
+            panel.evidence.setReadOnly(not editable)
+            if editable:
+                panel.apply_relevance()
+        self.details_form.set_editable(editable)
+        if self.store.read_only:
+            self._show_banner("Read-only: this store is open in another fieldwork window. Changes are not possible here.")
+        elif case.status == "complete":
+            self._show_banner("This case is marked complete. Reopen it to change answers.")
+        elif case.status == "handed_over":
+            self._show_banner("This case has been handed over to the lead inspector.")
+        else:
+            self.banner.hide()
+        self._update_outline()
+
+    def _show_banner(self, text: str) -> None:
+        self.banner.setText(text)
+        self.banner.show()
+
+    def _update_outline(self) -> None:
+        answers = self._assessment.answers
+        for standard in self.framework.standards_for_sample(self._assessment.case.sample_id):
+            judged = sum(1 for kq in standard.key_questions if (a := answers.get(kq.id)) and a.value)
+            total = len(standard.key_questions)
+            mark = "✓" if judged == total else f"{judged}/{total}"
+            self._outline_items[standard.id].setText(f"{standard.id} {standard.title}   {mark}")
+            for kq in standard.key_questions:
+                stored = answers.get(kq.id)
+                label = self.framework.judgement_labels.get(stored.value, "") if stored and stored.value else "—"
+                self._outline_items[kq.id].setText(f"{kq.id}  {label}")
+
+    # --- writes ----------------------------------------------------------------------------
+    def _reload(self) -> None:
+        self._assessment = load_assessment(self.store, self.case_id)
+
+    def _answer_chosen(self, question_id: str, value) -> None:
+        row = self._row_by_id[question_id]
+        if row.value == value:
+            return
+        self.undo_stack.push(AnswerCommand(question_id, row.value, value, self._apply_answer))
+
+    def _apply_answer(self, question_id: str, value: str | None) -> bool:
+        """Save one answer; True when the store now holds `value`."""
+        try:
+            set_answer(self.store, self.case_id, question_id, value=value)
+        except FieldworkError as error:
+            self.message.emit(error.message)
+            self.save_state_changed.emit("error")
+            return False
+        self._reload()
+        row = self._row_by_id[question_id]
+        row.show_value(value)
+        panel = self._panels.get(question_id)
+        if panel is not None:
+            panel.apply_relevance()
+        self._show_status()
+        self.save_state_changed.emit("saved")
+        self.case_changed.emit(self.case_id)
+        return True
+
+    def _evidence_typed(self, panel: KeyQuestionPanel) -> None:
+        if panel.evidence.has_unsaved_text():
+            panel.show_save_state("unsaved")
+            self.save_state_changed.emit("unsaved")
+
+    def _save_evidence(self, question_id: str, text: str) -> None:
+        panel = self._panels[question_id]
+        try:
+            change = set_answer(self.store, self.case_id, question_id, note=text)
+        except FieldworkError as error:
+            panel.show_save_state("error")
+            self.message.emit(error.message)
+            self.save_state_changed.emit("error")
+            return
+        panel.evidence.mark_saved(text)
+        self._reload()
+        stored = self._assessment.answers.get(question_id)
+        panel.show_save_state("saved", change.new.updated_at if change else (stored.updated_at if stored else None))
+        self._show_status()
+        self.save_state_changed.emit("saved")
+        self.case_changed.emit(self.case_id)
+
+    def _save_detail(self, field_id: str, raw_value: str) -> None:
+        try:
+            set_detail(self.store, self.case_id, field_id, raw_value)
+        except FieldworkError as error:
+            self.details_form.show_error(error.message)
+            self.save_state_changed.emit("error")
+            return
+        self.details_form.show_error(None)
+        self._reload()
+        self.details_form.show_values(self._assessment.details)
+        self._show_status()
+        self.save_state_changed.emit("saved")
+        self.case_changed.emit(self.case_id)
+
+    def flush_pending(self) -> None:
+        """Save any evidence typed but not yet saved (before leaving the case or quitting)."""
+        for panel in self._panels.values():
+            panel.evidence.flush()
+
+    def has_unsaved_changes(self) -> bool:
+        return any(p.evidence.has_unsaved_text() for p in self._panels.values())
+
+    # --- completion -------------------------------------------------------------------------
+    def _toggle_complete(self) -> None:
+        self.flush_pending()
+        self._reload()
+        case = self._assessment.case
+        try:
+            if case.status == "complete":
+                set_status(self.store, self.case_id, "in_progress")
+                self.message.emit(f"Case {case.case_ref} reopened.")
+            else:
+                problems = self._assessment.completion_problems()
+                if problems:
+                    target = CompletionDialog.ask(self, case.case_ref, problems)
+                    if target:
+                        self.focus_question(target)
+                    return
+                set_status(self.store, self.case_id, "complete")
+                self.message.emit(f"Case {case.case_ref} marked complete.")
+        except FieldworkError as error:
+            self.message.emit(error.message)
+            return
+        self._reload()
+        self._show_status()
+        self.case_changed.emit(self.case_id)
+
+    def toggle_complete(self) -> None:
+        self._toggle_complete()
+
+    # --- navigation --------------------------------------------------------------------------
+    def eventFilter(self, watched, event) -> bool:
+        if isinstance(watched, QuestionRow) and event.type() == event.Type.FocusIn:
+            self._current_row = watched
+            self.scroll.ensureWidgetVisible(watched, 0, 60)
+            self._select_in_outline(watched.question_id)
+            self._remember_position(watched.question_id)
+        return False
+
+    def _remember_position(self, question_id: str) -> None:
+        # Saved a moment later, so holding Down through fifty prompts is one write, not fifty.
+        self._pending_position = question_id
+        if not hasattr(self, "_position_timer"):
+            self._position_timer = QTimer(self)
+            self._position_timer.setSingleShot(True)
+            self._position_timer.setInterval(400)
+            self._position_timer.timeout.connect(self._write_position)
+        self._position_timer.start()
+
+    def _write_position(self) -> None:
+        try:
+            self.store.set_ui_state("position", f"{self.case_id}|{self._pending_position}")
+        except FieldworkError:
+            pass  # losing the bookmark is harmless; answers are saved separately
+
+    def _select_in_outline(self, question_id: str) -> None:
+        kq_id = question_id if question_id in self._panels else self.framework.parent_key_question(question_id).id
+        item = self._outline_items.get(kq_id)
+        if item is not None:
+            self.outline.setCurrentIndex(item.index())
+
+    def _outline_activated(self, index: QModelIndex) -> None:
+        target = index.data(OUTLINE_TARGET_ROLE)
+        if target == DETAILS_TARGET:
+            self.scroll.verticalScrollBar().setValue(0)
+            self.details_form.setFocus()
+            self.details_form.focusNextChild()
+        elif target in self._headings:
+            self.scroll.verticalScrollBar().setValue(self._headings[target].y())
+            first = self._panels[self.framework.standard(target).key_questions[0].id].rows()[0]
+            first.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif target in self._panels:
+            self.scroll.verticalScrollBar().setValue(self._panels[target].y())
+            self._panels[target].rows()[0].setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _move_from(self, row: QuestionRow, delta: int) -> None:
+        self._focus_row_after(self._rows.index(row), delta)
+
+    def _focus_row_after(self, index: int, delta: int) -> None:
+        position = index + delta
+        while 0 <= position < len(self._rows):
+            candidate = self._rows[position]
+            if candidate.isEnabled():
+                candidate.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+            position += delta
+
+    def _focus_evidence_of(self, row: QuestionRow) -> None:
+        panel = self._panels[row.question_id]
+        panel.evidence.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.scroll.ensureWidgetVisible(panel.evidence, 0, 60)
+
+    def current_index(self) -> int:
+        return self._rows.index(self._current_row) if self._current_row in self._rows else -1
+
+    def next_question(self, delta: int = +1) -> None:
+        self._focus_row_after(self.current_index(), delta)
+
+    def next_unanswered(self) -> bool:
+        """Focus the next unanswered judgement or prompt after the current one, wrapping."""
+        start = self.current_index()
+        count = len(self._rows)
+        for step in range(1, count + 1):
+            row = self._rows[(start + step) % count]
+            if row.isEnabled() and row.value is None:
+                row.setFocus(Qt.FocusReason.OtherFocusReason)
+                return True
+        self.message.emit("Every question in this case has an answer.")
+        return False
+
+    def focus_question(self, question_id: str) -> None:
+        """Put the keyboard on a question (or the details form for a case-detail field)."""
+        row = self._row_by_id.get(question_id)
+        if row is None:
+            self.scroll.verticalScrollBar().setValue(0)
+            self.details_form.setFocus()
+            return
+        if not row.isEnabled() and question_id in self._panels:
+            self._focus_evidence_of(row)
+            return
+        row.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.scroll.ensureWidgetVisible(row, 0, 60)
+
+    def focus_first_question(self) -> None:
+        if self._rows:
+            self._focus_row_after(-1, +1)
+
+    def _go_back(self) -> None:
+        self.flush_pending()
+        self.back_requested.emit()
+
+    @property
+    def case_ref(self) -> str:
+        return self._assessment.case.case_ref
+
+    @property
+    def rows(self) -> list[QuestionRow]:
+        return list(self._rows)
+
+    def row(self, question_id: str) -> QuestionRow:
+        return self._row_by_id[question_id]
+
+    def panel(self, question_id: str) -> KeyQuestionPanel:
+        return self._panels[question_id]
+
+    def is_answered(self, question_id: str) -> bool:
+        stored = self._assessment.answers.get(question_id)
+        return bool(stored and stored.value in (Answer.YES, Answer.NO, Answer.NA))

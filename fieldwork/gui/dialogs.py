@@ -1,0 +1,232 @@
+"""Small dialogs, each with an `ask` classmethod so tests can drive them without a modal loop."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+)
+
+from fieldwork.frameworks.model import Framework
+from fieldwork.gui.shortcuts import ROW_KEYS, WINDOW_SHORTCUTS
+
+
+class NewInspectionDialog(QDialog):
+    """Provider, framework, dates and id for an inspection started by hand."""
+
+    def __init__(self, frameworks: list[Framework], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Start an inspection")
+        self.frameworks = frameworks
+        self.provider_edit = QLineEdit()
+        self.provider_edit.setAccessibleName("Provider name")
+        self.framework_combo = QComboBox()
+        self.framework_combo.setAccessibleName("Framework")
+        for framework in frameworks:
+            self.framework_combo.addItem(f"{framework.title} ({framework.version})", framework.id)
+        self.provider_type_combo = QComboBox()
+        self.provider_type_combo.setAccessibleName("Provider type")
+        self.id_edit = QLineEdit()
+        self.id_edit.setAccessibleName("Inspection id")
+        self.id_edit.setPlaceholderText("e.g. CRC-NORTH-2026-11 (made from the provider if left empty)")
+        today = dt.date.today()
+        self.start_edit = QDateEdit(today)
+        self.end_edit = QDateEdit(today + dt.timedelta(days=11))
+        for edit, name in ((self.start_edit, "Fieldwork starts"), (self.end_edit, "Fieldwork ends")):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("d MMM yyyy")
+            edit.setAccessibleName(name)
+        self.error_label = QLabel()
+        self.error_label.setObjectName("errorText")
+        self.error_label.setWordWrap(True)
+        self.framework_combo.currentIndexChanged.connect(self._framework_changed)
+        self._framework_changed()
+        form = QFormLayout()
+        form.addRow("&Provider", self.provider_edit)
+        form.addRow("&Framework", self.framework_combo)
+        form.addRow("Provider &type", self.provider_type_combo)
+        form.addRow("Fieldwork &starts", self.start_edit)
+        form.addRow("Fieldwork &ends", self.end_edit)
+        form.addRow("Inspection &id", self.id_edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Create")
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self.resize(560, 0)
+
+    def _framework_changed(self) -> None:
+        self.provider_type_combo.clear()
+        if 0 <= self.framework_combo.currentIndex() < len(self.frameworks):
+            self.provider_type_combo.addItems(list(self.frameworks[self.framework_combo.currentIndex()].provider_types))
+
+    def _accept(self) -> None:
+        if not self.provider_edit.text().strip():
+            self.error_label.setText("Give the provider's name.")
+            return
+        if self.end_edit.date() < self.start_edit.date():
+            self.error_label.setText("Fieldwork ends before it starts; check the dates.")
+            return
+        self.accept()
+
+    def values(self) -> dict:
+        return {
+            "provider": self.provider_edit.text().strip(),
+            "framework": self.frameworks[self.framework_combo.currentIndex()],
+            "provider_type": self.provider_type_combo.currentText(),
+            "inspection_id": self.id_edit.text().strip(),
+            "fieldwork_start": self.start_edit.date().toString("yyyy-MM-dd"),
+            "fieldwork_end": self.end_edit.date().toString("yyyy-MM-dd"),
+        }
+
+    @classmethod
+    def ask(cls, parent, frameworks: list[Framework]) -> dict | None:
+        dialog = cls(frameworks, parent)
+        return dialog.values() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+class AddCaseDialog(QDialog):
+    """A case reference and its sample."""
+
+    def __init__(self, framework: Framework, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Add a case")
+        self.ref_edit = QLineEdit()
+        self.ref_edit.setAccessibleName("Case reference")
+        self.sample_combo = QComboBox()
+        self.sample_combo.setAccessibleName("Sample")
+        for sample in framework.samples:
+            self.sample_combo.addItem(sample.title, sample.id)
+        form = QFormLayout()
+        form.addRow("Case &reference", self.ref_edit)
+        form.addRow("&Sample", self.sample_combo)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Add")
+        buttons.accepted.connect(lambda: self.accept() if self.ref_edit.text().strip() else None)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    @classmethod
+    def ask(cls, parent, framework: Framework) -> tuple[str, str] | None:
+        dialog = cls(framework, parent)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.ref_edit.text().strip(), dialog.sample_combo.currentData()
+        return None
+
+
+class JumpToCaseDialog(QDialog):
+    """Type a case reference (with completion) to open it."""
+
+    def __init__(self, case_refs: list[str], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Jump to case")
+        self.edit = QLineEdit()
+        self.edit.setAccessibleName("Case reference")
+        self.edit.setPlaceholderText("Case reference")
+        completer = QCompleter(case_refs, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.edit.setCompleter(completer)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Open")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.edit)
+        layout.addWidget(buttons)
+
+    @classmethod
+    def ask(cls, parent, case_refs: list[str]) -> str | None:
+        dialog = cls(case_refs, parent)
+        return dialog.edit.text().strip() if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+class ShortcutsDialog(QDialog):
+    """The keyboard shortcuts, from the same table the menus are built from."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        rows = "".join(f"<tr><td><b>{key}</b></td><td>{what}</td></tr>" for _, key, what in WINDOW_SHORTCUTS)
+        row_keys = "".join(f"<tr><td><b>{key}</b></td><td>{what}</td></tr>" for key, what in ROW_KEYS)
+        browser = QTextBrowser()
+        browser.setAccessibleName("Keyboard shortcuts")
+        browser.setHtml(
+            "<h3>Anywhere in the window</h3><table cellspacing=4>" + rows + "</table>"
+            "<h3>On a question (the highlighted row)</h3><table cellspacing=4>" + row_keys + "</table>"
+        )
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(browser)
+        layout.addWidget(buttons)
+        self.resize(520, 560)
+
+
+class FrameworkInfoDialog(QDialog):
+    """About this framework: source, attribution, licence, and which parts are recalled."""
+
+    def __init__(self, framework: Framework, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("About this framework")
+        recalled = [s for s in framework.standards if s.provenance == "recalled"]
+        recalled_kqs = sum(1 for s in framework.standards for kq in s.key_questions if kq.provenance == "recalled")
+        total_kqs = sum(len(s.key_questions) for s in framework.standards)
+        browser = QTextBrowser()
+        browser.setHtml(
+            f"<h3>{framework.title}</h3>"
+            f"<p>Id <code>{framework.id}</code>, version {framework.version}<br>"
+            f"Content hash <code>{framework.content_hash[:16]}…</code></p>"
+            f"<p><b>Source:</b> {framework.source}</p>"
+            f"<p><b>Attribution:</b> {framework.attribution}<br><b>Licence:</b> {framework.licence}</p>"
+            f"<p><b>Wording:</b> {framework.provenance_note}</p>"
+            f"<p>{len(recalled)} of {len(framework.standards)} standards and {recalled_kqs} of {total_kqs} key "
+            "questions are marked <i>recalled</i>: they follow the published structure but their exact wording "
+            "must be checked against the standards document before a release.</p>"
+        )
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(browser)
+        layout.addWidget(buttons)
+        self.resize(620, 460)
+
+
+class HistoryDialog(QDialog):
+    """The change log of one case: who changed what, when, from what to what."""
+
+    def __init__(self, case_ref: str, model, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(f"History of case {case_ref}")
+        table = QTableView()
+        table.setAccessibleName("Change history")
+        table.setModel(model)
+        table.verticalHeader().hide()
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        table.setWordWrap(False)
+        table.scrollToBottom()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        self.resize(900, 480)

@@ -1,0 +1,160 @@
+"""The inspection home: the inspection, overall progress, and the inspector's cases."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldwork.frameworks.model import Framework
+from fieldwork.gui.case_table_model import CASE_ID_ROLE, CaseFilterProxyModel, CaseTableModel
+from fieldwork.gui.format import fieldwork_dates
+from fieldwork.store.assessments import CaseSummary
+from fieldwork.store.records import STATUS_LABELS, Inspection
+
+
+class HomeView(QWidget):
+    """Lists the cases; Enter or double-click opens one."""
+
+    case_open_requested = Signal(str)  # case id
+    export_requested = Signal()
+
+    def __init__(self, inspection: Inspection, framework: Framework, parent=None):
+        super().__init__(parent)
+        self.inspection = inspection
+        self.framework = framework
+
+        self.title_label = QLabel()
+        self.title_label.setObjectName("inspectionTitle")
+        self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.subtitle_label = QLabel()
+        self.subtitle_label.setObjectName("inspectionSubtitle")
+        self.subtitle_label.setWordWrap(True)
+
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setAccessibleName("Overall progress")
+        self.progress_bar.setTextVisible(True)
+        self.progress_label = QLabel()
+
+        self.search_edit = QLineEdit()
+        self.search_edit.setPlaceholderText("Search case reference…  (Ctrl+F)")
+        self.search_edit.setAccessibleName("Search by case reference")
+        self.search_edit.setClearButtonEnabled(True)
+        self.status_combo = QComboBox()
+        self.status_combo.setAccessibleName("Filter by status")
+        self.status_combo.addItem("All statuses", None)
+        for status, label in STATUS_LABELS.items():
+            self.status_combo.addItem(label, status)
+
+        self.open_button = QPushButton("&Open case")
+        self.open_button.setAccessibleName("Open the selected case")
+        self.export_button = QPushButton("&Export bundle…")
+        self.export_button.setAccessibleName("Export a signed bundle for the lead inspector")
+        self.export_button.clicked.connect(self.export_requested)
+
+        self.table_model = CaseTableModel(framework, self)
+        self.proxy = CaseFilterProxyModel(self)
+        self.proxy.setSourceModel(self.table_model)
+        self.table = QTableView()
+        self.table.setObjectName("caseTable")
+        self.table.setAccessibleName("Cases")
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setDefaultSectionSize(130)
+
+        self.search_edit.textChanged.connect(self.proxy.set_search_text)
+        self.status_combo.currentIndexChanged.connect(
+            lambda _: self.proxy.set_status_filter(self.status_combo.currentData())
+        )
+        self.table.activated.connect(self._open_index)
+        self.table.doubleClicked.connect(self._open_index)
+        self.open_button.clicked.connect(lambda: self._open_index(self.table.currentIndex()))
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search_edit, 3)
+        filters.addWidget(self.status_combo, 1)
+        filters.addStretch(1)
+        filters.addWidget(self.open_button)
+        filters.addWidget(self.export_button)
+
+        progress = QHBoxLayout()
+        progress.addWidget(self.progress_bar, 3)
+        progress.addWidget(self.progress_label, 2)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 12)
+        layout.addWidget(self.title_label)
+        layout.addWidget(self.subtitle_label)
+        layout.addLayout(progress)
+        layout.addSpacing(6)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        self._show_inspection()
+
+    def _show_inspection(self) -> None:
+        inspection, framework = self.inspection, self.framework
+        practice = "  (practice inspection, fictional data)" if inspection.is_demo else ""
+        self.title_label.setText(f"{inspection.provider}{practice}")
+        self.subtitle_label.setText(
+            f"{framework.title} — version {framework.version}\n"
+            f"Inspection {inspection.id} · {inspection.provider_type} · "
+            f"Fieldwork {fieldwork_dates(inspection.fieldwork_start, inspection.fieldwork_end)}"
+        )
+
+    def set_summaries(self, summaries: list[CaseSummary]) -> None:
+        self.table_model.set_summaries(summaries)
+        self._update_progress()
+        self.table.resizeColumnToContents(0)
+        if self.table.currentIndex().row() < 0 and self.proxy.rowCount():
+            self.table.selectRow(0)
+
+    def update_summary(self, summary: CaseSummary) -> None:
+        self.table_model.update_summary(summary)
+        self._update_progress()
+
+    def select_case(self, case_id: str) -> None:
+        row = self.table_model.row_of_case(case_id)
+        if row >= 0:
+            index = self.proxy.mapFromSource(self.table_model.index(row, 0))
+            if index.isValid():
+                self.table.selectRow(index.row())
+                self.table.scrollTo(index)
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search_edit.selectAll()
+
+    def _update_progress(self) -> None:
+        summaries = self.table_model.summaries()
+        complete = sum(1 for s in summaries if s.case.status in ("complete", "handed_over"))
+        judged = sum(s.judged for s in summaries)
+        required = sum(s.required for s in summaries)
+        self.progress_bar.setRange(0, max(required, 1))
+        self.progress_bar.setValue(judged)
+        self.progress_bar.setFormat(f"{judged} of {required} key questions judged (%p%)")
+        self.progress_label.setText(f"{complete} of {len(summaries)} cases complete")
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.case_open_requested.emit(index.data(CASE_ID_ROLE))

@@ -1,0 +1,358 @@
+"""The main window: menus, the welcome / home / case views, and the save indicator."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget
+
+from fieldwork import __version__
+from fieldwork.errors import FieldworkError
+from fieldwork.frameworks.catalogue import list_frameworks
+from fieldwork.gui.case_view import CaseView
+from fieldwork.gui.dialogs import (
+    AddCaseDialog,
+    FrameworkInfoDialog,
+    HistoryDialog,
+    JumpToCaseDialog,
+    NewInspectionDialog,
+    ShortcutsDialog,
+)
+from fieldwork.gui.history_table_model import HistoryTableModel
+from fieldwork.gui.home_view import HomeView
+from fieldwork.gui.shortcuts import WINDOW_SHORTCUTS
+from fieldwork.gui.welcome_view import WelcomeView
+from fieldwork.profile import read_profile
+from fieldwork.store import Store
+from fieldwork.store.assessments import find_case, get_case, list_case_summaries
+from fieldwork.store.changelog import case_history
+from fieldwork.store.inspections import add_case, create_inspection, framework_for, get_inspection, list_inspections
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    """One store, one inspection at a time."""
+
+    view_changed = Signal(str)  # "welcome", "home" or "case"
+
+    def __init__(self, store: Store, parent=None):
+        super().__init__(parent)
+        self.store = store
+        self.profile = read_profile(store)
+        self.inspection = None
+        self.framework = None
+        self.home_view: HomeView | None = None
+        self.case_view: CaseView | None = None
+        self.undo_stack = QUndoStack(self)
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.save_label = QLabel()
+        self.save_label.setObjectName("saveIndicator")
+        self.statusBar().addPermanentWidget(self.save_label)
+        self.actions: dict[str, QAction] = {}
+        self._build_menus()
+        self.resize(1280, 820)
+        self._restore_geometry()
+        self._show_save_state("saved")
+        self._open_start_view()
+
+    # --- menus -------------------------------------------------------------------------------
+    def _action(self, name: str, text: str, handler) -> QAction:
+        key = next(k for n, k, _ in WINDOW_SHORTCUTS if n == name)
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(key))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(handler)
+        self.actions[name] = action
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        self.new_inspection_action = file_menu.addAction("&New inspection…", self.new_inspection)
+        self.practice_action = file_menu.addAction("Open the &practice inspection", self.open_practice)
+        self.switch_menu = file_menu.addMenu("&Switch inspection")
+        self.switch_menu.aboutToShow.connect(self._fill_switch_menu)
+        file_menu.addSeparator()
+        self.add_case_action = file_menu.addAction("&Add a case…", self.add_case)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("quit", "&Quit", self.close))
+
+        edit_menu = menu.addMenu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence("Ctrl+Z"))
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.actions["undo"], self.actions["redo"] = undo, redo
+        edit_menu.addAction(undo)
+        edit_menu.addAction(redo)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self._action("find", "&Find case…", self._find))
+
+        go_menu = menu.addMenu("&Go")
+        go_menu.addAction(self._action("go_home", "&Cases", self.show_home))
+        go_menu.addAction(self._action("jump_to_case", "&Jump to case…", self.jump_to_case))
+        go_menu.addSeparator()
+        go_menu.addAction(self._action("next_question", "&Next question", lambda: self._on_case(lambda v: v.next_question(+1))))
+        go_menu.addAction(self._action("previous_question", "&Previous question", lambda: self._on_case(lambda v: v.next_question(-1))))
+        go_menu.addAction(self._action("next_unanswered", "Next &unanswered question", lambda: self._on_case(CaseView.next_unanswered)))
+
+        case_menu = menu.addMenu("&Case")
+        case_menu.addAction(self._action("toggle_complete", "Mark &complete / reopen", lambda: self._on_case(CaseView.toggle_complete)))
+        case_menu.addAction(self._action("history", "&History…", self.show_history))
+
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self._action("shortcuts", "&Keyboard shortcuts", lambda: ShortcutsDialog(self).exec()))
+        help_menu.addAction("About this &framework", self.show_framework_info)
+        help_menu.addAction("&About fieldwork", self.show_about)
+
+    def _on_case(self, method) -> None:
+        if self.case_view is not None and self.stack.currentWidget() is self.case_view:
+            method(self.case_view)
+
+    def _fill_switch_menu(self) -> None:
+        self.switch_menu.clear()
+        for inspection in list_inspections(self.store):
+            action = self.switch_menu.addAction(f"{inspection.id} — {inspection.provider}")
+            action.setCheckable(True)
+            action.setChecked(self.inspection is not None and inspection.id == self.inspection.id)
+            action.triggered.connect(lambda _c=False, i=inspection.id: self.open_inspection(i))
+
+    # --- views --------------------------------------------------------------------------------
+    def _open_start_view(self) -> None:
+        """Back where the user was: the last inspection and case, else the welcome view."""
+        inspections = list_inspections(self.store)
+        if not inspections:
+            self._show_welcome()
+            return
+        last = self.store.ui_state("inspection")
+        known = {i.id for i in inspections}
+        self.open_inspection(last if last in known else inspections[-1].id)
+        position = self.store.ui_state("position", "")
+        case_id, _, question_id = position.partition("|")
+        if case_id:
+            try:
+                case = get_case(self.store, case_id)
+            except FieldworkError:
+                return
+            if case.inspection_id == self.inspection.id:
+                self.open_case(case_id, question_id or None)
+
+    def _show_welcome(self) -> None:
+        welcome = WelcomeView(can_open_packs=False)
+        welcome.practice_requested.connect(self.open_practice)
+        welcome.new_inspection_requested.connect(self.new_inspection)
+        self._replace_view(welcome)
+        self.setWindowTitle("fieldwork")
+        self.view_changed.emit("welcome")
+
+    def _replace_view(self, widget) -> None:
+        old = self.stack.currentWidget()
+        self.stack.addWidget(widget)
+        self.stack.setCurrentWidget(widget)
+        if old is not None and old is not self.home_view and old is not widget:
+            self.stack.removeWidget(old)
+            old.deleteLater()
+
+    def open_inspection(self, inspection_id: str) -> None:
+        self._leave_case()
+        self.inspection = get_inspection(self.store, inspection_id)
+        self.framework = framework_for(self.store, self.inspection)
+        if self.home_view is not None:
+            self.stack.removeWidget(self.home_view)
+            self.home_view.deleteLater()
+        self.home_view = HomeView(self.inspection, self.framework)
+        self.home_view.case_open_requested.connect(lambda case_id: self.open_case(case_id))
+        self.home_view.export_button.hide()  # shown once bundle export is wired in
+        self.stack.addWidget(self.home_view)
+        self.refresh_home()
+        self.show_home()
+        self.store.set_ui_state("inspection", inspection_id)
+        # Titles carry ids only: window titles end up in logs and screen recorders.
+        self.setWindowTitle(f"{self.inspection.id} — fieldwork")
+
+    def refresh_home(self) -> None:
+        if self.home_view is not None and self.inspection is not None:
+            self.home_view.set_summaries(list_case_summaries(self.store, self.inspection.id))
+
+    def show_home(self) -> None:
+        if self.home_view is None:
+            return
+        case_id = self.case_view.case_id if self.case_view else None
+        self._leave_case()
+        self.stack.setCurrentWidget(self.home_view)
+        if case_id:
+            self.home_view.select_case(case_id)
+        self.home_view.table.setFocus()
+        self.store.set_ui_state("position", "")
+        self.view_changed.emit("home")
+
+    def open_case(self, case_id: str, question_id: str | None = None) -> None:
+        self._leave_case()
+        try:
+            view = CaseView(self.store, case_id, self.undo_stack)
+        except FieldworkError as error:
+            self.show_error(error.message)
+            return
+        view.back_requested.connect(self.show_home)
+        view.case_changed.connect(self._case_changed)
+        view.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        view.save_state_changed.connect(self._show_save_state)
+        self.case_view = view
+        self.stack.addWidget(view)
+        self.stack.setCurrentWidget(view)
+        self._restore_splitter(view)
+        if question_id:
+            view.focus_question(question_id)
+        else:
+            view.focus_first_question()
+        self.store.set_ui_state("position", f"{case_id}|{question_id or ''}")
+        self.view_changed.emit("case")
+
+    def _leave_case(self) -> None:
+        """Save pending evidence and drop the case view (its undo history goes with it)."""
+        view = self.case_view
+        if view is None:
+            return
+        view.flush_pending()
+        self.store.set_ui_state("case_splitter", bytes(view.splitter.saveState().toBase64()).decode())
+        self.undo_stack.clear()
+        self.case_view = None
+        self.stack.removeWidget(view)
+        view.deleteLater()
+
+    def _case_changed(self, case_id: str) -> None:
+        if self.home_view is None:
+            return
+        for summary in list_case_summaries(self.store, self.inspection.id):
+            if summary.case.id == case_id:
+                self.home_view.update_summary(summary)
+
+    def _show_save_state(self, state: str) -> None:
+        text = {
+            "saved": "✓ All changes saved",
+            "unsaved": "Typing… (saves when you pause)",
+            "error": "⚠ Last change NOT saved — see the message",
+        }.get(state, "")
+        if self.store.read_only:
+            text = "Read-only: open in another window"
+        self.save_label.setText(text)
+        self.save_label.setProperty("state", "readonly" if self.store.read_only else state)
+        self.save_label.style().unpolish(self.save_label)
+        self.save_label.style().polish(self.save_label)
+
+    # --- commands -------------------------------------------------------------------------------
+    def open_practice(self) -> None:
+        from fieldwork.demo import create_demo_inspection
+
+        try:
+            inspection = create_demo_inspection(self.store)
+        except FieldworkError as error:
+            self.show_error(error.message)
+            return
+        self.open_inspection(inspection.id)
+
+    def new_inspection(self) -> None:
+        frameworks = [e.framework for e in list_frameworks(self.store.path.parent) if e.framework]
+        values = NewInspectionDialog.ask(self, frameworks)
+        if values is None:
+            return
+        from fieldwork.demo import suggest_inspection_id
+
+        try:
+            inspection = create_inspection(
+                self.store,
+                inspection_id=values["inspection_id"] or suggest_inspection_id(values["provider"], values["fieldwork_start"]),
+                provider=values["provider"],
+                provider_type=values["provider_type"],
+                framework=values["framework"],
+                fieldwork_start=values["fieldwork_start"],
+                fieldwork_end=values["fieldwork_end"],
+                lead_id=self.profile.person_id,
+            )
+        except FieldworkError as error:
+            self.show_error(error.message)
+            return
+        self.open_inspection(inspection.id)
+
+    def add_case(self) -> None:
+        if self.inspection is None:
+            self.show_error("Open or create an inspection first.")
+            return
+        answer = AddCaseDialog.ask(self, self.framework)
+        if answer is None:
+            return
+        case_ref, sample_id = answer
+        try:
+            case = add_case(self.store, self.inspection, case_ref, sample_id=sample_id, inspector_id=self.profile.person_id)
+        except FieldworkError as error:
+            self.show_error(error.message)
+            return
+        self.refresh_home()
+        self.open_case(case.id)
+
+    def jump_to_case(self) -> None:
+        if self.inspection is None:
+            return
+        refs = [s.case.case_ref for s in list_case_summaries(self.store, self.inspection.id)]
+        case_ref = JumpToCaseDialog.ask(self, refs)
+        if not case_ref:
+            return
+        try:
+            case = find_case(self.store, self.inspection.id, case_ref)
+        except FieldworkError as error:
+            self.show_error(error.message)
+            return
+        self.open_case(case.id)
+
+    def _find(self) -> None:
+        self.show_home()
+        if self.home_view is not None:
+            self.home_view.focus_search()
+
+    def show_history(self) -> None:
+        if self.case_view is None:
+            return
+        self.case_view.flush_pending()
+        model = HistoryTableModel(case_history(self.store, self.case_view.case_id))
+        HistoryDialog(self.case_view.case_ref, model, self).exec()
+
+    def show_framework_info(self) -> None:
+        if self.framework is not None:
+            FrameworkInfoDialog(self.framework, self).exec()
+
+    def show_about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About fieldwork",
+            f"<h3>fieldwork {__version__}</h3><p>Offline case reading for probation inspections.</p>"
+            f"<p>Store: {self.store.path}</p><p>Profile: {self.profile.name} ({self.profile.person_id})</p>",
+        )
+
+    def show_error(self, message: str) -> None:
+        QMessageBox.warning(self, "fieldwork", message)
+
+    # --- window state ----------------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        saved = self.store.ui_state("window_geometry")
+        if saved:
+            self.restoreGeometry(QByteArray.fromBase64(saved.encode()))
+
+    def _restore_splitter(self, view: CaseView) -> None:
+        saved = self.store.ui_state("case_splitter")
+        if saved:
+            view.splitter.restoreState(QByteArray.fromBase64(saved.encode()))
+
+    def closeEvent(self, event) -> None:
+        self._flush_and_remember()
+        super().closeEvent(event)
+
+    def _flush_and_remember(self) -> None:
+        if self.case_view is not None:
+            self.case_view.flush_pending()
+            self.store.set_ui_state("case_splitter", bytes(self.case_view.splitter.saveState().toBase64()).decode())
+        self.store.set_ui_state("window_geometry", bytes(self.saveGeometry().toBase64()).decode())

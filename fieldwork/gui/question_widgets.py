@@ -1,0 +1,272 @@
+"""Widgets for answering one question: a focusable row with Yes / No / N/A, and evidence text.
+
+Rows take the keyboard: Y, N, A answer; Delete clears; Up/Down (or K/J) move between rows.
+The row shows only what the store holds: it is updated after the save succeeds.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldwork.frameworks.model import Answer, KeyQuestion
+from fieldwork.gui.format import saved_time
+
+ANSWER_KEYS = {Qt.Key.Key_Y: Answer.YES, Qt.Key.Key_N: Answer.NO, Qt.Key.Key_A: Answer.NA}
+EVIDENCE_SAVE_DELAY_MS = 500
+
+
+class QuestionRow(QFrame):
+    """One prompt or key-question judgement with its answer buttons."""
+
+    answer_chosen = Signal(str, object)  # question id, "yes"/"no"/"na" or None to clear
+    move_requested = Signal(object, int)  # this row, +1 next / -1 previous
+    evidence_requested = Signal(object)  # this row (Enter on a judgement)
+
+    def __init__(self, question_id: str, text: str, allowed, labels: dict[str, str], *, judgement: bool, parent=None):
+        super().__init__(parent)
+        self.question_id = question_id
+        self.judgement = judgement
+        self.allowed = tuple(allowed)
+        self.value: str | None = None
+        self.setProperty("questionRow", True)
+        self.setProperty("judgement", judgement)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleName(f"{question_id}: {text}")
+
+        self.text_label = QLabel(text)
+        self.text_label.setWordWrap(True)
+        self.text_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        if judgement:
+            self.text_label.setObjectName("judgementText")
+
+        self.buttons = QButtonGroup(self)
+        self.buttons.setExclusive(False)  # we keep exclusivity ourselves so a click can clear
+        button_box = QHBoxLayout()
+        button_box.setSpacing(2)
+        for value in (Answer.YES, Answer.NO, Answer.NA):
+            if value not in self.allowed:
+                continue
+            button = QToolButton()
+            button.setText(labels[value])
+            button.setCheckable(True)
+            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the row keeps the keyboard
+            button.setProperty("answer", value.value)
+            key = {"yes": "Y", "no": "N", "na": "A"}[value.value]
+            button.setToolTip(f"{labels[value]} ({key})")
+            button.setAccessibleName(f"{labels[value]} for {question_id}")
+            button.clicked.connect(lambda _checked=False, v=value: self._clicked(v))
+            self.buttons.addButton(button)
+            button_box.addWidget(button)
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        id_label = QLabel(question_id)
+        id_label.setObjectName("questionId")
+        id_label.setMinimumWidth(64)
+        id_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(id_label)
+        layout.addWidget(self.text_label, 1)
+        layout.addLayout(button_box)
+
+    def show_value(self, value: str | None) -> None:
+        """Show the saved answer (None: unanswered)."""
+        self.value = value
+        for button in self.buttons.buttons():
+            button.setChecked(button.property("answer") == value)
+        self.setProperty("answered", value is not None)
+        self.style().unpolish(self)
+        self.style().polish(self)
+
+    def _clicked(self, value: Answer) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        self.show_value(self.value)  # undo the button's own toggle until the save lands
+        self.answer_chosen.emit(self.question_id, None if self.value == value else value.value)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if modifiers == Qt.KeyboardModifier.NoModifier:
+            if key in ANSWER_KEYS and self.isEnabled():
+                value = ANSWER_KEYS[key]
+                if value in self.allowed:
+                    self.answer_chosen.emit(self.question_id, value.value)
+                    # Keep the hands on the keys: a prompt moves on, a judgement asks for evidence.
+                    if self.judgement:
+                        self.evidence_requested.emit(self)
+                    else:
+                        self.move_requested.emit(self, +1)
+                return
+            if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.isEnabled():
+                self.answer_chosen.emit(self.question_id, None)
+                return
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_J):
+                self.move_requested.emit(self, +1)
+                return
+            if key in (Qt.Key.Key_Up, Qt.Key.Key_K):
+                self.move_requested.emit(self, -1)
+                return
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.judgement:
+                self.evidence_requested.emit(self)
+                return
+        super().keyPressEvent(event)
+
+
+class EvidenceEdit(QPlainTextEdit):
+    """Evidence text, saved a moment after typing stops and whenever focus leaves."""
+
+    text_ready = Signal(str, str)  # question id, text to save
+    leave_requested = Signal()  # Escape: back to the judgement row
+
+    def __init__(self, question_id: str, parent=None):
+        super().__init__(parent)
+        self.question_id = question_id
+        self._saved_text = ""
+        self.setTabChangesFocus(True)
+        self.setAccessibleName(f"Evidence for {question_id}")
+        self.setPlaceholderText("Evidence: strengths and areas for improvement…")
+        self.setMinimumHeight(72)
+        self.setMaximumHeight(150)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(EVIDENCE_SAVE_DELAY_MS)
+        self._timer.timeout.connect(self.flush)
+        self.textChanged.connect(self._typed)
+
+    def show_saved_text(self, text: str) -> None:
+        """Load the stored text without triggering a save."""
+        self._saved_text = text
+        if self.toPlainText() != text:
+            self.blockSignals(True)
+            self.setPlainText(text)
+            self.blockSignals(False)
+
+    def has_unsaved_text(self) -> bool:
+        return self.toPlainText() != self._saved_text
+
+    def mark_saved(self, text: str) -> None:
+        self._saved_text = text
+
+    def _typed(self) -> None:
+        self._timer.start()
+
+    def flush(self) -> None:
+        """Save now if the text differs from what is stored."""
+        self._timer.stop()
+        if self.has_unsaved_text():
+            self.text_ready.emit(self.question_id, self.toPlainText())
+
+    def focusOutEvent(self, event) -> None:
+        self.flush()
+        super().focusOutEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.flush()
+            self.leave_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class KeyQuestionPanel(QFrame):
+    """A key question: its prompts, the judgement and the evidence box."""
+
+    def __init__(self, question: KeyQuestion, answer_labels, judgement_labels, parent=None):
+        super().__init__(parent)
+        self.question = question
+        self.setObjectName("keyQuestionPanel")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+
+        heading = QLabel(f"{question.id}  {question.text}")
+        heading.setObjectName("keyQuestionHeading")
+        heading.setWordWrap(True)
+        heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.prompt_rows = [
+            QuestionRow(p.id, p.text, p.allowed(), answer_labels, judgement=False) for p in question.prompts
+        ]
+        self.judgement_row = QuestionRow(
+            question.id, "Overall judgement for this key question", question.allowed(),
+            judgement_labels, judgement=True,
+        )
+        self.evidence = EvidenceEdit(question.id)
+        self.save_label = QLabel("")
+        self.save_label.setObjectName("saveState")
+        self.relevance_label = QLabel("")
+        self.relevance_label.setObjectName("relevanceNote")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.setSpacing(2)
+        layout.addWidget(heading)
+        if question.guidance:
+            guidance = QLabel(question.guidance)
+            guidance.setWordWrap(True)
+            guidance.setObjectName("guidance")
+            layout.addWidget(guidance)
+        if self.prompt_rows:
+            prompts_title = QLabel("Prompts")
+            prompts_title.setObjectName("sectionCaption")
+            layout.addWidget(prompts_title)
+        for row in self.prompt_rows:
+            layout.addWidget(row)
+        layout.addWidget(self.relevance_label)
+        layout.addWidget(self.judgement_row)
+        evidence_bar = QHBoxLayout()
+        caption = QLabel("Evidence")
+        caption.setObjectName("sectionCaption")
+        evidence_bar.addWidget(caption)
+        evidence_bar.addStretch(1)
+        evidence_bar.addWidget(self.save_label)
+        layout.addLayout(evidence_bar)
+        layout.addWidget(self.evidence)
+        self.relevance_label.hide()
+
+    def rows(self) -> list[QuestionRow]:
+        return [*self.prompt_rows, self.judgement_row]
+
+    def apply_relevance(self) -> None:
+        """A key question judged Not applicable disables its prompts."""
+        not_applicable = self.judgement_row.value == Answer.NA
+        for row in self.prompt_rows:
+            row.setEnabled(not not_applicable)
+        self.relevance_label.setVisible(not_applicable and bool(self.prompt_rows))
+        if not_applicable:
+            reason = " — give the reason in the evidence" if self.question.na_reason_required else ""
+            self.relevance_label.setText(f"Not applicable to this case: prompts are not needed{reason}.")
+
+    def show_save_state(self, state: str, at: str | None = None) -> None:
+        text = {"saved": f"Saved {saved_time(at)}" if at else "Saved", "saving": "Saving…",
+                "unsaved": "Not saved yet", "error": "NOT SAVED"}.get(state, "")
+        self.save_label.setText(text)
+        self.save_label.setProperty("state", state)
+        self.save_label.style().unpolish(self.save_label)
+        self.save_label.style().polish(self.save_label)
+
+
+class SectionHeading(QWidget):
+    """A standard's title and statement at the top of its block on the case page."""
+
+    def __init__(self, title: str, statement: str, parent=None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 14, 2, 4)
+        title_label = QLabel(title)
+        title_label.setObjectName("standardHeading")
+        layout.addWidget(title_label)
+        if statement:
+            statement_label = QLabel(statement)
+            statement_label.setObjectName("standardStatement")
+            statement_label.setWordWrap(True)
+            layout.addWidget(statement_label)

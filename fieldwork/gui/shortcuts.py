@@ -1,0 +1,35 @@
+"""Every keyboard shortcut in one place: the menus use these, and the help view lists them."""
+
+from __future__ import annotations
+
+# (action name, key sequence, what it does). Keys inside a question row are listed too.
+WINDOW_SHORTCUTS = (
+    ("go_home", "Ctrl+Home", "Back to the list of cases"),
+    ("jump_to_case", "Ctrl+G", "Jump to a case by its reference"),
+    ("next_question", "Alt+Down", "Next question (works while typing evidence)"),
+    ("previous_question", "Alt+Up", "Previous question"),
+    ("next_unanswered", "Ctrl+U", "Next unanswered question"),
+    ("toggle_complete", "Ctrl+Return", "Mark the case complete (or reopen it)"),
+    ("undo", "Ctrl+Z", "Undo the last answer"),
+    ("redo", "Ctrl+Shift+Z", "Redo"),
+    ("find", "Ctrl+F", "Search cases by reference"),
+    ("export_bundle", "Ctrl+E", "Export a bundle for the lead inspector"),
+    ("history", "Ctrl+H", "Change history of this case"),
+    ("shortcuts", "F1", "This list of shortcuts"),
+    ("quit", "Ctrl+Q", "Quit (everything is already saved)"),
+)
+
+ROW_KEYS = (
+    ("Y", "Yes (for a key question: sufficient)"),
+    ("N", "No (insufficient)"),
+    ("A", "Not applicable, where the framework allows it"),
+    ("Delete", "Clear the answer"),
+    ("Down / J, Up / K", "Next or previous question"),
+    ("Enter", "From a judgement: type its evidence"),
+    ("Esc", "From evidence: back to the judgement"),
+    ("Tab / Shift+Tab", "Move through the controls"),
+)
+
+
+def key_for(action_name: str) -> str:
+    return next(key for name, key, _ in WINDOW_SHORTCUTS if name == action_name)

@@ -1,0 +1,280 @@
+"""Opening a store: durable settings, the single-writer lock, migrations with a backup first.
+
+Durability: WAL with synchronous=FULL means a transaction that returned is on disk, so an
+answer the screen shows as saved survives a kill -9 or a power cut a moment later.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import os
+import sqlite3
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import filelock
+import sqlite_utils
+
+from fieldwork import __version__
+from fieldwork.errors import StoreError, StoreLockedError, StoreTooNewError
+from fieldwork.paths import STORE_FILENAME
+from fieldwork.store.migrations import MIGRATIONS, SCHEMA_VERSION
+
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def timestamp(moment: dt.datetime) -> str:
+    """ISO 8601 in UTC with milliseconds, e.g. 2026-11-22T09:30:00.123Z; sorts as text."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class Store:
+    """An open store. Use `open_store`; close it (or use `with`) to release the lock."""
+
+    def __init__(
+        self,
+        path: Path,
+        db: sqlite_utils.Database,
+        lock: filelock.BaseFileLock | None,
+        *,
+        actor: str,
+        clock: Clock,
+        new_id: Callable[[], str],
+    ):
+        self.path = path
+        self.db = db
+        self._lock = lock
+        self.actor = actor
+        self.clock = clock
+        self.new_id = new_id
+
+    # --- life cycle -------------------------------------------------------------------
+    @property
+    def read_only(self) -> bool:
+        """True when another copy of the app holds the store: this one may only read."""
+        return self._lock is None
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.db.conn.close()
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # --- writing ----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """All-or-nothing: every write in the block commits together, durably, or none does."""
+        if self.read_only:
+            raise StoreLockedError(
+                "This store is open in another fieldwork window, so this one is read-only; "
+                "close the other window and reopen to make changes."
+            )
+        try:
+            with self.db.atomic():
+                yield self.db
+        except sqlite3.OperationalError as exc:
+            raise _store_error(exc, self.path) from exc
+
+    def now(self) -> str:
+        return timestamp(self.clock())
+
+    # --- small key/value helpers --------------------------------------------------------
+    def meta(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
+
+    def ui_state(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM ui_state WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def set_ui_state(self, key: str, value: str) -> None:
+        if self.read_only:
+            return  # a read-only window does not move the other window's place
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO ui_state (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
+
+
+def _store_error(exc: sqlite3.Error, path: Path) -> StoreError:
+    text = str(exc).lower()
+    if "disk is full" in text or "disk i/o" in text:
+        return StoreError(
+            f"The disk holding {path} is full or failing, so the last change was not saved; "
+            "free some space and try again (earlier answers are safe)."
+        )
+    if "readonly" in text or "read-only" in text:
+        return StoreError(
+            f"{path} cannot be written (read-only file or folder); "
+            "check its permissions or choose another data folder with --data-dir."
+        )
+    if "not a database" in text or "malformed" in text:
+        return StoreError(
+            f"{path} is not a readable fieldwork store (damaged or not SQLite); "
+            "move it aside or restore a backup, then start again."
+        )
+    return StoreError(f"The store {path} could not be used: {exc}.")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=5, check_same_thread=False)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
+def _check_is_sqlite(path: Path) -> None:
+    """Refuse before SQLite touches a file that is not a database (so it stays unchanged)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with open(path, "rb") as handle:
+        header = handle.read(16)
+    if header != b"SQLite format 3\x00":
+        raise StoreError(
+            f"{path} is not a fieldwork store (it is not an SQLite database); "
+            "move the file aside or choose another folder with --data-dir."
+        )
+
+
+def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
+    """A consistent snapshot through SQLite's backup API, written whole then renamed."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    dest = sqlite3.connect(str(partial))
+    try:
+        conn.backup(dest)
+        dest.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        dest.close()
+    with open(partial, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(partial, target)
+    return target
+
+
+def _migrate(conn: sqlite3.Connection, path: Path, clock: Clock) -> None:
+    current = conn.execute("PRAGMA user_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        raise StoreTooNewError(
+            f"{path} was written by a newer version of fieldwork (store version {current}; "
+            f"this app reads up to {SCHEMA_VERSION}); install the newer fieldwork to open it. "
+            "Nothing was changed."
+        )
+    if current == SCHEMA_VERSION:
+        return
+    if current > 0:
+        stamp = clock().strftime("%Y%m%dT%H%M%S")
+        backup_to(conn, path.parent / "backups" / f"before-migration-v{current}-{stamp}.sqlite")
+    for number in range(current + 1, SCHEMA_VERSION + 1):
+        # Each migration commits together with its version bump, or not at all.
+        # (executescript commits anything pending first, so the script carries its own BEGIN.)
+        script = f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\nPRAGMA user_version = {number};\nCOMMIT;"
+        try:
+            conn.executescript(script)
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
+def open_store(
+    data_dir: Path,
+    *,
+    actor: str = "",
+    clock: Clock = utc_now,
+    new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+    create: bool = True,
+) -> Store:
+    """Open (creating and migrating if needed) the store in `data_dir`.
+
+    When another process holds the store, it opens read-only (`Store.read_only`).
+    """
+    data_dir = Path(data_dir)
+    path = data_dir / STORE_FILENAME
+    if not create and not path.exists():
+        raise StoreError(f"There is no fieldwork store in {data_dir}; check --data-dir.")
+    _check_is_sqlite(path)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        if os.name == "posix":
+            os.chmod(data_dir, 0o700)  # personal data: readable by this user only
+    except OSError as exc:
+        raise StoreError(
+            f"The data folder {data_dir} cannot be created ({exc.strerror}); "
+            "choose another folder with --data-dir."
+        ) from None
+    lock: filelock.BaseFileLock | None = filelock.FileLock(str(path) + ".lock", thread_local=False)
+    try:
+        lock.acquire(timeout=0)
+    except filelock.Timeout:
+        lock = None
+    except OSError as exc:
+        if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
+            lock = None  # a read-only folder: reading is still possible
+        else:
+            raise StoreError(f"The store {path} cannot be locked ({exc.strerror}).") from None
+    try:
+        if lock is None and not path.exists():
+            raise StoreError(
+                f"The data folder {data_dir} cannot be written; check its permissions "
+                "or choose another folder with --data-dir."
+            )
+        if not path.exists():
+            # Created with owner-only permissions before SQLite writes anything into it.
+            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        conn = _connect(path)
+        if lock is not None:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            _migrate(conn, path, clock)
+        else:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                _migrate(conn, path, clock)  # raises the too-new refusal
+            if version < SCHEMA_VERSION:
+                raise StoreLockedError(
+                    f"{path} needs upgrading but is open in another fieldwork window; "
+                    "close that window first."
+                )
+    except sqlite3.DatabaseError as exc:
+        if lock is not None:
+            lock.release()
+        raise _store_error(exc, path) from None
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+    db = sqlite_utils.Database(conn)
+    store = Store(path, db, lock, actor=actor, clock=clock, new_id=new_id)
+    if lock is not None:
+        if store.meta("store_id") is None:
+            store.set_meta("store_id", new_id())
+            store.set_meta("created_at", store.now())
+        store.set_meta("last_written_by_version", __version__)
+    return store

@@ -1,0 +1,149 @@
+"""Inspections and their pinned frameworks, and the cases sampled into them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+
+from fieldwork.errors import NotFoundError, ValidationError
+from fieldwork.frameworks.loader import parse_framework
+from fieldwork.frameworks.model import Framework
+from fieldwork.store.changelog import append_change
+from fieldwork.store.db import Store
+from fieldwork.store.records import Case, Inspection
+
+_INSPECTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+
+
+def pin_framework(store: Store, framework: Framework) -> None:
+    """Keep the exact framework text in the store (idempotent)."""
+    with store.transaction() as db:
+        db.execute(
+            "INSERT OR IGNORE INTO frameworks (hash, id, version, title, source, added_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [framework.content_hash, framework.id, framework.version, framework.title, framework.source_bytes, store.now()],
+        )
+
+
+@lru_cache(maxsize=16)
+def _parse_pinned(content_hash: str, source: bytes) -> Framework:
+    return parse_framework(source, source_name=f"pinned framework {content_hash[:12]}")
+
+
+def framework_for(store: Store, inspection: Inspection) -> Framework:
+    """The framework the inspection was made under, parsed from the pinned text."""
+    row = store.db.execute(
+        "SELECT source FROM frameworks WHERE hash = ?", [inspection.framework_hash]
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(f"The framework of inspection {inspection.id} is missing from the store.")
+    return _parse_pinned(inspection.framework_hash, bytes(row[0]))
+
+
+def create_inspection(
+    store: Store,
+    *,
+    inspection_id: str,
+    provider: str,
+    provider_type: str,
+    framework: Framework,
+    fieldwork_start: str | None = None,
+    fieldwork_end: str | None = None,
+    lead_id: str | None = None,
+    is_demo: bool = False,
+) -> Inspection:
+    if not _INSPECTION_ID.match(inspection_id):
+        raise ValidationError(
+            f"'{inspection_id}' is not a usable inspection id; use up to 64 letters, digits, "
+            "'.', '_' or '-', starting with a letter or digit."
+        )
+    if not provider.strip():
+        raise ValidationError("The provider's name is empty; give the provider's name.")
+    if fieldwork_start and fieldwork_end and fieldwork_end < fieldwork_start:
+        raise ValidationError("Fieldwork ends before it starts; check the dates.")
+    if store.db.execute("SELECT 1 FROM inspections WHERE id = ?", [inspection_id]).fetchone():
+        raise ValidationError(f"An inspection with id '{inspection_id}' already exists; choose another id.")
+    pin_framework(store, framework)
+    record = Inspection(
+        id=inspection_id,
+        provider=provider.strip(),
+        provider_type=provider_type,
+        framework_hash=framework.content_hash,
+        fieldwork_start=fieldwork_start,
+        fieldwork_end=fieldwork_end,
+        lead_id=lead_id,
+        is_demo=is_demo,
+        created_at=store.now(),
+        created_by=store.actor,
+    )
+    with store.transaction() as db:
+        db["inspections"].insert({**record.__dict__, "is_demo": int(is_demo)})
+        append_change(store, inspection_id, None, "inspection", inspection_id, "created", None, provider)
+    return record
+
+
+def list_inspections(store: Store) -> list[Inspection]:
+    rows = store.db.execute("SELECT * FROM inspections ORDER BY created_at, id").fetchall()
+    return [_inspection(row) for row in rows]
+
+
+def get_inspection(store: Store, inspection_id: str) -> Inspection:
+    row = store.db.execute("SELECT * FROM inspections WHERE id = ?", [inspection_id]).fetchone()
+    if row is None:
+        known = ", ".join(i.id for i in list_inspections(store)) or "none"
+        raise NotFoundError(f"No inspection '{inspection_id}' in this store (known: {known}).")
+    return _inspection(row)
+
+
+def _inspection(row) -> Inspection:
+    (id_, provider, ptype, fhash, start, end, lead, demo, created_at, created_by) = row
+    return Inspection(id_, provider, ptype, fhash, start, end, lead, bool(demo), created_at, created_by)
+
+
+def add_case(
+    store: Store,
+    inspection: Inspection,
+    case_ref: str,
+    *,
+    sample_id: str | None = None,
+    inspector_id: str | None = None,
+    details: Mapping[str, str] | None = None,
+    source: str = "app",
+) -> Case:
+    """Add a case to the sample, with its case details checked against the framework."""
+    framework = framework_for(store, inspection)
+    case_ref = case_ref.strip()
+    if not case_ref:
+        raise ValidationError("The case reference is empty; every case needs one.")
+    sample_id = sample_id or framework.default_sample.id
+    if sample_id not in {s.id for s in framework.samples}:
+        allowed = ", ".join(s.id for s in framework.samples)
+        raise ValidationError(f"'{sample_id}' is not a sample of {framework.id}; use one of: {allowed}.")
+    clean_details = {}
+    for field_id, raw in (details or {}).items():
+        try:
+            field = framework.case_detail(field_id)
+        except KeyError:
+            raise ValidationError(f"'{field_id}' is not a case detail of {framework.id}.") from None
+        try:
+            value = field.normalise(raw)
+        except ValueError as exc:
+            raise ValidationError(f"{field.label}: {exc}.") from None
+        if value:
+            clean_details[field_id] = value
+    if store.db.execute(
+        "SELECT 1 FROM cases WHERE inspection_id = ? AND case_ref = ?", [inspection.id, case_ref]
+    ).fetchone():
+        raise ValidationError(f"Case {case_ref} is already in inspection {inspection.id}.")
+    now = store.now()
+    case = Case(store.new_id(), inspection.id, case_ref, sample_id, inspector_id, "not_started", 0, now, now)
+    with store.transaction() as db:
+        db["cases"].insert(case.__dict__)
+        for field_id, value in clean_details.items():
+            db["case_details"].insert(
+                {"case_id": case.id, "field_id": field_id, "value": value, "revision": 1,
+                 "updated_at": now, "updated_by": store.actor}
+            )
+        append_change(store, inspection.id, case.id, "case", case_ref, "added", None, sample_id, source)
+    return case

@@ -1,0 +1,56 @@
+"""Save screenshots of the main screens (offscreen) to screenshots/, so anyone can look at them.
+
+Usage: .venv/bin/python scripts/take_screenshots.py [OUT_DIR]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main() -> int:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    from PySide6.QtWidgets import QApplication
+
+    from fieldwork.gui.app import make_application
+    from fieldwork.gui.main_window import MainWindow
+    from fieldwork.profile import open_profile_store, set_profile
+
+    app = make_application()
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_profile_store(Path(folder))
+        set_profile(store, "insp-demo", "Demo Inspector")
+        window = MainWindow(store)
+        window.resize(1360, 860)
+        window.show()
+        window.grab().save(str(out / "welcome.png"))
+        window.open_practice()
+        QApplication.processEvents()
+        window.grab().save(str(out / "home.png"))
+        summaries = window.home_view.table_model.summaries()
+        in_progress = next(s for s in summaries if s.case.status == "in_progress")
+        window.open_case(in_progress.case.id)
+        QApplication.processEvents()
+        window.grab().save(str(out / "case.png"))
+        view = window.case_view
+        view.next_unanswered()
+        QApplication.processEvents()
+        window.grab().save(str(out / "case-next-unanswered.png"))
+        complete = next(s for s in summaries if s.case.status == "complete")
+        window.open_case(complete.case.id)
+        QApplication.processEvents()
+        window.grab().save(str(out / "case-complete.png"))
+        window.close()
+        store.close()
+    print(f"screenshots written to {out}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
