@@ -21,24 +21,23 @@ log = logging.getLogger("fieldwork")
 
 
 def _command_groups() -> list[Callable[[argparse._SubParsersAction], None]]:
-    from fieldwork.cli import frameworks, inspections
+    from fieldwork.cli import answers, frameworks, inspections
 
-    return [frameworks.register, inspections.register]
+    return [frameworks.register, inspections.register, answers.register]
 
 
 def build_parser() -> argparse.ArgumentParser:
+    data_dir_help = "folder holding the store, keys and settings (default: the platform's user data folder)"
+    # Sub-commands accept --data-dir too; SUPPRESS keeps their default from overwriting a
+    # --data-dir given before the command.
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--data-dir",
-        metavar="DIR",
-        help="folder holding the store, keys and settings (default: the platform's user data folder)",
-    )
+    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS, help=data_dir_help)
     parser = argparse.ArgumentParser(
         prog="fieldwork",
         description="Offline case reading, signed hand-over and merged ratings for probation inspections. "
         "With no command, opens the desktop app.",
-        parents=[common],
     )
+    parser.add_argument("--data-dir", metavar="DIR", default=None, help=data_dir_help)
     parser.add_argument("--version", action="version", version=f"fieldwork {__version__}")
     parser.add_argument("--self-test", action="store_true", help="check this installation and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -44,6 +44,9 @@ def list_frameworks(data_dir: Path | None = None) -> list[CatalogueEntry]:
                 entries.append(CatalogueEntry(path, origin, load_framework(path)))
             except FrameworkError as exc:
                 entries.append(CatalogueEntry(path, origin, None, tuple(exc.problems)))
+            except Exception as exc:  # a loader bug must not hide every other framework
+                problem = f"could not be read ({type(exc).__name__}); run 'fieldwork frameworks check' on it"
+                entries.append(CatalogueEntry(path, origin, None, (problem,)))
     return entries
 
 
@@ -52,8 +55,7 @@ def find_framework(framework_id: str, data_dir: Path | None = None, version: str
     matches = [
         e.framework
         for e in list_frameworks(data_dir)
-        if e.framework and e.framework.id == framework_id
-        and (version is None or e.framework.version == version)
+        if e.framework and e.framework.id == framework_id and (version is None or e.framework.version == version)
     ]
     if not matches:
         known = sorted({e.framework.id for e in list_frameworks(data_dir) if e.framework})

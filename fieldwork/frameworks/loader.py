@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import tomllib
 from fractions import Fraction
@@ -56,8 +57,9 @@ def parse_framework(data: bytes, *, source_name: str = "<framework>") -> Framewo
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
         raise FrameworkError(
-            source_name, [f"byte {exc.start}: not UTF-8 text; save the file as UTF-8"]
+            source_name, [f"line {line}: not UTF-8 text (byte {exc.start}); save the file as UTF-8"]
         ) from None
     try:
         raw = tomllib.loads(text)
@@ -80,6 +82,11 @@ def _schema_errors(raw: dict) -> list[jsonschema.ValidationError]:
     return sorted(_validator().iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
 
 
+def _show(value) -> str:
+    """A value as the file would spell it; TOML dates and times are shown as written."""
+    return json.dumps(value, default=str)
+
+
 def _format_path(parts) -> str:
     out = ""
     for part in parts:
@@ -87,8 +94,11 @@ def _format_path(parts) -> str:
     return out or "(top level)"
 
 
-def _line_of_item(raw: dict, path_parts: list, text: str) -> int | None:
-    """The line of the nearest enclosing item with an id, found by searching the source."""
+def _line_of_item(raw: dict, path_parts: list, text: str, occurrence: int = 0) -> int | None:
+    """The line of the nearest enclosing item with an id, found by searching the source.
+
+    `occurrence` picks the n-th line declaring that id (0 = first), for a repeated id.
+    """
     node, best_id = raw, None
     for part in path_parts:
         try:
@@ -99,8 +109,12 @@ def _line_of_item(raw: dict, path_parts: list, text: str) -> int | None:
             best_id = node["id"]
     if best_id is None:
         return None
-    match = re.search(r'^\s*id\s*=\s*["\']' + re.escape(best_id) + r'["\']', text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else None
+    pattern = r'^\s*id\s*=\s*["\']' + re.escape(best_id) + r'["\']'
+    matches = list(re.finditer(pattern, text, re.MULTILINE))
+    if not matches:
+        return None
+    match = matches[min(occurrence, len(matches) - 1)]
+    return text.count("\n", 0, match.start()) + 1
 
 
 def _describe_schema_error(error: jsonschema.ValidationError, raw: dict, text: str) -> str:
@@ -114,16 +128,14 @@ def _describe_schema_error(error: jsonschema.ValidationError, raw: dict, text: s
     elif validator == "additionalProperties":
         expected = f"{error.message}; remove it or check its spelling"
     elif validator == "enum":
-        allowed = ", ".join(json.dumps(v) for v in error.validator_value)
-        expected = f"{json.dumps(error.instance)} is not allowed; expected one of {allowed}"
+        allowed = ", ".join(_show(v) for v in error.validator_value)
+        expected = f"{_show(error.instance)} is not allowed; expected one of {allowed}"
     elif validator == "const":
-        expected = f"expected {json.dumps(error.validator_value)}, found {json.dumps(error.instance)}"
+        expected = f"expected {_show(error.validator_value)}, found {_show(error.instance)}"
     elif validator == "type":
-        expected = f"expected a {error.validator_value}, found {json.dumps(error.instance)}"
+        expected = f"expected a {error.validator_value}, found {_show(error.instance)}"
     elif validator == "pattern":
-        expected = (
-            f"{json.dumps(error.instance)} is not a valid id; use letters, digits, '.', '_' or '-'"
-        )
+        expected = f"{_show(error.instance)} is not a valid id; use letters, digits, '.', '_' or '-'"
     else:
         expected = error.message
     return f"{where}{_format_path(parts)}: {expected}"
@@ -133,16 +145,21 @@ def _cross_reference_problems(raw: dict, text: str) -> list[str]:
     """Checks a schema cannot express: unique ids, references, band order, one default."""
     problems: list[str] = []
 
-    def at(parts: list, message: str) -> None:
-        line = _line_of_item(raw, parts, text)
+    def at(parts: list, message: str, occurrence: int = 0) -> None:
+        line = _line_of_item(raw, parts, text, occurrence)
         where = f"line {line}, " if line else ""
         problems.append(f"{where}{_format_path(parts)}: {message}")
 
     seen: dict[str, str] = {}
+    sightings: dict[str, int] = {}  # how often each bare id has been met, in file order
 
-    def unique(item_id: str, parts: list, what: str) -> None:
+    def unique(item_id: str, parts: list) -> None:
+        bare = item_id.split(":", 1)[-1]
+        occurrence = sightings.get(bare, 0)
+        sightings[bare] = occurrence + 1
         if item_id in seen:
-            at(parts, f"id '{item_id}' is used twice (also {seen[item_id]}); ids must be unique")
+            message = f"id '{bare}' is used twice (also {seen[item_id]}); ids must be unique"
+            at(parts, message, occurrence)
         else:
             seen[item_id] = _format_path(parts)
 
@@ -151,14 +168,14 @@ def _cross_reference_problems(raw: dict, text: str) -> list[str]:
     if len(defaults) != 1:
         at(["samples"], f"exactly one sample needs default = true (found {len(defaults)})")
     for i, sample in enumerate(raw["samples"]):
-        unique("sample:" + sample["id"], ["samples", i], "sample")
+        unique("sample:" + sample["id"], ["samples", i])
     domains = set()
     for i, domain in enumerate(raw["domains"]):
-        unique("domain:" + domain["id"], ["domains", i], "domain")
+        unique("domain:" + domain["id"], ["domains", i])
         domains.add(domain["id"])
     for i, std in enumerate(raw["standards"]):
         parts = ["standards", i]
-        unique(std["id"], parts, "standard")
+        unique(std["id"], parts)
         if std["domain"] not in domains:
             at(parts + ["domain"], f"domain '{std['domain']}' is not declared in [[domains]]")
         if std["basis"] == "cases":
@@ -170,14 +187,14 @@ def _cross_reference_problems(raw: dict, text: str) -> list[str]:
             at(parts + ["sample"], "a standard rated by judgement has no sample; remove it")
         for j, kq in enumerate(std["key_questions"]):
             kq_parts = parts + ["key_questions", j]
-            unique(kq["id"], kq_parts, "key question")
+            unique(kq["id"], kq_parts)
             if kq.get("na_reason_required") and not kq.get("allow_na"):
                 at(kq_parts, "na_reason_required needs allow_na = true")
             for k, prompt in enumerate(kq.get("prompts", [])):
-                unique(prompt["id"], kq_parts + ["prompts", k], "prompt")
+                unique(prompt["id"], kq_parts + ["prompts", k])
     for i, detail in enumerate(raw["case_details"]):
         parts = ["case_details", i]
-        unique(detail["id"], parts, "case detail")
+        unique(detail["id"], parts)
         if detail["type"] == "choice" and not detail.get("choices"):
             at(parts, "a choice field needs a 'choices' list")
         if detail["type"] != "choice" and "choices" in detail:
@@ -186,6 +203,9 @@ def _cross_reference_problems(raw: dict, text: str) -> list[str]:
         if len(values) != len(set(values)):
             at(parts + ["choices"], "choice values must be unique")
     rating = raw["rating"]
+    if any(not math.isfinite(b["min_percent"]) for b in rating["bands"]):
+        at(["rating", "bands"], "every min_percent must be a number from 0 to 100 (found nan or inf)")
+        return problems
     mins = [Fraction(str(b["min_percent"])) for b in rating["bands"]]
     if mins != sorted(mins, reverse=True) or len(set(mins)) != len(mins):
         at(["rating", "bands"], "bands must be listed from the highest min_percent down, no repeats")
@@ -197,7 +217,10 @@ def _cross_reference_problems(raw: dict, text: str) -> list[str]:
         if band["min_score"] > band["max_score"]:
             at(["rating", "overall_bands"], f"'{band['rating']}' has min_score above max_score")
         if band["min_score"] != expected_min:
-            at(["rating", "overall_bands"], f"scores must run on from {expected_min} without gaps or overlaps (see '{band['rating']}')")
+            at(
+                ["rating", "overall_bands"],
+                f"scores must run on from {expected_min} without gaps or overlaps (see '{band['rating']}')",
+            )
         expected_min = band["max_score"] + 1
     max_score = sum(max(b["score"] for b in rating["bands"]) for _ in raw["standards"])
     if overall and overall[-1]["max_score"] != max_score:
@@ -264,8 +287,7 @@ def _build(raw: dict, data: bytes, source_name: str) -> Framework:
         for d in raw["domains"]
     )
     samples = tuple(
-        Sample(s["id"], s["title"], s.get("default", False), s.get("description", ""))
-        for s in raw["samples"]
+        Sample(s["id"], s["title"], s.get("default", False), s.get("description", "")) for s in raw["samples"]
     )
     index["samples"] = {s.id: s for s in samples}
     details = tuple(
@@ -284,9 +306,7 @@ def _build(raw: dict, data: bytes, source_name: str) -> Framework:
     index["case_details"] = {d.id: d for d in details}
     rules = raw["rating"]
     rating = RatingRules(
-        bands=tuple(
-            Band(b["rating"], Fraction(str(b["min_percent"])), b["score"]) for b in rules["bands"]
-        ),
+        bands=tuple(Band(b["rating"], Fraction(str(b["min_percent"])), b["score"]) for b in rules["bands"]),
         not_rated=rules["not_rated"],
         overall_bands=tuple(
             OverallBand(b["rating"], b["min_score"], b["max_score"])

@@ -38,9 +38,13 @@ def _install_excepthook(app: QApplication) -> None:
 
     def hook(exc_type, exc, tb):
         log.error("unexpected error: %s", "".join(traceback.format_exception(exc_type, exc, tb)))
-        message = exc.message if isinstance(exc, FieldworkError) else (
-            "Something went wrong that fieldwork did not expect. Your saved answers are safe; "
-            "the details are in the log file. If it happens again, restart the app."
+        message = (
+            exc.message
+            if isinstance(exc, FieldworkError)
+            else (
+                "Something went wrong that fieldwork did not expect. Your saved answers are safe; "
+                "the details are in the log file. If it happens again, restart the app."
+            )
         )
         QMessageBox.critical(app.activeWindow(), "fieldwork", message)
 

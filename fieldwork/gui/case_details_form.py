@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QIntValidator
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QLabel, QLineEdit, QWidget
 
 from fieldwork.frameworks.model import CaseDetailField
 
@@ -19,27 +19,38 @@ class CaseDetailsForm(QGroupBox):
         self.setObjectName("caseDetails")
         self._editors: dict[str, QWidget] = {}
         self._fields = {f.id: f for f in fields}
-        form = QFormLayout(self)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # Two label/editor pairs per line: the details stay on one screen above the questions.
+        grid = QGridLayout(self)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(4)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(3, 1)
         self.error_label = QLabel("")
         self.error_label.setObjectName("errorText")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
-        for field in fields:
+        for position, field in enumerate(fields):
             editor = self._make_editor(field)
             editor.setAccessibleName(field.label)
             if field.help:
                 editor.setToolTip(field.help)
             self._editors[field.id] = editor
-            form.addRow(field.label + ("*" if field.required else ""), editor)
-        form.addRow(self.error_label)
+            label = QLabel(field.label + ("*" if field.required else ""))
+            label.setBuddy(editor)
+            row, column = divmod(position, 2)
+            grid.addWidget(label, row, column * 2)
+            grid.addWidget(editor, row, column * 2 + 1)
+        grid.addWidget(self.error_label, (len(fields) + 1) // 2, 0, 1, 4)
 
     def _make_editor(self, field: CaseDetailField) -> QWidget:
         if field.type in ("choice", "boolean"):
             combo = QComboBox()
             combo.addItem("—", "")
-            options = [(c.value, c.label) for c in field.choices] if field.type == "choice" else [
-                ("true", "Yes"), ("false", "No")]
+            options = (
+                [(c.value, c.label) for c in field.choices]
+                if field.type == "choice"
+                else [("true", "Yes"), ("false", "No")]
+            )
             for value, label in options:
                 combo.addItem(label, value)
             combo.activated.connect(lambda _i, f=field.id, c=combo: self.detail_edited.emit(f, c.currentData()))

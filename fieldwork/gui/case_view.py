@@ -200,7 +200,9 @@ class CaseView(QWidget):
                 panel.apply_relevance()
         self.details_form.set_editable(editable)
         if self.store.read_only:
-            self._show_banner("Read-only: this store is open in another fieldwork window. Changes are not possible here.")
+            self._show_banner(
+                "Read-only: this store is open in another fieldwork window. Changes are not possible here."
+            )
         elif case.status == "complete":
             self._show_banner("This case is marked complete. Reopen it to change answers.")
         elif case.status == "handed_over":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-from fieldwork.gui.format import uk_date, saved_time
+from fieldwork.gui.format import saved_time, uk_date
 from fieldwork.store.records import ChangeLogEntry
 
 _FIELD_NAMES = {"value": "answer", "note": "evidence", "status": "status", "reopened": "reopened", "added": "added"}
@@ -31,7 +31,11 @@ class HistoryTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(self.COLUMNS):
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(self.COLUMNS)
+        ):
             return self.COLUMNS[section]
         return None
 

@@ -29,6 +29,7 @@ class HomeView(QWidget):
 
     case_open_requested = Signal(str)  # case id
     export_requested = Signal()
+    add_case_requested = Signal()
 
     def __init__(self, inspection: Inspection, framework: Framework, parent=None):
         super().__init__(parent)
@@ -59,6 +60,9 @@ class HomeView(QWidget):
 
         self.open_button = QPushButton("&Open case")
         self.open_button.setAccessibleName("Open the selected case")
+        self.add_button = QPushButton("&Add case…")
+        self.add_button.setAccessibleName("Add a case to this inspection")
+        self.add_button.clicked.connect(self.add_case_requested)
         self.export_button = QPushButton("&Export bundle…")
         self.export_button.setAccessibleName("Export a signed bundle for the lead inspector")
         self.export_button.clicked.connect(self.export_requested)
@@ -81,6 +85,8 @@ class HomeView(QWidget):
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         header.setDefaultSectionSize(130)
 
         self.search_edit.textChanged.connect(self.proxy.set_search_text)
@@ -95,6 +101,7 @@ class HomeView(QWidget):
         filters.addWidget(self.search_edit, 3)
         filters.addWidget(self.status_combo, 1)
         filters.addStretch(1)
+        filters.addWidget(self.add_button)
         filters.addWidget(self.open_button)
         filters.addWidget(self.export_button)
 

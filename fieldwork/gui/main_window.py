@@ -28,7 +28,13 @@ from fieldwork.profile import read_profile
 from fieldwork.store import Store
 from fieldwork.store.assessments import find_case, get_case, list_case_summaries
 from fieldwork.store.changelog import case_history
-from fieldwork.store.inspections import add_case, create_inspection, framework_for, get_inspection, list_inspections
+from fieldwork.store.inspections import (
+    add_case,
+    create_inspection,
+    framework_for,
+    get_inspection,
+    list_inspections,
+)
 
 log = logging.getLogger(__name__)
 
@@ -97,12 +103,24 @@ class MainWindow(QMainWindow):
         go_menu.addAction(self._action("go_home", "&Cases", self.show_home))
         go_menu.addAction(self._action("jump_to_case", "&Jump to case…", self.jump_to_case))
         go_menu.addSeparator()
-        go_menu.addAction(self._action("next_question", "&Next question", lambda: self._on_case(lambda v: v.next_question(+1))))
-        go_menu.addAction(self._action("previous_question", "&Previous question", lambda: self._on_case(lambda v: v.next_question(-1))))
-        go_menu.addAction(self._action("next_unanswered", "Next &unanswered question", lambda: self._on_case(CaseView.next_unanswered)))
+        go_menu.addAction(
+            self._action("next_question", "&Next question", lambda: self._on_case(lambda v: v.next_question(+1)))
+        )
+        go_menu.addAction(
+            self._action(
+                "previous_question", "&Previous question", lambda: self._on_case(lambda v: v.next_question(-1))
+            )
+        )
+        go_menu.addAction(
+            self._action(
+                "next_unanswered", "Next &unanswered question", lambda: self._on_case(CaseView.next_unanswered)
+            )
+        )
 
         case_menu = menu.addMenu("&Case")
-        case_menu.addAction(self._action("toggle_complete", "Mark &complete / reopen", lambda: self._on_case(CaseView.toggle_complete)))
+        case_menu.addAction(
+            self._action("toggle_complete", "Mark &complete / reopen", lambda: self._on_case(CaseView.toggle_complete))
+        )
         case_menu.addAction(self._action("history", "&History…", self.show_history))
 
         help_menu = menu.addMenu("&Help")
@@ -167,6 +185,8 @@ class MainWindow(QMainWindow):
             self.home_view.deleteLater()
         self.home_view = HomeView(self.inspection, self.framework)
         self.home_view.case_open_requested.connect(lambda case_id: self.open_case(case_id))
+        self.home_view.add_case_requested.connect(self.add_case)
+        self.home_view.add_button.setEnabled(not self.store.read_only)
         self.home_view.export_button.hide()  # shown once bundle export is wired in
         self.stack.addWidget(self.home_view)
         self.refresh_home()
@@ -266,7 +286,8 @@ class MainWindow(QMainWindow):
         try:
             inspection = create_inspection(
                 self.store,
-                inspection_id=values["inspection_id"] or suggest_inspection_id(values["provider"], values["fieldwork_start"]),
+                inspection_id=values["inspection_id"]
+                or suggest_inspection_id(values["provider"], values["fieldwork_start"]),
                 provider=values["provider"],
                 provider_type=values["provider_type"],
                 framework=values["framework"],
@@ -288,7 +309,9 @@ class MainWindow(QMainWindow):
             return
         case_ref, sample_id = answer
         try:
-            case = add_case(self.store, self.inspection, case_ref, sample_id=sample_id, inspector_id=self.profile.person_id)
+            case = add_case(
+                self.store, self.inspection, case_ref, sample_id=sample_id, inspector_id=self.profile.person_id
+            )
         except FieldworkError as error:
             self.show_error(error.message)
             return

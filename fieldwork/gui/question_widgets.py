@@ -56,9 +56,17 @@ class QuestionRow(QFrame):
         button_box = QHBoxLayout()
         button_box.setSpacing(2)
         for value in (Answer.YES, Answer.NO, Answer.NA):
-            if value not in self.allowed:
-                continue
             button = QToolButton()
+            if value not in self.allowed:
+                # An invisible stand-in keeps Yes and No in the same columns on every row.
+                button.setText(labels[value])
+                policy = button.sizePolicy()
+                policy.setRetainSizeWhenHidden(True)
+                button.setSizePolicy(policy)
+                button.setProperty("answer", value.value)
+                button.hide()
+                button_box.addWidget(button)
+                continue
             button.setText(labels[value])
             button.setCheckable(True)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the row keeps the keyboard
@@ -137,12 +145,17 @@ class EvidenceEdit(QPlainTextEdit):
         self.setAccessibleName(f"Evidence for {question_id}")
         self.setPlaceholderText("Evidence: strengths and areas for improvement…")
         self.setMinimumHeight(72)
-        self.setMaximumHeight(150)
+        self.setMaximumHeight(240)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(EVIDENCE_SAVE_DELAY_MS)
         self._timer.timeout.connect(self.flush)
         self.textChanged.connect(self._typed)
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        hint.setHeight(96)  # about five lines; longer evidence scrolls inside the box
+        return hint
 
     def show_saved_text(self, text: str) -> None:
         """Load the stored text without triggering a save."""
@@ -197,8 +210,11 @@ class KeyQuestionPanel(QFrame):
             QuestionRow(p.id, p.text, p.allowed(), answer_labels, judgement=False) for p in question.prompts
         ]
         self.judgement_row = QuestionRow(
-            question.id, "Overall judgement for this key question", question.allowed(),
-            judgement_labels, judgement=True,
+            question.id,
+            "Overall judgement for this key question",
+            question.allowed(),
+            judgement_labels,
+            judgement=True,
         )
         self.evidence = EvidenceEdit(question.id)
         self.save_label = QLabel("")
@@ -247,8 +263,12 @@ class KeyQuestionPanel(QFrame):
             self.relevance_label.setText(f"Not applicable to this case: prompts are not needed{reason}.")
 
     def show_save_state(self, state: str, at: str | None = None) -> None:
-        text = {"saved": f"Saved {saved_time(at)}" if at else "Saved", "saving": "Saving…",
-                "unsaved": "Not saved yet", "error": "NOT SAVED"}.get(state, "")
+        text = {
+            "saved": f"Saved {saved_time(at)}" if at else "Saved",
+            "saving": "Saving…",
+            "unsaved": "Not saved yet",
+            "error": "NOT SAVED",
+        }.get(state, "")
         self.save_label.setText(text)
         self.save_label.setProperty("state", state)
         self.save_label.style().unpolish(self.save_label)

@@ -28,10 +28,24 @@ class WelcomeView(QWidget):
         layout.addSpacing(16)
         choices = []
         if can_open_packs:
-            choices.append(("Open an allocation pack…", "The file your lead inspector sent you: your cases, ready to read.", self.open_pack_requested))
+            choices.append(
+                (
+                    "Open an allocation pack…",
+                    "The file your lead inspector sent you: your cases, ready to read.",
+                    self.open_pack_requested,
+                )
+            )
         choices += [
-            ("Try the practice inspection", "A fictional provider with a dozen cases in different states, to learn the screens.", self.practice_requested),
-            ("Start an inspection by hand…", "Pick a framework, name the provider and add your cases yourself.", self.new_inspection_requested),
+            (
+                "Try the practice inspection",
+                "A fictional provider with a dozen cases in different states, to learn the screens.",
+                self.practice_requested,
+            ),
+            (
+                "Start an inspection by hand…",
+                "Pick a framework, name the provider and add your cases yourself.",
+                self.new_inspection_requested,
+            ),
         ]
         for label, explanation, signal in choices:
             button = QPushButton(label)

@@ -127,9 +127,7 @@ def list_case_summaries(store: Store, inspection_id: str) -> list[CaseSummary]:
     summaries = []
     for case in cases:
         required = {kq.id for kq in framework.key_questions_for_sample(case.sample_id)}
-        summaries.append(
-            CaseSummary(case, details[case.id], len(required & judged_by_case[case.id]), len(required))
-        )
+        summaries.append(CaseSummary(case, details[case.id], len(required & judged_by_case[case.id]), len(required)))
     return summaries
 
 
@@ -140,7 +138,7 @@ def _check_writable(case: Case) -> None:
         )
 
 
-def _touch_case(store: Store, case: Case, now: str) -> str:
+def _touch_case(store: Store, case: Case, now: str, source: str) -> str:
     """Bump the case revision; a first change moves Not started to In progress."""
     status = "in_progress" if case.status == "not_started" else case.status
     store.db.execute(
@@ -148,7 +146,7 @@ def _touch_case(store: Store, case: Case, now: str) -> str:
         [now, status, case.id],
     )
     if status != case.status:
-        append_change(store, case.inspection_id, case.id, "case", case.case_ref, "status", case.status, status)
+        append_change(store, case.inspection_id, case.id, "case", case.case_ref, "status", case.status, status, source)
     return status
 
 
@@ -205,10 +203,12 @@ def set_answer(
         )
         old_value, old_note = (old.value, old.note) if old else (None, "")
         if old_value != new_value:
-            append_change(store, case.inspection_id, case_id, "answer", question_id, "value", old_value, new_value, source)
+            append_change(
+                store, case.inspection_id, case_id, "answer", question_id, "value", old_value, new_value, source
+            )
         if old_note != new_note:
             append_change(store, case.inspection_id, case_id, "answer", question_id, "note", old_note, new_note, source)
-        status = _touch_case(store, case, now)
+        status = _touch_case(store, case, now, source)
     return AnswerChange(case_id, question_id, old, new, status)
 
 
@@ -250,7 +250,7 @@ def set_detail(store: Store, case_id: str, field_id: str, raw_value: str, *, sou
             [case_id, field_id, value, revision + 1, now, store.actor],
         )
         append_change(store, case.inspection_id, case_id, "detail", field_id, "value", old_value, value, source)
-        _touch_case(store, case, now)
+        _touch_case(store, case, now, source)
     return value
 
 
@@ -278,5 +278,7 @@ def set_status(store: Store, case_id: str, status: str, *, source: str = "app") 
             [status, now, case_id],
         )
         field_name = "reopened" if case.status == "complete" and status == "in_progress" else "status"
-        append_change(store, case.inspection_id, case_id, "case", case.case_ref, field_name, case.status, status, source)
+        append_change(
+            store, case.inspection_id, case_id, "case", case.case_ref, field_name, case.status, status, source
+        )
     return get_case(store, case_id)

@@ -11,6 +11,7 @@ import datetime as dt
 import errno
 import os
 import sqlite3
+import stat
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -100,8 +101,7 @@ class Store:
     def set_meta(self, key: str, value: str) -> None:
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 [key, value],
             )
 
@@ -138,6 +138,16 @@ def _store_error(exc: sqlite3.Error, path: Path) -> StoreError:
             "move it aside or restore a backup, then start again."
         )
     return StoreError(f"The store {path} could not be used: {exc}.")
+
+
+def _make_private(folder: Path) -> None:
+    """Take group and other permissions off the data folder; never add any (personal data)."""
+    if os.name != "posix":
+        return
+    mode = stat.S_IMODE(folder.stat().st_mode)
+    if mode & 0o077:
+        with contextlib.suppress(OSError):  # not our folder to change: leave it
+            os.chmod(folder, mode & 0o700)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -221,12 +231,10 @@ def open_store(
     _check_is_sqlite(path)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
-        if os.name == "posix":
-            os.chmod(data_dir, 0o700)  # personal data: readable by this user only
+        _make_private(data_dir)
     except OSError as exc:
         raise StoreError(
-            f"The data folder {data_dir} cannot be created ({exc.strerror}); "
-            "choose another folder with --data-dir."
+            f"The data folder {data_dir} cannot be created ({exc.strerror}); choose another folder with --data-dir."
         ) from None
     lock: filelock.BaseFileLock | None = filelock.FileLock(str(path) + ".lock", thread_local=False)
     try:
@@ -249,19 +257,21 @@ def open_store(
             fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
         conn = _connect(path)
-        if lock is not None:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.execute("PRAGMA synchronous = FULL")
-            _migrate(conn, path, clock)
-        else:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
+        try:
+            # Refuse a too-new store before anything (even the journal mode) is written to it.
+            if conn.execute("PRAGMA user_version").fetchone()[0] > SCHEMA_VERSION:
                 _migrate(conn, path, clock)  # raises the too-new refusal
-            if version < SCHEMA_VERSION:
+            if lock is not None:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = FULL")
+                _migrate(conn, path, clock)
+            elif conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
                 raise StoreLockedError(
-                    f"{path} needs upgrading but is open in another fieldwork window; "
-                    "close that window first."
+                    f"{path} needs upgrading but is open in another fieldwork window; close that window first."
                 )
+        except BaseException:
+            conn.close()  # a refused store is let go at once (no -wal left, movable on Windows)
+            raise
     except sqlite3.DatabaseError as exc:
         if lock is not None:
             lock.release()

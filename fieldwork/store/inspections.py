@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 
 from fieldwork.errors import NotFoundError, ValidationError
 from fieldwork.frameworks.loader import parse_framework
@@ -20,25 +19,33 @@ def pin_framework(store: Store, framework: Framework) -> None:
     """Keep the exact framework text in the store (idempotent)."""
     with store.transaction() as db:
         db.execute(
-            "INSERT OR IGNORE INTO frameworks (hash, id, version, title, source, added_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [framework.content_hash, framework.id, framework.version, framework.title, framework.source_bytes, store.now()],
+            "INSERT OR IGNORE INTO frameworks (hash, id, version, title, source, added_at) VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                framework.content_hash,
+                framework.id,
+                framework.version,
+                framework.title,
+                framework.source_bytes,
+                store.now(),
+            ],
         )
 
 
-@lru_cache(maxsize=16)
-def _parse_pinned(content_hash: str, source: bytes) -> Framework:
-    return parse_framework(source, source_name=f"pinned framework {content_hash[:12]}")
+# Parsed frameworks by content hash: the hash names the exact text, so an entry never goes stale.
+_PARSED: dict[str, Framework] = {}
 
 
 def framework_for(store: Store, inspection: Inspection) -> Framework:
     """The framework the inspection was made under, parsed from the pinned text."""
-    row = store.db.execute(
-        "SELECT source FROM frameworks WHERE hash = ?", [inspection.framework_hash]
-    ).fetchone()
+    cached = _PARSED.get(inspection.framework_hash)
+    if cached is not None:
+        return cached
+    row = store.db.execute("SELECT source FROM frameworks WHERE hash = ?", [inspection.framework_hash]).fetchone()
     if row is None:
         raise NotFoundError(f"The framework of inspection {inspection.id} is missing from the store.")
-    return _parse_pinned(inspection.framework_hash, bytes(row[0]))
+    framework = parse_framework(bytes(row[0]), source_name=f"pinned framework {inspection.framework_hash[:12]}")
+    _PARSED[inspection.framework_hash] = framework
+    return framework
 
 
 def create_inspection(
@@ -142,8 +149,14 @@ def add_case(
         db["cases"].insert(case.__dict__)
         for field_id, value in clean_details.items():
             db["case_details"].insert(
-                {"case_id": case.id, "field_id": field_id, "value": value, "revision": 1,
-                 "updated_at": now, "updated_by": store.actor}
+                {
+                    "case_id": case.id,
+                    "field_id": field_id,
+                    "value": value,
+                    "revision": 1,
+                    "updated_at": now,
+                    "updated_by": store.actor,
+                }
             )
         append_change(store, inspection.id, case.id, "case", case_ref, "added", None, sample_id, source)
     return case

@@ -85,6 +85,10 @@ _M1_INITIAL = """
         BEGIN
             SELECT RAISE(ABORT, 'the change log is append-only');
         END;
+        CREATE TRIGGER change_log_no_delete BEFORE DELETE ON change_log
+        BEGIN
+            SELECT RAISE(ABORT, 'the change log is append-only');
+        END;
         -- Where the user was, so a restart puts them back there.
         CREATE TABLE ui_state (
             key TEXT PRIMARY KEY,
@@ -93,9 +97,58 @@ _M1_INITIAL = """
 """
 
 
+_M2_KEYS_AND_BUNDLES = """
+        -- The lead's trust list: which signing keys may sign bundles, whose they are, for which
+        -- inspections (all_inspections = 1, or the rows of trusted_key_inspections), and from
+        -- which per-inspection sequence number on they are revoked.
+        CREATE TABLE trusted_keys (
+            key_id TEXT PRIMARY KEY,
+            person_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            signing_public_key TEXT NOT NULL,     -- base64 of the raw Ed25519 public key
+            encryption_suite TEXT NOT NULL,
+            encryption_public_key TEXT NOT NULL,  -- base64
+            fingerprint TEXT NOT NULL,
+            identity TEXT NOT NULL,               -- the identity file as received
+            all_inspections INTEGER NOT NULL DEFAULT 0,
+            revoked_after_sequence INTEGER CHECK (revoked_after_sequence >= 0),
+            revoked_at TEXT,
+            revoked_by TEXT,
+            added_at TEXT NOT NULL,
+            added_by TEXT NOT NULL
+        );
+        CREATE TABLE trusted_key_inspections (
+            key_id TEXT NOT NULL REFERENCES trusted_keys(key_id) ON DELETE CASCADE,
+            inspection_id TEXT NOT NULL,
+            PRIMARY KEY (key_id, inspection_id)
+        );
+        -- Bundles this store's profile signed; sequence numbers and previous-manifest hashes
+        -- chain per (signer key, inspection).
+        CREATE TABLE bundle_exports (
+            signer_key_id TEXT NOT NULL,
+            inspection_id TEXT NOT NULL,
+            sequence INTEGER NOT NULL CHECK (sequence >= 1),
+            bundle_id TEXT NOT NULL UNIQUE,
+            manifest_sha256 TEXT NOT NULL,
+            recipients TEXT NOT NULL,  -- JSON list of key ids
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (signer_key_id, inspection_id, sequence)
+        );
+        -- The lead whose key an inspection's bundles are encrypted to by default.
+        CREATE TABLE inspection_leads (
+            inspection_id TEXT PRIMARY KEY REFERENCES inspections(id) ON DELETE CASCADE,
+            key_id TEXT NOT NULL,
+            identity TEXT NOT NULL,
+            pinned_at TEXT NOT NULL,
+            pinned_by TEXT NOT NULL
+        );
+"""
+
+
 # Each entry is an SQL script; migration N is MIGRATIONS[N - 1].
 MIGRATIONS: list[str] = [
     _M1_INITIAL,
+    _M2_KEYS_AND_BUNDLES,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,156 @@
+"""What an inspector feels: start-up, opening a case, and saving an answer durably."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks.generate import fill_inspection
+from benchmarks.harness import Result, absolute_result, median, p99, ratio_result, samples
+
+_BARE_WINDOW = """
+import sys, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+w = QMainWindow(); w.resize(1280, 820); w.show()
+QTimer.singleShot(0, app.quit)
+app.exec()
+"""
+
+_APP_WINDOW = """
+import sys
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from fieldwork.gui.app import make_application, open_store_with_progress
+from fieldwork.gui.main_window import MainWindow
+app = make_application()
+store, error = open_store_with_progress(Path(sys.argv[1]))
+w = MainWindow(store); w.show()
+QTimer.singleShot(0, app.quit)
+app.exec()
+store.close()
+"""
+
+
+def _process_seconds(code: str, *args: str, repeats: int) -> list[float]:
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    return samples(
+        lambda: subprocess.run(
+            [sys.executable, "-c", code, *args],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        ),
+        repeats,
+    )
+
+
+def bench_startup(folder: Path, repeats: int) -> Result:
+    app = median(_process_seconds(_APP_WINDOW, str(folder), repeats=repeats))
+    bare = median(_process_seconds(_BARE_WINDOW, repeats=repeats))
+    return ratio_result(
+        "start-up to main window (100-case inspection)",
+        app,
+        bare,
+        "s",
+        1.5,
+        "baseline: a bare PySide6 QMainWindow shown, same run",
+    )
+
+
+def bench_open_case(store, case_ids: list[str], repeats: int) -> Result:
+    from PySide6.QtGui import QUndoStack
+    from PySide6.QtWidgets import QApplication
+
+    from fieldwork.gui.app import make_application
+    from fieldwork.gui.case_view import CaseView
+
+    make_application()
+    undo = QUndoStack()
+    views = []
+
+    def open_one():
+        view = CaseView(store, case_ids[len(views) % len(case_ids)], undo)
+        view.resize(1280, 800)
+        view.show()
+        QApplication.processEvents()
+        views.append(view)
+
+    times = samples(open_one, repeats)
+    for view in views:
+        view.close()
+        view.deleteLater()
+    QApplication.processEvents()
+    return absolute_result(
+        "open a case, full 2018 framework (GUI)",
+        median(times) * 1000,
+        "ms",
+        100,
+        f"p99 {p99(times) * 1000:.1f} ms over {repeats} opens",
+    )
+
+
+def _bare_commit_seconds(folder: Path, repeats: int) -> list[float]:
+    conn = sqlite3.connect(str(folder / "bare.sqlite"), isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT)")
+    counter = iter(range(10**9))
+
+    def commit():
+        conn.execute("BEGIN")
+        conn.execute("INSERT OR REPLACE INTO t VALUES (?, ?)", ["2.1.1", str(next(counter) % 2)])
+        conn.execute("COMMIT")
+
+    times = samples(commit, repeats)
+    conn.close()
+    return times
+
+
+def bench_answer_save(store, case_id: str, folder: Path, repeats: int) -> list[Result]:
+    from fieldwork.store.assessments import set_answer
+
+    values = iter(["yes", "no"] * repeats)
+    times = samples(lambda: set_answer(store, case_id, "2.1.1", value=next(values)), repeats)
+    bare = _bare_commit_seconds(folder, repeats)
+    return [
+        absolute_result(
+            "durable answer save, median",
+            median(times) * 1000,
+            "ms",
+            2,
+            f"p99 {p99(times) * 1000:.2f} ms; bare sqlite3 commit median {median(bare) * 1000:.2f} ms",
+            baseline=median(bare) * 1000,
+        ),
+        ratio_result(
+            "durable answer save vs bare sqlite3 commit",
+            median(times),
+            median(bare),
+            "s",
+            3,
+            "same settings: WAL, synchronous=FULL, one row per transaction",
+        ),
+    ]
+
+
+def run(quick: bool = False) -> list[Result]:
+    from fieldwork.store import open_store
+
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="fieldwork-bench-") as tmp:
+        folder = Path(tmp)
+        store = open_store(folder / "workspace", actor="bench")
+        case_ids = fill_inspection(store, "BENCH-100", 100)
+        empty_case = fill_inspection(store, "BENCH-EMPTY", 1, answered=False)[0]
+        results.append(bench_open_case(store, case_ids, repeats=5 if quick else 25))
+        results += bench_answer_save(store, empty_case, folder, repeats=50 if quick else 300)
+        store.close()
+        results.append(bench_startup(folder / "workspace", repeats=3 if quick else 9))
+    return results

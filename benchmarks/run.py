@@ -1,0 +1,36 @@
+"""Run the benchmark suite: `python -m benchmarks.run [--quick]`.
+
+Writes benchmarks/results.json and prints a table. Each figure is a median over repeated runs
+beside a baseline measured in the same run, so a slow or busy machine moves both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="fewer repeats, for a smoke check")
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results.json"))
+    args = parser.parse_args(argv)
+
+    from benchmarks import bench_workspace
+    from benchmarks.harness import table, write_results
+
+    results = []
+    for module in (bench_workspace,):
+        results += module.run(quick=args.quick)
+    write_results(results, Path(args.out))
+    print(table(results))
+    print(f"\nwritten to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
