@@ -49,11 +49,7 @@ def completion_problems(
         if answer is None or answer.value is None:
             problems.append(Missing(kq.id, "unanswered", f"{kq.id} has no judgement yet."))
         elif answer.value == Answer.NA and kq.na_reason_required and not has_note:
-            problems.append(
-                Missing(kq.id, "na_without_reason", f"{kq.id} is Not applicable without a reason.")
-            )
+            problems.append(Missing(kq.id, "na_without_reason", f"{kq.id} is Not applicable without a reason."))
         elif answer.value == Answer.NO and not has_note:
-            problems.append(
-                Missing(kq.id, "no_without_evidence", f"{kq.id} is judged insufficient without evidence.")
-            )
+            problems.append(Missing(kq.id, "no_without_evidence", f"{kq.id} is judged insufficient without evidence."))
     return problems

@@ -42,8 +42,7 @@ _GAPS = (
     "with the order.",
     "There was no contingency plan for a return to drug use, despite this being the main factor linked to "
     "the index offence.",
-    "Missed appointments were accepted without challenge on three occasions and enforcement was not "
-    "considered.",
+    "Missed appointments were accepted without challenge on three occasions and enforcement was not considered.",
     "No formal review took place after the arrest for a new offence, so the plan was not updated.",
     "The person was not involved in the plan; objectives were generic and copied from a previous order.",
 )
@@ -56,7 +55,9 @@ _LDUS = ("Northshire Central", "Wolds Coast", "Eastfield and Marr")
 
 def suggest_inspection_id(provider: str, start: str | None) -> str:
     """A readable id from the provider's initials and the fieldwork month, e.g. NWC-2026-11."""
-    initials = "".join(word[0] for word in re.findall(r"[A-Za-z0-9]+", provider) if word[0].isupper() or word[0].isdigit())
+    initials = "".join(
+        word[0] for word in re.findall(r"[A-Za-z0-9]+", provider) if word[0].isupper() or word[0].isdigit()
+    )
     month = (start or dt.date.today().isoformat())[:7]
     return f"{initials or 'INSP'}-{month}"
 
@@ -75,7 +76,9 @@ def _demo_details(framework: Framework, rng: random.Random, index: int) -> dict[
     wanted = {
         "ldu": _LDUS[index % len(_LDUS)],
         "team": _LDUS[index % len(_LDUS)],
-        "sentence_type": rng.choice(["community_order", "suspended_sentence_order", "licence", "post_sentence_supervision"]),
+        "sentence_type": rng.choice(
+            ["community_order", "suspended_sentence_order", "licence", "post_sentence_supervision"]
+        ),
         "rosh": rng.choice(["low", "medium", "medium", "high", "very_high"]),
         "gender": rng.choice(["male", "male", "male", "female"]),
         "age": str(rng.randint(19, 58)),

@@ -1,9 +1,12 @@
-"""`fieldwork inspection list | create | demo`."""
+"""`fieldwork inspection list | create | import-sample | demo`."""
 
 from __future__ import annotations
 
-from fieldwork.cli import EXIT_OK, print_json
+import sys
+
+from fieldwork.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, print_json
 from fieldwork.frameworks.catalogue import find_framework
+from fieldwork.imports.tables import ImportProblem
 from fieldwork.paths import resolve_data_dir
 from fieldwork.profile import open_profile_store
 from fieldwork.store.assessments import list_case_summaries
@@ -25,8 +28,36 @@ def register(sub, common) -> None:
     create.add_argument("--provider-type", metavar="TYPE", help="default: the framework's first provider type")
     create.add_argument("--start", metavar="YYYY-MM-DD", help="first day of fieldwork")
     create.add_argument("--end", metavar="YYYY-MM-DD", help="last day of fieldwork")
+    create.add_argument(
+        "--sample",
+        metavar="FILE",
+        help="the case sample (CSV or XLSX) to import with it; if it has problems, nothing is created",
+    )
+    create.add_argument(
+        "--clean-rows-only",
+        action="store_true",
+        help="with --sample: import the rows without problems and record the others as skipped",
+    )
     create.add_argument("--json", action="store_true", help="print JSON")
     create.set_defaults(handler=create_command)
+
+    sample = commands.add_parser(
+        "import-sample",
+        help="import or re-import an inspection's case sample (CSV or XLSX)",
+        description="Adds new cases; reports and applies changed case details and allocations; "
+        "keeps cases the file leaves out. Nothing is written if the file has problems, "
+        "unless --clean-rows-only.",
+        parents=[common],
+    )
+    sample.add_argument("inspection_id", metavar="ID")
+    sample.add_argument("file", metavar="FILE")
+    sample.add_argument(
+        "--clean-rows-only",
+        action="store_true",
+        help="import the rows without problems and record the others as skipped",
+    )
+    sample.add_argument("--json", action="store_true", help="print JSON")
+    sample.set_defaults(handler=import_sample_command)
 
     demo = commands.add_parser("demo", help="create the practice inspection (fictional data)", parents=[common])
     demo.add_argument("--json", action="store_true", help="print JSON")
@@ -60,24 +91,82 @@ def list_command(args) -> int:
     return EXIT_OK
 
 
+def report_import_problem(error: ImportProblem, as_json: bool, outcome: str) -> int:
+    """Every problem of a refused import: JSON on stdout, or one line each on stderr."""
+    if as_json:
+        print_json(error.to_json())
+    else:
+        for line in error.lines():
+            print(line, file=sys.stderr)
+        count = len(error.problems)
+        print(f"fieldwork: {count} problem(s) in {error.file_name}; {outcome}", file=sys.stderr)
+    return EXIT_REFUSED
+
+
+def _print_sample_result(result) -> None:
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(result.summary())
+    for change in result.changes:
+        old = change.old or "(empty)"
+        print(f"  changed {change.case_ref} {change.field_id}: {old} → {change.new} (row {change.row})")
+    for problem in result.problems:
+        print(f"  skipped {result.file_name}: {problem.describe()}")
+
+
 def create_command(args) -> int:
+    if args.clean_rows_only and not args.sample:
+        print("fieldwork: --clean-rows-only needs --sample FILE.", file=sys.stderr)
+        return EXIT_USAGE
     data_dir = resolve_data_dir(args.data_dir)
     framework = find_framework(args.framework, data_dir)
     from fieldwork.demo import suggest_inspection_id
 
+    fields = {
+        "inspection_id": args.inspection_id or suggest_inspection_id(args.provider, args.start),
+        "provider": args.provider,
+        "provider_type": args.provider_type or framework.provider_types[0],
+        "framework": framework,
+        "fieldwork_start": args.start,
+        "fieldwork_end": args.end,
+    }
+    sample_result = None
     with open_profile_store(data_dir) as store:
-        inspection = create_inspection(
-            store,
-            inspection_id=args.inspection_id or suggest_inspection_id(args.provider, args.start),
-            provider=args.provider,
-            provider_type=args.provider_type or framework.provider_types[0],
-            framework=framework,
-            fieldwork_start=args.start,
-            fieldwork_end=args.end,
-            lead_id=store.actor,
-        )
+        if args.sample:
+            from fieldwork.imports.case_sample import create_inspection_with_sample
+
+            try:
+                inspection, sample_result = create_inspection_with_sample(
+                    store, args.sample, clean_rows_only=args.clean_rows_only, lead_id=store.actor, **fields
+                )
+            except ImportProblem as error:
+                return report_import_problem(error, args.json, "no inspection was created.")
+        else:
+            inspection = create_inspection(store, lead_id=store.actor, **fields)
         result = _inspection_json(store, inspection)
-    print_json(result) if args.json else print(f"Created inspection {inspection.id}.")
+    if sample_result is not None:
+        result["sample"] = sample_result.to_json()
+    if args.json:
+        print_json(result)
+    else:
+        print(f"Created inspection {inspection.id}.")
+        if sample_result is not None:
+            _print_sample_result(sample_result)
+    return EXIT_OK
+
+
+def import_sample_command(args) -> int:
+    from fieldwork.imports.case_sample import import_case_sample
+
+    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+        try:
+            result = import_case_sample(store, args.inspection_id, args.file, clean_rows_only=args.clean_rows_only)
+        except ImportProblem as error:
+            return report_import_problem(error, args.json, "nothing was imported.")
+    if args.json:
+        print_json(result.to_json())
+    else:
+        _print_sample_result(result)
     return EXIT_OK
 
 
@@ -87,5 +176,7 @@ def demo_command(args) -> int:
     with open_profile_store(resolve_data_dir(args.data_dir)) as store:
         inspection = create_demo_inspection(store)
         result = _inspection_json(store, inspection)
-    print_json(result) if args.json else print(f"Created practice inspection {inspection.id} ({result['cases']} cases).")
+    print_json(result) if args.json else print(
+        f"Created practice inspection {inspection.id} ({result['cases']} cases)."
+    )
     return EXIT_OK

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from fieldwork import APP_AUTHOR, APP_NAME, __version__
 from fieldwork.errors import FieldworkError
+from fieldwork.gui.theme import apply_theme
 from fieldwork.paths import resolve_data_dir, resources_dir
 
 log = logging.getLogger("fieldwork")
@@ -60,7 +61,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     icon = resources_dir() / "icons" / "fieldwork.svg"
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
-    app.setStyleSheet((Path(__file__).parent / "style.qss").read_text(encoding="utf-8"))
+    apply_theme(app)
     return app
 
 

@@ -7,6 +7,7 @@ from PySide6.QtGui import QIntValidator
 from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QLabel, QLineEdit, QWidget
 
 from fieldwork.frameworks.model import CaseDetailField
+from fieldwork.gui import theme
 
 
 class CaseDetailsForm(QGroupBox):
@@ -25,8 +26,8 @@ class CaseDetailsForm(QGroupBox):
         grid.setVerticalSpacing(4)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
-        self.error_label = QLabel("")
-        self.error_label.setObjectName("errorText")
+        self.error_label = QLabel("", self)
+        theme.style_text(self.error_label, "errorText")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         for position, field in enumerate(fields):
@@ -35,7 +36,7 @@ class CaseDetailsForm(QGroupBox):
             if field.help:
                 editor.setToolTip(field.help)
             self._editors[field.id] = editor
-            label = QLabel(field.label + ("*" if field.required else ""))
+            label = QLabel(field.label + ("*" if field.required else ""), self)
             label.setBuddy(editor)
             row, column = divmod(position, 2)
             grid.addWidget(label, row, column * 2)
@@ -44,7 +45,7 @@ class CaseDetailsForm(QGroupBox):
 
     def _make_editor(self, field: CaseDetailField) -> QWidget:
         if field.type in ("choice", "boolean"):
-            combo = QComboBox()
+            combo = QComboBox(self)
             combo.addItem("—", "")
             options = (
                 [(c.value, c.label) for c in field.choices]
@@ -55,7 +56,7 @@ class CaseDetailsForm(QGroupBox):
                 combo.addItem(label, value)
             combo.activated.connect(lambda _i, f=field.id, c=combo: self.detail_edited.emit(f, c.currentData()))
             return combo
-        line = QLineEdit()
+        line = QLineEdit(self)
         if field.type == "date":
             line.setPlaceholderText("YYYY-MM-DD")
             line.setMaxLength(10)

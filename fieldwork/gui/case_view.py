@@ -7,7 +7,7 @@ what the store returned, so what looks saved is saved.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel, QUndoStack
+from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from fieldwork.errors import FieldworkError
 from fieldwork.frameworks.model import Answer
+from fieldwork.gui import theme
 from fieldwork.gui.answer_commands import AnswerCommand
 from fieldwork.gui.case_details_form import CaseDetailsForm
 from fieldwork.gui.completion_dialog import CompletionDialog
@@ -56,13 +57,16 @@ class CaseView(QWidget):
         self._outline_items: dict[str, QStandardItem] = {}
         self._current_row: QuestionRow | None = None
 
-        self._build_header()
-        self._build_body()
+        # Built top-down, each widget created inside its final parent, so no subtree is
+        # re-polished when it is moved into place (that once made opening a case 4x slower).
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
+        self._build_header()
         layout.addLayout(self._header)
         layout.addWidget(self.banner)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         layout.addWidget(self.splitter, 1)
+        self._build_body()
         self._show_assessment()
 
     # --- construction -------------------------------------------------------------------
@@ -73,13 +77,16 @@ class CaseView(QWidget):
         self.back_button.setToolTip("Back to the list of cases (Ctrl+Home)")
         self.back_button.clicked.connect(self._go_back)
         self.title_label = QLabel(f"Case {case.case_ref}")
-        self.title_label.setObjectName("caseTitle")
+        theme.style_text(self.title_label, "caseTitle")
         self.sample_label = QLabel(self.framework.sample(case.sample_id).title)
-        self.sample_label.setObjectName("caseSample")
-        self.status_label = QLabel()
+        theme.style_text(self.sample_label, "caseSample")
+        self.status_label = theme.PillLabel()
         self.status_label.setObjectName("statusBadge")
+        bold = self.status_label.font()
+        bold.setBold(True)
+        self.status_label.setFont(bold)
         self.progress_label = QLabel()
-        self.progress_label.setObjectName("caseProgress")
+        theme.style_text(self.progress_label, "caseProgress")
         self.complete_button = QPushButton()
         self.complete_button.clicked.connect(self._toggle_complete)
         self._header = QHBoxLayout()
@@ -91,7 +98,9 @@ class CaseView(QWidget):
         self._header.addWidget(self.progress_label)
         self._header.addWidget(self.status_label)
         self._header.addWidget(self.complete_button)
-        self.banner = QLabel()
+        self.banner = theme.PillLabel(fill=QColor("#e8f0fe"), radius=3)
+        self.banner.set_fill(QColor("#e8f0fe"), QColor("#b6c8ef"))
+        self.banner.setContentsMargins(10, 6, 10, 6)
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.hide()
@@ -104,22 +113,28 @@ class CaseView(QWidget):
         details_item.setEditable(False)
         self.outline_model.appendRow(details_item)
 
+        self.outline = QTreeView(self.splitter)
+        self.scroll = QScrollArea(self.splitter)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setObjectName("caseScroll")
         page = QWidget()
         page.setObjectName("casePage")
-        page_layout = QVBoxLayout(page)
+        theme.fill_background(page, theme.PAGE)
+        page_layout = QVBoxLayout(page)  # before setWidget: QScrollArea needs the layout first
         page_layout.setContentsMargins(4, 4, 12, 24)
-        self.details_form = CaseDetailsForm(framework.case_details)
+        self.scroll.setWidget(page)
+        self.details_form = CaseDetailsForm(framework.case_details, page)
         self.details_form.detail_edited.connect(self._save_detail)
         page_layout.addWidget(self.details_form)
 
-        for standard in framework.standards_for_sample(case.sample_id):
+        self._page = page
+        self._page_layout = page_layout
+        standards = framework.standards_for_sample(case.sample_id)
+        for standard in standards:
             item = QStandardItem(f"{standard.id} {standard.title}")
             item.setData(standard.id, OUTLINE_TARGET_ROLE)
             item.setEditable(False)
             self._outline_items[standard.id] = item
-            heading = SectionHeading(f"{standard.id}  {standard.title}", standard.statement)
-            self._headings[standard.id] = heading
-            page_layout.addWidget(heading)
             for question in standard.key_questions:
                 child = QStandardItem(f"{question.id}")
                 child.setToolTip(question.text)
@@ -127,23 +142,18 @@ class CaseView(QWidget):
                 child.setEditable(False)
                 item.appendRow(child)
                 self._outline_items[question.id] = child
-                panel = KeyQuestionPanel(question, framework.answer_labels, framework.judgement_labels)
-                self._panels[question.id] = panel
-                page_layout.addWidget(panel)
-                for row in panel.rows():
-                    self._rows.append(row)
-                    self._row_by_id[row.question_id] = row
-                    row.answer_chosen.connect(self._answer_chosen)
-                    row.move_requested.connect(self._move_from)
-                    row.evidence_requested.connect(self._focus_evidence_of)
-                    row.installEventFilter(self)
-                panel.evidence.text_ready.connect(self._save_evidence)
-                panel.evidence.textChanged.connect(lambda p=panel: self._evidence_typed(p))
-                panel.evidence.leave_requested.connect(lambda p=panel: p.judgement_row.setFocus())
             self.outline_model.appendRow(item)
         page_layout.addStretch(1)
+        # Only the first standard is built before the case shows; the rest follow in idle
+        # moments (or at once when navigation needs them), so a case opens in well under 100 ms.
+        self._unbuilt = list(standards)
+        self._build_next_section()
+        self._section_timer = QTimer(self)
+        self._section_timer.setInterval(15)  # lets the first frame paint before more is built
+        self._section_timer.timeout.connect(self._build_next_section)
+        if self._unbuilt:
+            self._section_timer.start()
 
-        self.outline = QTreeView()
         self.outline.setObjectName("outline")
         self.outline.setAccessibleName("Outline of standards and key questions")
         self.outline.setHeaderHidden(True)
@@ -153,29 +163,74 @@ class CaseView(QWidget):
         self.outline.clicked.connect(self._outline_activated)
         self.outline.activated.connect(self._outline_activated)
 
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(page)
-        self.scroll.setObjectName("caseScroll")
-
-        self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("caseSplitter")
-        self.splitter.addWidget(self.outline)
-        self.splitter.addWidget(self.scroll)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([260, 900])
 
+    def _build_next_section(self) -> None:
+        if not self._unbuilt:
+            if hasattr(self, "_section_timer"):
+                self._section_timer.stop()
+            return
+        standard = self._unbuilt.pop(0)
+        framework, page = self.framework, self._page
+        at = self._page_layout.count() - 1  # before the closing stretch
+        heading = SectionHeading(f"{standard.id}  {standard.title}", standard.statement, page)
+        self._headings[standard.id] = heading
+        self._page_layout.insertWidget(at, heading)
+        for offset, question in enumerate(standard.key_questions, start=1):
+            panel = KeyQuestionPanel(question, framework.answer_labels, framework.judgement_labels, page)
+            self._panels[question.id] = panel
+            self._page_layout.insertWidget(at + offset, panel)
+            for row in panel.rows():
+                self._rows.append(row)
+                self._row_by_id[row.question_id] = row
+                row.answer_chosen.connect(self._answer_chosen)
+                row.move_requested.connect(self._move_from)
+                row.evidence_requested.connect(self._focus_evidence_of)
+                row.installEventFilter(self)
+            panel.evidence.text_ready.connect(self._save_evidence)
+            panel.evidence.textChanged.connect(lambda p=panel: self._evidence_typed(p))
+            panel.evidence.leave_requested.connect(lambda p=panel: p.judgement_row.setFocus())
+            self._show_panel(panel)
+
+    def _build_all_sections(self) -> None:
+        while self._unbuilt:
+            self._build_next_section()
+
+    @property
+    def fully_built(self) -> bool:
+        return not self._unbuilt
+
     # --- showing state -------------------------------------------------------------------
-    def _show_assessment(self) -> None:
+    def _editable(self) -> bool:
+        return self._assessment.case.status not in ("complete", "handed_over") and not self.store.read_only
+
+    def _show_panel(self, panel: KeyQuestionPanel) -> None:
+        """Show one key question's stored answers, evidence and whether it can be edited."""
         answers = self._assessment.answers
-        for row in self._rows:
+        for row in panel.rows():
             stored = answers.get(row.question_id)
             row.show_value(stored.value if stored else None)
-        for question_id, panel in self._panels.items():
-            stored = answers.get(question_id)
-            panel.evidence.show_saved_text(stored.note if stored else "")
-            panel.show_save_state("saved", stored.updated_at) if stored and stored.note else panel.show_save_state("")
+        stored = answers.get(panel.question.id)
+        panel.evidence.show_saved_text(stored.note if stored else "")
+        if stored and stored.note:
+            panel.show_save_state("saved", stored.updated_at)
+        else:
+            panel.show_save_state("")
+        self._apply_editable(panel)
+
+    def _apply_editable(self, panel: KeyQuestionPanel) -> None:
+        editable = self._editable()
+        for row in panel.rows():
+            row.setEnabled(editable)
+        panel.evidence.setReadOnly(not editable)
+        if editable:
             panel.apply_relevance()
+
+    def _show_assessment(self) -> None:
+        for panel in self._panels.values():
+            self._show_panel(panel)
         self.details_form.show_values(self._assessment.details)
         self._show_status()
 
@@ -185,19 +240,13 @@ class CaseView(QWidget):
         self.progress_label.setText(f"{judged} of {required} key questions judged")
         self.status_label.setText(STATUS_LABELS[case.status])
         self.status_label.setProperty("status", case.status)
-        self.status_label.style().unpolish(self.status_label)
-        self.status_label.style().polish(self.status_label)
-        locked = case.status in ("complete", "handed_over")
-        editable = not locked and not self.store.read_only
+        self.status_label.set_fill(theme.STATUS_FILLS[case.status])
+        editable = self._editable()
         self.complete_button.setText("Reopen case" if case.status == "complete" else "Mark complete…")
         self.complete_button.setToolTip("Ctrl+Return")
         self.complete_button.setEnabled(not self.store.read_only and case.status != "handed_over")
-        for row in self._rows:
-            row.setEnabled(editable)
         for panel in self._panels.values():
-            panel.evidence.setReadOnly(not editable)
-            if editable:
-                panel.apply_relevance()
+            self._apply_editable(panel)
         self.details_form.set_editable(editable)
         if self.store.read_only:
             self._show_banner(
@@ -332,7 +381,7 @@ class CaseView(QWidget):
     def eventFilter(self, watched, event) -> bool:
         if isinstance(watched, QuestionRow) and event.type() == event.Type.FocusIn:
             self._current_row = watched
-            self.scroll.ensureWidgetVisible(watched, 0, 60)
+            self._scroll_to(watched)
             self._select_in_outline(watched.question_id)
             self._remember_position(watched.question_id)
         return False
@@ -353,6 +402,21 @@ class CaseView(QWidget):
         except FieldworkError:
             pass  # losing the bookmark is harmless; answers are saved separately
 
+    def _scroll_to(self, widget: QWidget, margin: int = 60) -> None:
+        """Bring a widget into view, again once pending layout has run (new sections have none yet)."""
+        self.scroll.ensureWidgetVisible(widget, 0, margin)
+        QTimer.singleShot(0, lambda: self._scroll_if_alive(widget, margin))
+
+    def _scroll_top_to(self, widget: QWidget) -> None:
+        """Put a section heading or key question at the top of the page, after layout."""
+        bar = self.scroll.verticalScrollBar()
+        bar.setValue(widget.y())
+        QTimer.singleShot(0, lambda: bar.setValue(widget.y()))
+
+    def _scroll_if_alive(self, widget: QWidget, margin: int) -> None:
+        if widget in self._rows or any(widget is p.evidence for p in self._panels.values()):
+            self.scroll.ensureWidgetVisible(widget, 0, margin)
+
     def _select_in_outline(self, question_id: str) -> None:
         kq_id = question_id if question_id in self._panels else self.framework.parent_key_question(question_id).id
         item = self._outline_items.get(kq_id)
@@ -361,22 +425,24 @@ class CaseView(QWidget):
 
     def _outline_activated(self, index: QModelIndex) -> None:
         target = index.data(OUTLINE_TARGET_ROLE)
+        self._build_all_sections()
         if target == DETAILS_TARGET:
             self.scroll.verticalScrollBar().setValue(0)
             self.details_form.setFocus()
             self.details_form.focusNextChild()
         elif target in self._headings:
-            self.scroll.verticalScrollBar().setValue(self._headings[target].y())
+            self._scroll_top_to(self._headings[target])
             first = self._panels[self.framework.standard(target).key_questions[0].id].rows()[0]
             first.setFocus(Qt.FocusReason.OtherFocusReason)
         elif target in self._panels:
-            self.scroll.verticalScrollBar().setValue(self._panels[target].y())
+            self._scroll_top_to(self._panels[target])
             self._panels[target].rows()[0].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _move_from(self, row: QuestionRow, delta: int) -> None:
         self._focus_row_after(self._rows.index(row), delta)
 
     def _focus_row_after(self, index: int, delta: int) -> None:
+        self._build_all_sections()
         position = index + delta
         while 0 <= position < len(self._rows):
             candidate = self._rows[position]
@@ -388,7 +454,7 @@ class CaseView(QWidget):
     def _focus_evidence_of(self, row: QuestionRow) -> None:
         panel = self._panels[row.question_id]
         panel.evidence.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.scroll.ensureWidgetVisible(panel.evidence, 0, 60)
+        self._scroll_to(panel.evidence)
 
     def current_index(self) -> int:
         return self._rows.index(self._current_row) if self._current_row in self._rows else -1
@@ -398,6 +464,7 @@ class CaseView(QWidget):
 
     def next_unanswered(self) -> bool:
         """Focus the next unanswered judgement or prompt after the current one, wrapping."""
+        self._build_all_sections()
         start = self.current_index()
         count = len(self._rows)
         for step in range(1, count + 1):
@@ -410,6 +477,7 @@ class CaseView(QWidget):
 
     def focus_question(self, question_id: str) -> None:
         """Put the keyboard on a question (or the details form for a case-detail field)."""
+        self._build_all_sections()
         row = self._row_by_id.get(question_id)
         if row is None:
             self.scroll.verticalScrollBar().setValue(0)
@@ -419,7 +487,7 @@ class CaseView(QWidget):
             self._focus_evidence_of(row)
             return
         row.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.scroll.ensureWidgetVisible(row, 0, 60)
+        self._scroll_to(row)
 
     def focus_first_question(self) -> None:
         if self._rows:
@@ -435,12 +503,15 @@ class CaseView(QWidget):
 
     @property
     def rows(self) -> list[QuestionRow]:
+        self._build_all_sections()
         return list(self._rows)
 
     def row(self, question_id: str) -> QuestionRow:
+        self._build_all_sections()
         return self._row_by_id[question_id]
 
     def panel(self, question_id: str) -> KeyQuestionPanel:
+        self._build_all_sections()
         return self._panels[question_id]
 
     def is_answered(self, question_id: str) -> bool:

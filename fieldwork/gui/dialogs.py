@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldwork.frameworks.model import Framework
+from fieldwork.gui import theme
 from fieldwork.gui.shortcuts import ROW_KEYS, WINDOW_SHORTCUTS
 
 
@@ -50,7 +51,7 @@ class NewInspectionDialog(QDialog):
             edit.setDisplayFormat("d MMM yyyy")
             edit.setAccessibleName(name)
         self.error_label = QLabel()
-        self.error_label.setObjectName("errorText")
+        theme.style_text(self.error_label, "errorText")
         self.error_label.setWordWrap(True)
         self.framework_combo.currentIndexChanged.connect(self._framework_changed)
         self._framework_changed()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldwork.frameworks.model import Framework
+from fieldwork.gui import theme
 from fieldwork.gui.case_table_model import CASE_ID_ROLE, CaseFilterProxyModel, CaseTableModel
 from fieldwork.gui.format import fieldwork_dates
 from fieldwork.store.assessments import CaseSummary
@@ -37,10 +38,10 @@ class HomeView(QWidget):
         self.framework = framework
 
         self.title_label = QLabel()
-        self.title_label.setObjectName("inspectionTitle")
+        theme.style_text(self.title_label, "inspectionTitle")
         self.title_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.subtitle_label = QLabel()
-        self.subtitle_label.setObjectName("inspectionSubtitle")
+        theme.style_text(self.subtitle_label, "inspectionSubtitle")
         self.subtitle_label.setWordWrap(True)
 
         self.progress_bar = QProgressBar()

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget
 from fieldwork import __version__
 from fieldwork.errors import FieldworkError
 from fieldwork.frameworks.catalogue import list_frameworks
+from fieldwork.gui import theme
 from fieldwork.gui.case_view import CaseView
 from fieldwork.gui.dialogs import (
     AddCaseDialog,
@@ -56,7 +57,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.save_label = QLabel()
-        self.save_label.setObjectName("saveIndicator")
+        theme.style_text(self.save_label, "saveIndicator")
         self.statusBar().addPermanentWidget(self.save_label)
         self.actions: dict[str, QAction] = {}
         self._build_menus()
@@ -214,7 +215,7 @@ class MainWindow(QMainWindow):
     def open_case(self, case_id: str, question_id: str | None = None) -> None:
         self._leave_case()
         try:
-            view = CaseView(self.store, case_id, self.undo_stack)
+            view = CaseView(self.store, case_id, self.undo_stack, self.stack)
         except FieldworkError as error:
             self.show_error(error.message)
             return
@@ -261,9 +262,7 @@ class MainWindow(QMainWindow):
         if self.store.read_only:
             text = "Read-only: open in another window"
         self.save_label.setText(text)
-        self.save_label.setProperty("state", "readonly" if self.store.read_only else state)
-        self.save_label.style().unpolish(self.save_label)
-        self.save_label.style().polish(self.save_label)
+        theme.set_state(self.save_label, "readonly" if self.store.read_only else state)
 
     # --- commands -------------------------------------------------------------------------------
     def open_practice(self) -> None:

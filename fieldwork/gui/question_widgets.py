@@ -7,7 +7,7 @@ The row shows only what the store holds: it is updated after the save succeeds.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QColor, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
@@ -15,12 +15,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from fieldwork.frameworks.model import Answer, KeyQuestion
+from fieldwork.gui import theme
 from fieldwork.gui.format import saved_time
 
 ANSWER_KEYS = {Qt.Key.Key_Y: Answer.YES, Qt.Key.Key_N: Answer.NO, Qt.Key.Key_A: Answer.NA}
@@ -40,48 +40,39 @@ class QuestionRow(QFrame):
         self.judgement = judgement
         self.allowed = tuple(allowed)
         self.value: str | None = None
-        self.setProperty("questionRow", True)
-        self.setProperty("judgement", judgement)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName(f"{question_id}: {text}")
 
-        self.text_label = QLabel(text)
+        self.text_label = QLabel(text, self)
         self.text_label.setWordWrap(True)
         self.text_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         if judgement:
-            self.text_label.setObjectName("judgementText")
+            theme.style_text(self.text_label, "judgementText")
 
         self.buttons = QButtonGroup(self)
         self.buttons.setExclusive(False)  # we keep exclusivity ourselves so a click can clear
         button_box = QHBoxLayout()
         button_box.setSpacing(2)
         for value in (Answer.YES, Answer.NO, Answer.NA):
-            button = QToolButton()
+            button = theme.AnswerButton(value.value, labels[value], self)
+            button_box.addWidget(button)
             if value not in self.allowed:
                 # An invisible stand-in keeps Yes and No in the same columns on every row.
-                button.setText(labels[value])
                 policy = button.sizePolicy()
                 policy.setRetainSizeWhenHidden(True)
                 button.setSizePolicy(policy)
-                button.setProperty("answer", value.value)
                 button.hide()
-                button_box.addWidget(button)
                 continue
-            button.setText(labels[value])
-            button.setCheckable(True)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the row keeps the keyboard
-            button.setProperty("answer", value.value)
             key = {"yes": "Y", "no": "N", "na": "A"}[value.value]
             button.setToolTip(f"{labels[value]} ({key})")
             button.setAccessibleName(f"{labels[value]} for {question_id}")
             button.clicked.connect(lambda _checked=False, v=value: self._clicked(v))
             self.buttons.addButton(button)
-            button_box.addWidget(button)
 
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
-        id_label = QLabel(question_id)
-        id_label.setObjectName("questionId")
+        id_label = QLabel(question_id, self)
+        theme.style_text(id_label, "questionId")
         id_label.setMinimumWidth(64)
         id_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(id_label)
@@ -93,9 +84,25 @@ class QuestionRow(QFrame):
         self.value = value
         for button in self.buttons.buttons():
             button.setChecked(button.property("answer") == value)
-        self.setProperty("answered", value is not None)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        # The row under the keyboard is unmistakable: tinted, with a bar down its left edge.
+        if self.hasFocus() or self.judgement:
+            painter = QPainter(self)
+            painter.fillRect(self.rect(), theme.FOCUS_FILL if self.hasFocus() else theme.JUDGEMENT_FILL)
+            if self.hasFocus():
+                painter.fillRect(0, 0, 4, self.height(), theme.ACCENT)
+            painter.end()
+        super().paintEvent(event)
+
+    def focusInEvent(self, event) -> None:
+        self.update()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event) -> None:
+        self.update()
+        super().focusOutEvent(event)
 
     def _clicked(self, value: Answer) -> None:
         self.setFocus(Qt.FocusReason.MouseFocusReason)
@@ -144,6 +151,9 @@ class EvidenceEdit(QPlainTextEdit):
         self.setTabChangesFocus(True)
         self.setAccessibleName(f"Evidence for {question_id}")
         self.setPlaceholderText("Evidence: strengths and areas for improvement…")
+        palette = self.palette()
+        palette.setColor(palette.ColorRole.Base, theme.EVIDENCE_FILL)
+        self.setPalette(palette)
         self.setMinimumHeight(72)
         self.setMaximumHeight(240)
         self._timer = QTimer(self)
@@ -199,15 +209,15 @@ class KeyQuestionPanel(QFrame):
         super().__init__(parent)
         self.question = question
         self.setObjectName("keyQuestionPanel")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
 
-        heading = QLabel(f"{question.id}  {question.text}")
-        heading.setObjectName("keyQuestionHeading")
+        heading = QLabel(f"{question.id}  {question.text}", self)
+        theme.style_text(heading, "keyQuestionHeading")
         heading.setWordWrap(True)
         heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.prompt_rows = [
-            QuestionRow(p.id, p.text, p.allowed(), answer_labels, judgement=False) for p in question.prompts
+            QuestionRow(p.id, p.text, p.allowed(), answer_labels, judgement=False, parent=self)
+            for p in question.prompts
         ]
         self.judgement_row = QuestionRow(
             question.id,
@@ -215,33 +225,35 @@ class KeyQuestionPanel(QFrame):
             question.allowed(),
             judgement_labels,
             judgement=True,
+            parent=self,
         )
-        self.evidence = EvidenceEdit(question.id)
-        self.save_label = QLabel("")
-        self.save_label.setObjectName("saveState")
-        self.relevance_label = QLabel("")
+        self.evidence = EvidenceEdit(question.id, self)
+        self.save_label = QLabel("", self)
+        theme.style_text(self.save_label, "saveState")
+        self.relevance_label = theme.PillLabel("", self, fill=QColor("#fff4cc"), radius=3)
         self.relevance_label.setObjectName("relevanceNote")
+        theme.set_text_colour(self.relevance_label, QColor("#6b4e00"))
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(2)
         layout.addWidget(heading)
         if question.guidance:
-            guidance = QLabel(question.guidance)
+            guidance = QLabel(question.guidance, self)
             guidance.setWordWrap(True)
-            guidance.setObjectName("guidance")
+            theme.style_text(guidance, "guidance")
             layout.addWidget(guidance)
         if self.prompt_rows:
-            prompts_title = QLabel("Prompts")
-            prompts_title.setObjectName("sectionCaption")
+            prompts_title = QLabel("PROMPTS", self)
+            theme.style_text(prompts_title, "sectionCaption")
             layout.addWidget(prompts_title)
         for row in self.prompt_rows:
             layout.addWidget(row)
         layout.addWidget(self.relevance_label)
         layout.addWidget(self.judgement_row)
         evidence_bar = QHBoxLayout()
-        caption = QLabel("Evidence")
-        caption.setObjectName("sectionCaption")
+        caption = QLabel("EVIDENCE", self)
+        theme.style_text(caption, "sectionCaption")
         evidence_bar.addWidget(caption)
         evidence_bar.addStretch(1)
         evidence_bar.addWidget(self.save_label)
@@ -251,6 +263,10 @@ class KeyQuestionPanel(QFrame):
 
     def rows(self) -> list[QuestionRow]:
         return [*self.prompt_rows, self.judgement_row]
+
+    def paintEvent(self, event) -> None:
+        theme.paint_card(self)
+        super().paintEvent(event)
 
     def apply_relevance(self) -> None:
         """A key question judged Not applicable disables its prompts."""
@@ -270,9 +286,7 @@ class KeyQuestionPanel(QFrame):
             "error": "NOT SAVED",
         }.get(state, "")
         self.save_label.setText(text)
-        self.save_label.setProperty("state", state)
-        self.save_label.style().unpolish(self.save_label)
-        self.save_label.style().polish(self.save_label)
+        theme.set_state(self.save_label, state)
 
 
 class SectionHeading(QWidget):
@@ -282,11 +296,11 @@ class SectionHeading(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 14, 2, 4)
-        title_label = QLabel(title)
-        title_label.setObjectName("standardHeading")
+        title_label = QLabel(title, self)
+        theme.style_text(title_label, "standardHeading")
         layout.addWidget(title_label)
         if statement:
-            statement_label = QLabel(statement)
-            statement_label.setObjectName("standardStatement")
+            statement_label = QLabel(statement, self)
+            theme.style_text(statement_label, "standardStatement")
             statement_label.setWordWrap(True)
             layout.addWidget(statement_label)

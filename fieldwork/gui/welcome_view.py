@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
+from fieldwork.gui import theme
+
 
 class WelcomeView(QWidget):
     practice_requested = Signal()
@@ -14,13 +16,13 @@ class WelcomeView(QWidget):
     def __init__(self, *, can_open_packs: bool, parent=None):
         super().__init__(parent)
         title = QLabel("Welcome to fieldwork")
-        title.setObjectName("welcomeTitle")
+        theme.style_text(title, "welcomeTitle")
         intro = QLabel(
             "Record case assessments question by question, offline. Every answer is saved as you "
             "make it. There is no inspection in this store yet: choose how to start."
         )
         intro.setWordWrap(True)
-        intro.setObjectName("welcomeIntro")
+        theme.style_text(intro, "welcomeIntro")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(60, 50, 60, 50)
         layout.addWidget(title)
@@ -50,11 +52,14 @@ class WelcomeView(QWidget):
         for label, explanation, signal in choices:
             button = QPushButton(label)
             button.setObjectName("welcomeChoice")
+            font = button.font()
+            font.setPointSizeF(theme.BASE_POINT_SIZE * 1.15)
+            button.setFont(font)
             button.setAccessibleDescription(explanation)
             button.setMinimumHeight(44)
             button.clicked.connect(signal)
             note = QLabel(explanation)
-            note.setObjectName("welcomeNote")
+            theme.style_text(note, "welcomeNote")
             layout.addWidget(button)
             layout.addWidget(note)
             layout.addSpacing(8)
