@@ -15,8 +15,6 @@ from fractions import Fraction
 from functools import cache
 from pathlib import Path
 
-import jsonschema
-
 from fieldwork.errors import FrameworkError
 from fieldwork.frameworks.model import (
     Band,
@@ -37,7 +35,11 @@ _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
 @cache
-def _validator() -> jsonschema.Draft202012Validator:
+def _validator():
+    # Imported here: jsonschema costs ~60 ms to import, and reopening a store's pinned
+    # framework (the common start-up path) does not need it.
+    import jsonschema
+
     schema = json.loads(framework_schema_path().read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
 
@@ -52,8 +54,12 @@ def load_framework(path: str | Path) -> Framework:
     return parse_framework(data, source_name=str(path))
 
 
-def parse_framework(data: bytes, *, source_name: str = "<framework>") -> Framework:
-    """Parse framework bytes (as found in a file or an allocation pack)."""
+def parse_framework(data: bytes, *, source_name: str = "<framework>", checked: bool = False) -> Framework:
+    """Parse framework bytes (as found in a file or an allocation pack).
+
+    `checked=True` skips the schema and cross-reference checks, for text that passed them
+    when it was pinned and is named by its content hash (a store's own copy).
+    """
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -70,15 +76,19 @@ def parse_framework(data: bytes, *, source_name: str = "<framework>") -> Framewo
         detail = _TOML_LINE.sub("", message).strip()
         raise FrameworkError(source_name, [f"{where}not valid TOML: {detail}"]) from None
 
-    problems = [_describe_schema_error(err, raw, text) for err in _schema_errors(raw)]
-    if not problems:
-        problems = _cross_reference_problems(raw, text)
-    if problems:
-        raise FrameworkError(source_name, problems)
-    return _build(raw, data, source_name)
+    if not checked:
+        problems = [_describe_schema_error(err, raw, text) for err in _schema_errors(raw)]
+        if not problems:
+            problems = _cross_reference_problems(raw, text)
+        if problems:
+            raise FrameworkError(source_name, problems)
+    try:
+        return _build(raw, data, source_name)
+    except (KeyError, TypeError, ValueError) as exc:  # only reachable for unchecked text
+        raise FrameworkError(source_name, [f"is not a valid framework ({type(exc).__name__}: {exc})"]) from None
 
 
-def _schema_errors(raw: dict) -> list[jsonschema.ValidationError]:
+def _schema_errors(raw: dict) -> list:
     return sorted(_validator().iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
 
 
@@ -117,7 +127,7 @@ def _line_of_item(raw: dict, path_parts: list, text: str, occurrence: int = 0) -
     return text.count("\n", 0, match.start()) + 1
 
 
-def _describe_schema_error(error: jsonschema.ValidationError, raw: dict, text: str) -> str:
+def _describe_schema_error(error, raw: dict, text: str) -> str:
     parts = list(error.absolute_path)
     line = _line_of_item(raw, parts, text)
     where = f"line {line}, " if line else ""

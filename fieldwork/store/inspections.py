@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import re
 from collections.abc import Mapping
 
@@ -43,9 +45,23 @@ def framework_for(store: Store, inspection: Inspection) -> Framework:
     row = store.db.execute("SELECT source FROM frameworks WHERE hash = ?", [inspection.framework_hash]).fetchone()
     if row is None:
         raise NotFoundError(f"The framework of inspection {inspection.id} is missing from the store.")
-    framework = parse_framework(bytes(row[0]), source_name=f"pinned framework {inspection.framework_hash[:12]}")
+    source = bytes(row[0])
+    if hashlib.sha256(source).hexdigest() != inspection.framework_hash:
+        raise NotFoundError(f"The framework pinned for inspection {inspection.id} is damaged in the store.")
+    # Checked when it was pinned; the matching hash proves it is the same text.
+    framework = parse_framework(source, source_name=f"pinned framework {inspection.framework_hash[:12]}", checked=True)
     _PARSED[inspection.framework_hash] = framework
     return framework
+
+
+def _fieldwork_date(value: str | None, which: str) -> str | None:
+    """A fieldwork date as ISO text, or a refusal that says how to write it."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise ValidationError(f"The fieldwork {which} date '{value}' is not a date; write it as YYYY-MM-DD.") from None
 
 
 def create_inspection(
@@ -67,8 +83,10 @@ def create_inspection(
         )
     if not provider.strip():
         raise ValidationError("The provider's name is empty; give the provider's name.")
-    if fieldwork_start and fieldwork_end and fieldwork_end < fieldwork_start:
+    start, end = _fieldwork_date(fieldwork_start, "start"), _fieldwork_date(fieldwork_end, "end")
+    if start and end and end < start:
         raise ValidationError("Fieldwork ends before it starts; check the dates.")
+    fieldwork_start, fieldwork_end = start, end
     if store.db.execute("SELECT 1 FROM inspections WHERE id = ?", [inspection_id]).fetchone():
         raise ValidationError(f"An inspection with id '{inspection_id}' already exists; choose another id.")
     pin_framework(store, framework)
