@@ -116,12 +116,20 @@ class CaseFilterProxyModel(QSortFilterProxyModel):
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
 
     def set_search_text(self, text: str) -> None:
-        self._text = text.strip().casefold()
-        self.invalidateRowsFilter()
+        self._change_filter(lambda: setattr(self, "_text", text.strip().casefold()))
 
     def set_status_filter(self, status: str | None) -> None:
-        self._status = status
-        self.invalidateRowsFilter()
+        self._change_filter(lambda: setattr(self, "_status", status))
+
+    def _change_filter(self, change) -> None:
+        # Qt 6.10 replaced invalidateRowsFilter() with begin/endFilterChange; support both.
+        if hasattr(self, "beginFilterChange"):
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            change()
+            self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, source_row, source_parent) -> bool:
         model = self.sourceModel()

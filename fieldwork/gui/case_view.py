@@ -74,7 +74,7 @@ class CaseView(QWidget):
         case = self._assessment.case
         self.back_button = QPushButton("◀ Cases")
         self.back_button.setAccessibleName("Back to the list of cases")
-        self.back_button.setToolTip("Back to the list of cases (Ctrl+Home)")
+        self.back_button.setToolTip("Back to the list of cases (Alt+Left)")
         self.back_button.clicked.connect(self._go_back)
         self.title_label = QLabel(f"Case {case.case_ref}")
         theme.style_text(self.title_label, "caseTitle")
@@ -342,9 +342,12 @@ class CaseView(QWidget):
         self.case_changed.emit(self.case_id)
 
     def flush_pending(self) -> None:
-        """Save any evidence typed but not yet saved (before leaving the case or quitting)."""
+        """Save any evidence typed but not yet saved, and where the user is (before leaving or quitting)."""
         for panel in self._panels.values():
             panel.evidence.flush()
+        if getattr(self, "_position_timer", None) is not None and self._position_timer.isActive():
+            self._position_timer.stop()
+            self._write_position()
 
     def has_unsaved_changes(self) -> bool:
         return any(p.evidence.has_unsaved_text() for p in self._panels.values())

@@ -150,8 +150,8 @@ class MainWindow(QMainWindow):
             return
         last = self.store.ui_state("inspection")
         known = {i.id for i in inspections}
+        position = self.store.ui_state("position", "")  # read first: showing home clears it
         self.open_inspection(last if last in known else inspections[-1].id)
-        position = self.store.ui_state("position", "")
         case_id, _, question_id = position.partition("|")
         if case_id:
             try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # (action name, key sequence, what it does). Keys inside a question row are listed too.
 WINDOW_SHORTCUTS = (
-    ("go_home", "Ctrl+Home", "Back to the list of cases"),
+    ("go_home", "Alt+Left", "Back to the list of cases"),
     ("jump_to_case", "Ctrl+G", "Jump to a case by its reference"),
     ("next_question", "Alt+Down", "Next question (works while typing evidence)"),
     ("previous_question", "Alt+Up", "Previous question"),
