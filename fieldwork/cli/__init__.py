@@ -21,9 +21,9 @@ log = logging.getLogger("fieldwork")
 
 
 def _command_groups() -> list[Callable[[argparse._SubParsersAction], None]]:
-    from fieldwork.cli import answers, frameworks, inspections
+    from fieldwork.cli import answers, bundle, frameworks, inspections, keys, trust
 
-    return [frameworks.register, inspections.register, answers.register]
+    return [frameworks.register, inspections.register, answers.register, keys.register, trust.register, bundle.register]
 
 
 def build_parser() -> argparse.ArgumentParser:

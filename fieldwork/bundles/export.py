@@ -1,0 +1,267 @@
+"""Export: this inspector's work on one inspection as a signed, encrypted `.fwbundle` file.
+
+Build order: records → records.jsonl → manifest (hashes, sequence, previous hash) → DSSE
+envelope signed over PAE(payload type, manifest bytes) → canonical ZIP → HPKE container →
+temp file, fsync → sequence recorded in the store → rename into place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from fieldwork import __version__
+from fieldwork.bundles import container
+from fieldwork.bundles.format import (
+    ENVELOPE_NAME,
+    FILE_SUFFIX,
+    FORMAT_VERSION,
+    PAYLOAD_TYPE,
+    RECORDS_NAME,
+    FrameworkRef,
+    Manifest,
+    Member,
+)
+from fieldwork.bundles.history import ExportRecord, next_sequence, record_export
+from fieldwork.bundles.records import BundleRecords, records_from_store, records_to_jsonl
+from fieldwork.bundles.ziparchive import write_zip
+from fieldwork.errors import FieldworkError, StoreLockedError
+from fieldwork.identity.encoding import b64encode, canonical_json, pae
+from fieldwork.identity.files import atomic_write, remove_stale_partials
+from fieldwork.identity.keys import UnlockedIdentity
+from fieldwork.identity.leads import pinned_lead
+from fieldwork.identity.public import PublicIdentity
+from fieldwork.profile import read_profile
+from fieldwork.store.db import Store
+
+
+class ExportError(FieldworkError):
+    """An export that cannot be made (no recipient, wrong profile, file exists...)."""
+
+    code = "export-refused"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """What was written: the file, its manifest and how big it is."""
+
+    path: Path
+    manifest: Manifest
+    manifest_sha256: str
+    size: int
+    encrypted: bool
+
+    def summary(self) -> dict:
+        return {
+            "path": str(self.path),
+            "bundle_id": self.manifest.bundle_id,
+            "inspection_id": self.manifest.inspection_id,
+            "inspector_id": self.manifest.inspector_id,
+            "signer_key_id": self.manifest.signer_key_id,
+            "sequence": self.manifest.sequence,
+            "recipients": list(self.manifest.recipients),
+            "encrypted": self.encrypted,
+            "size": self.size,
+            "manifest_sha256": self.manifest_sha256,
+            "record_counts": self.manifest.record_counts,
+            "framework": {
+                "id": self.manifest.framework.id,
+                "version": self.manifest.framework.version,
+                "hash": self.manifest.framework.hash,
+            },
+        }
+
+
+def suggested_filename(inspection_id: str, signer_key_id: str, sequence: int) -> str:
+    """A name for people: ids only, never names of people or anything from a case."""
+    return f"{inspection_id}_{signer_key_id[:8]}_{sequence:04d}{FILE_SUFFIX}"
+
+
+def sign_envelope(manifest_bytes: bytes, signer: UnlockedIdentity) -> bytes:
+    """The DSSE envelope: Ed25519 over PAE(payload type, manifest bytes)."""
+    signature = signer.sign(pae(PAYLOAD_TYPE, manifest_bytes))
+    return canonical_json(
+        {
+            "payloadType": PAYLOAD_TYPE,
+            "payload": b64encode(manifest_bytes),
+            "signatures": [{"keyid": signer.key_id, "sig": b64encode(signature)}],
+        }
+    )
+
+
+def assemble(
+    manifest: Manifest,
+    records_bytes: bytes,
+    signer: UnlockedIdentity,
+    recipients: Sequence[PublicIdentity],
+    *,
+    encrypt: bool = True,
+) -> bytes:
+    """The bundle bytes for a manifest and record file (no checks: see `build_bundle`)."""
+    archive = write_zip(
+        [(ENVELOPE_NAME, sign_envelope(manifest.to_bytes(), signer)), (RECORDS_NAME, records_bytes)]
+    )
+    return container.seal(archive, recipients) if encrypt else container.wrap_unencrypted(archive)
+
+
+def build_bundle(
+    records: BundleRecords,
+    *,
+    signer: UnlockedIdentity,
+    recipients: Sequence[PublicIdentity],
+    sequence: int,
+    previous_manifest_sha256: str | None,
+    bundle_id: str,
+    created_at: str,
+    encrypt: bool = True,
+) -> tuple[bytes, Manifest]:
+    """Bundle bytes and manifest for `records` (pure: no store, no files)."""
+    if encrypt and not recipients:
+        raise ExportError("An encrypted bundle needs at least one recipient.", code="no-recipient")
+    records_bytes = records_to_jsonl(records)
+    inspection = records.inspection
+    manifest = Manifest(
+        format_version=FORMAT_VERSION,
+        app_version=__version__,
+        bundle_id=bundle_id,
+        created_at=created_at,
+        inspector_id=signer.person_id,
+        signer_key_id=signer.key_id,
+        recipients=tuple(sorted({r.key_id for r in recipients})) if encrypt else (),
+        inspection_id=inspection.id,
+        framework=FrameworkRef(inspection.framework_id, inspection.framework_version, inspection.framework_hash),
+        sequence=sequence,
+        previous_manifest_sha256=previous_manifest_sha256,
+        members=(Member(RECORDS_NAME, len(records_bytes), hashlib.sha256(records_bytes).hexdigest()),),
+        record_counts=records.counts(),
+    )
+    unique = list({r.key_id: r for r in recipients}.values())
+    return assemble(manifest, records_bytes, signer, unique, encrypt=encrypt), manifest
+
+
+@dataclass(frozen=True)
+class ExportPreview:
+    """What an export would hold, for the GUI to show before the user chooses where to save."""
+
+    inspection_id: str
+    record_counts: dict[str, int]
+    statuses: dict[str, int]  # cases per status
+    next_sequence: int
+    lead: PublicIdentity | None  # the pinned lead, the default recipient
+    suggested_filename: str
+
+
+def export_preview(store: Store, inspection_id: str, identity: UnlockedIdentity) -> ExportPreview:
+    """Counts, cases per status, the next sequence number and the default recipient."""
+    records = records_from_store(store, inspection_id, identity.person_id)
+    statuses: dict[str, int] = {}
+    for case in records.cases:
+        statuses[case.status] = statuses.get(case.status, 0) + 1
+    sequence, _ = next_sequence(store, identity.key_id, inspection_id)
+    return ExportPreview(
+        inspection_id, records.counts(), statuses, sequence, pinned_lead(store, inspection_id),
+        suggested_filename(inspection_id, identity.key_id, sequence),
+    )
+
+
+def _recipients_for(
+    store: Store,
+    inspection_id: str,
+    recipients: Sequence[PublicIdentity] | None,
+    recovery: PublicIdentity | None,
+) -> list[PublicIdentity]:
+    chosen = list(recipients or ())
+    if not chosen:
+        lead = pinned_lead(store, inspection_id)
+        if lead is None:
+            raise ExportError(
+                f"No lead is set for inspection {inspection_id}, so there is nobody to encrypt "
+                "the bundle to; choose the lead's identity file (--to FILE).",
+                code="no-recipient",
+            )
+        chosen.append(lead)
+    if recovery is not None:
+        chosen.append(recovery)
+    for identity in chosen:
+        identity.verify_self_signature()
+    return list({r.key_id: r for r in chosen}.values())
+
+
+def export_bundle(
+    store: Store,
+    inspection_id: str,
+    out: str | os.PathLike,
+    *,
+    identity: UnlockedIdentity,
+    recipients: Sequence[PublicIdentity] | None = None,
+    recovery: PublicIdentity | None = None,
+    encrypt: bool = True,
+    overwrite: bool = False,
+) -> ExportResult:
+    """Write this inspector's bundle for one inspection to `out` (a file, or a folder to get
+    `suggested_filename`). Recipients default to the lead pinned for the inspection; `recovery`
+    adds an organisational recovery key. Either a whole verifiable bundle appears at the final
+    path or nothing does.
+    """
+    if store.read_only:
+        raise StoreLockedError(
+            "This store is open in another fieldwork window, so no bundle can be exported from "
+            "here; close the other window and try again."
+        )
+    profile = read_profile(store)
+    if profile.is_set and profile.person_id != identity.person_id:
+        raise ExportError(
+            f"These keys belong to {identity.person_id}, but this data folder's profile is "
+            f"{profile.person_id}; use the keys made for this profile.",
+            code="wrong-keys",
+        )
+    chosen = _recipients_for(store, inspection_id, recipients, recovery) if encrypt else []
+    records = records_from_store(store, inspection_id, identity.person_id)
+    sequence, previous = next_sequence(store, identity.key_id, inspection_id)
+    out = Path(out)
+    final = out / suggested_filename(inspection_id, identity.key_id, sequence) if out.is_dir() else out
+    if not final.parent.is_dir():
+        raise ExportError(f"The folder {final.parent} does not exist; choose another place.", code="no-folder")
+    if final.exists() and not overwrite:
+        raise ExportError(f"{final} already exists; choose another name or folder.", code="file-exists")
+    remove_stale_partials(final.parent, FILE_SUFFIX)
+    remove_stale_partials(final.parent, final.name)
+    data, manifest = build_bundle(
+        records,
+        signer=identity,
+        recipients=chosen,
+        sequence=sequence,
+        previous_manifest_sha256=previous,
+        bundle_id=str(uuid.uuid4()),
+        created_at=store.now(),
+        encrypt=encrypt,
+    )
+    manifest_sha256 = hashlib.sha256(manifest.to_bytes()).hexdigest()
+    history = ExportRecord(
+        identity.key_id, inspection_id, sequence, manifest.bundle_id, manifest_sha256,
+        manifest.recipients, manifest.created_at,
+    )
+
+    def remember() -> None:
+        try:
+            record_export(store, history)
+        except sqlite3.IntegrityError:
+            raise ExportError(
+                "Another export of this inspection finished at the same moment; export again.",
+                code="export-race",
+            ) from None
+
+    try:
+        atomic_write(final, data, mode=0o600, before_replace=remember)
+    except OSError as exc:
+        raise ExportError(
+            f"The bundle could not be written to {final.parent} ({exc.strerror}); check there is "
+            "space and that you may write there, then export again.",
+            code="write-failed",
+        ) from None
+    return ExportResult(final, manifest, manifest_sha256, len(data), encrypt)

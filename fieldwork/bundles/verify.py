@@ -1,0 +1,284 @@
+"""Verify a bundle, failing closed, in the design's order, before anything touches a database.
+
+size cap → decrypt → strict ZIP checks → signature by a trusted key → strict manifest →
+signer binding (person, inspection, revocation), recipients, inspection and framework →
+member hashes → strict records. Everything happens in memory; nothing is extracted to disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from fieldwork.bundles import container, ziparchive
+from fieldwork.bundles.errors import BundleError
+from fieldwork.bundles.format import (
+    DEFAULT_LIMITS,
+    ENVELOPE_NAME,
+    KEY_ID_PATTERN,
+    PAYLOAD_TYPE,
+    Limits,
+    Manifest,
+    parse_manifest,
+)
+from fieldwork.bundles.records import BundleRecords, parse_records
+from fieldwork.errors import FieldworkError, NotFoundError
+from fieldwork.frameworks.model import Framework
+from fieldwork.identity.encoding import EncodingError, b64decode, pae, parse_canonical_json
+from fieldwork.identity.keys import UnlockedIdentity
+from fieldwork.identity.trust import TrustedKey, TrustList
+
+Source = str | os.PathLike | bytes | bytearray | memoryview
+
+
+@dataclass(frozen=True)
+class VerifiedBundle:
+    """A bundle that passed every check: its manifest, its records and who signed it."""
+
+    manifest: Manifest
+    manifest_bytes: bytes  # exactly as signed
+    manifest_sha256: str  # hex; the next bundle of this signer names it as previous
+    records: BundleRecords
+    signer: TrustedKey
+    encrypted: bool
+    opened_with: str | None  # our key id that decrypted it (None when unencrypted)
+    size: int
+
+    def summary(self) -> dict:
+        """The manifest and signer in plain JSON, for `bundle verify` and the GUI."""
+        return {
+            **self.manifest.to_json(),
+            "manifest_sha256": self.manifest_sha256,
+            "signer": {
+                "key_id": self.signer.key_id,
+                "person_id": self.signer.person_id,
+                "name": self.signer.name,
+                "fingerprint": self.signer.identity.fingerprint,
+            },
+            "encrypted": self.encrypted,
+            "size": self.size,
+        }
+
+
+def _read_source(source: Source, limits: Limits) -> bytes:
+    """The bundle's bytes, refusing anything over the size cap before reading it."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+    else:
+        path = Path(source)
+        try:
+            with open(path, "rb") as handle:
+                if os.fstat(handle.fileno()).st_size > limits.max_bundle_bytes:
+                    raise _too_large(limits)
+                data = handle.read(limits.max_bundle_bytes + 1)
+        except FileNotFoundError:
+            raise NotFoundError(f"There is no file {path}; check the name and folder.") from None
+        except OSError as exc:
+            raise FieldworkError(
+                f"{path} cannot be read ({exc.strerror}); check the file.", code="unreadable"
+            ) from None
+    if len(data) > limits.max_bundle_bytes:
+        raise _too_large(limits)
+    return data
+
+
+def _too_large(limits: Limits) -> BundleError:
+    return BundleError(
+        "too-large",
+        f"This file is larger than any fieldwork bundle may be ({limits.max_bundle_bytes // (1024 * 1024)} MiB); "
+        "check you chose the right file.",
+        detail="over the size cap",
+    )
+
+
+def _bad_signature(detail: str) -> BundleError:
+    return BundleError("bad-signature", detail=detail)
+
+
+def _read_envelope(data: bytes) -> tuple[str, bytes, bytes]:
+    """(key id, manifest bytes, signature) from envelope.json, strictly."""
+    try:
+        envelope = parse_canonical_json(data)
+    except EncodingError as exc:
+        raise _bad_signature(f"envelope: {exc}") from None
+    if not isinstance(envelope, dict) or set(envelope) != {"payloadType", "payload", "signatures"}:
+        raise _bad_signature("envelope fields")
+    if envelope["payloadType"] != PAYLOAD_TYPE:
+        raise BundleError(
+            "unsupported-version",
+            "This bundle's signed content is of a kind this fieldwork does not read; install the "
+            "newer fieldwork to read it.",
+            detail=f"payload type {envelope['payloadType']!r}",
+        )
+    signatures = envelope["signatures"]
+    # Format 1 has exactly one signature: the inspector's. More would need a policy for which counts.
+    if not isinstance(signatures, list) or len(signatures) != 1:
+        raise _bad_signature("signature count")
+    entry = signatures[0]
+    if not isinstance(entry, dict) or set(entry) != {"keyid", "sig"}:
+        raise _bad_signature("signature fields")
+    if not isinstance(entry["keyid"], str) or not KEY_ID_PATTERN.fullmatch(entry["keyid"]):
+        raise _bad_signature("signature key id")
+    try:
+        payload = b64decode(envelope["payload"])
+        signature = b64decode(entry["sig"], length=64)
+    except EncodingError as exc:
+        raise _bad_signature(f"envelope encoding: {exc}") from None
+    return entry["keyid"], payload, signature
+
+
+def _check_signer(trusted: TrustedKey, manifest: Manifest) -> None:
+    if trusted.person_id != manifest.inspector_id:
+        raise BundleError(
+            "unknown-signer",
+            f"This bundle says it is from {manifest.inspector_id}, but its key is trusted for "
+            f"{trusted.person_id}; check with both inspectors before using it.",
+            detail="inspector id differs from the trusted person",
+        )
+    if trusted.revoked_for(manifest.sequence):
+        raise BundleError(
+            "revoked-signer",
+            f"This bundle (number {manifest.sequence}) was signed by {trusted.name}'s key "
+            f"{trusted.key_id[:8]}…, which you revoked after number {trusted.revoked_after_sequence}; "
+            "ask them to export again with their new key.",
+            detail=f"revoked after {trusted.revoked_after_sequence}",
+        )
+    if not trusted.allows_inspection(manifest.inspection_id):
+        raise BundleError(
+            "unknown-signer",
+            f"{trusted.name}'s key is not trusted for inspection {manifest.inspection_id}; if they "
+            "work on it, add it with 'fieldwork trust add IDENTITY_FILE --inspections "
+            f"{manifest.inspection_id}'.",
+            detail="key not bound to this inspection",
+        )
+
+
+def check_framework(manifest: Manifest, framework: Framework) -> None:
+    """Refuse a bundle made under another framework text than `framework`."""
+    if manifest.framework.hash != framework.content_hash:
+        raise BundleError(
+            "framework-mismatch",
+            f"This bundle was made under {manifest.framework.label()}, but inspection "
+            f"{manifest.inspection_id} uses {framework.id} version {framework.version} "
+            f"({framework.content_hash[:12]}); the inspector must export from the inspection set "
+            "up with the same framework.",
+            detail="framework hash differs",
+        )
+
+
+def check_records_fit(records: BundleRecords, framework: Framework) -> None:
+    """Refuse records naming samples, case details or questions the framework does not have."""
+
+    def bad(detail: str) -> BundleError:
+        return BundleError(
+            "malformed-record",
+            f"This bundle's records do not fit the framework ({detail}); ask the inspector to "
+            "export again with the current fieldwork.",
+            detail=detail,
+        )
+
+    samples = {s.id for s in framework.samples}
+    for case in records.cases:
+        if case.sample not in samples:
+            raise bad(f"case {case.case_ref} is in unknown sample {case.sample!r}")
+    for detail in records.details:
+        if framework.question_kind(detail.field_id) != "case_detail":
+            raise bad(f"unknown case detail {detail.field_id!r}")
+    for answer in records.answers:
+        kind = framework.question_kind(answer.question_id)
+        if kind not in ("key_question", "prompt"):
+            raise bad(f"unknown question {answer.question_id!r}")
+        if kind == "key_question":
+            question = framework.key_question(answer.question_id)
+        else:
+            question = framework.prompt(answer.question_id)
+        if answer.value is not None and answer.value not in question.allowed():
+            raise bad(f"answer {answer.value!r} is not allowed for {answer.question_id}")
+
+
+def verify_bundle(
+    source: Source,
+    *,
+    identity: UnlockedIdentity | None,
+    trust: TrustList,
+    inspection_id: str | None = None,
+    framework: Framework | None = None,
+    allow_unencrypted: bool = False,
+    limits: Limits = DEFAULT_LIMITS,
+) -> VerifiedBundle:
+    """Verify a bundle completely and return its manifest and parsed records.
+
+    source: a path or the bundle's bytes. identity: the unlocked keys that decrypt it (the
+    lead's; None only for unencrypted bundles). trust: the signers accepted (a snapshot, e.g.
+    `load_trust_list(store)`). inspection_id / framework: when given, bundles for another
+    inspection or made under another framework text are refused, and record question ids are
+    checked against the framework. allow_unencrypted: accept a bundle without encryption (an
+    explicit choice; refused by default). limits: caps on sizes and counts.
+
+    Raises BundleError (one `code` from errors.REASONS, a sentence in `message`) for anything
+    wrong with the bundle, NotFoundError/FieldworkError when the file cannot be read. Nothing is
+    written anywhere; the caller decides what to do with the result.
+    """
+    data = _read_source(source, limits)
+    opened = container.open_container(data, identity, allow_unencrypted=allow_unencrypted, limits=limits)
+    entries = ziparchive.read_entries(opened.archive, limits)
+    key_id, manifest_bytes, signature = _read_envelope(
+        ziparchive.read_member(opened.archive, entries[ENVELOPE_NAME])
+    )
+    trusted = trust.get(key_id)
+    if trusted is None:
+        raise BundleError(
+            "unknown-signer",
+            f"This bundle was signed by key {key_id[:8]}…, which is not in your trust list; check "
+            "the inspector's fingerprint with them and add their identity with 'fieldwork trust add'.",
+            detail=f"key {key_id}",
+        )
+    try:
+        Ed25519PublicKey.from_public_bytes(trusted.identity.signing_public).verify(
+            signature, pae(PAYLOAD_TYPE, manifest_bytes)
+        )
+    except InvalidSignature:
+        raise _bad_signature("Ed25519 verification failed") from None
+    manifest = parse_manifest(manifest_bytes)
+    if manifest.signer_key_id != key_id:
+        raise _bad_signature("the manifest names another signer than the signature")
+    _check_signer(trusted, manifest)
+    if set(manifest.recipients) != set(opened.header_recipients):
+        raise BundleError(
+            "recipient-mismatch",
+            detail=f"signed for {list(manifest.recipients)}, encrypted to {list(opened.header_recipients)}",
+        )
+    if inspection_id is not None and manifest.inspection_id != inspection_id:
+        raise BundleError(
+            "wrong-inspection",
+            f"This bundle is for inspection {manifest.inspection_id}, not {inspection_id}; merge it "
+            "into that inspection.",
+            detail=manifest.inspection_id,
+        )
+    if framework is not None:
+        check_framework(manifest, framework)
+    members = {}
+    for member in manifest.members:
+        entry = entries[member.name]
+        content = ziparchive.read_member(opened.archive, entry) if entry.size == member.size else None
+        if content is None or hashlib.sha256(content).hexdigest() != member.sha256:
+            raise ziparchive.tampered(member.name, "size or SHA-256 differs from the manifest")
+        members[member.name] = content
+    records = parse_records(members[manifest.members[0].name], manifest, limits)
+    if framework is not None:
+        check_records_fit(records, framework)
+    return VerifiedBundle(
+        manifest=manifest,
+        manifest_bytes=manifest_bytes,
+        manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
+        records=records,
+        signer=trusted,
+        encrypted=opened.encrypted,
+        opened_with=opened.opened_with,
+        size=len(data),
+    )

@@ -1,0 +1,148 @@
+"""`fieldwork keys init | show | export`, and unlocking keys for the other commands."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+
+from fieldwork.cli import EXIT_OK, print_json
+from fieldwork.identity import (
+    IdentityError,
+    UnlockedIdentity,
+    create_keys,
+    export_identity,
+    keys_exist,
+    read_public_identity,
+    unlock_keys,
+    unlock_methods,
+)
+from fieldwork.identity.keys import identity_path, private_path
+from fieldwork.identity.suites import DEFAULT_SUITE, SUITES
+from fieldwork.paths import resolve_data_dir
+from fieldwork.profile import open_profile_store, read_profile, set_profile
+
+PASSPHRASE_ENV = "FIELDWORK_PASSPHRASE"
+
+
+def register(sub, common) -> None:
+    group = sub.add_parser("keys", help="create and show this profile's signing and encryption keys", parents=[common])
+    commands = group.add_subparsers(dest="keys_command", metavar="ACTION", required=True)
+
+    init = commands.add_parser("init", help="create this profile's keys and set its name and id", parents=[common])
+    init.add_argument("--name", required=True, metavar="NAME", help="your name as colleagues know it")
+    init.add_argument("--id", dest="person_id", required=True, metavar="PERSON_ID", help="your person id")
+    init.add_argument(
+        "--suite", choices=sorted(SUITES), default=DEFAULT_SUITE,
+        help="encryption suite (mlkem768-x25519 adds protection against future quantum computers)",
+    )
+    init.add_argument("--keyring", action="store_true", help="also keep an unlock secret in the OS keyring")
+    init.add_argument("--json", action="store_true", help="print JSON")
+    init.set_defaults(handler=init_command)
+
+    show = commands.add_parser("show", help="this profile's public identity and fingerprint", parents=[common])
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(handler=show_command)
+
+    export = commands.add_parser("export", help="write your public identity file for your lead", parents=[common])
+    export.add_argument("--out", required=True, metavar="FILE")
+    export.add_argument("--json", action="store_true", help="print JSON")
+    export.set_defaults(handler=export_command)
+
+
+def read_passphrase(*, confirm: bool = False) -> str:
+    """$FIELDWORK_PASSPHRASE when set, else a prompt (twice when choosing a new one)."""
+    from_env = os.environ.get(PASSPHRASE_ENV)
+    if from_env is not None:
+        return from_env
+    first = getpass.getpass("Passphrase for your keys: ")
+    if confirm and getpass.getpass("Same passphrase again: ") != first:
+        raise IdentityError("The two passphrases differ; run the command again.", code="passphrase-mismatch")
+    return first
+
+
+def unlock(data_dir: Path) -> UnlockedIdentity:
+    """This profile's keys: from the OS keyring when possible, else with the passphrase."""
+    passphrase = os.environ.get(PASSPHRASE_ENV)
+    try:
+        return unlock_keys(data_dir, passphrase)
+    except IdentityError as error:
+        if error.code != "passphrase-needed":
+            raise
+    return unlock_keys(data_dir, read_passphrase())
+
+
+def _identity_json(data_dir: Path) -> dict:
+    public = read_public_identity(data_dir)
+    return {
+        "name": public.name,
+        "person_id": public.person_id,
+        "key_id": public.key_id,
+        "fingerprint": public.fingerprint,
+        "encryption_suite": public.encryption_suite,
+        "unlock_methods": unlock_methods(data_dir),
+        "identity_file": str(identity_path(data_dir)),
+        "private_key_file": str(private_path(data_dir)),
+    }
+
+
+def _print_identity(info: dict) -> None:
+    print(f"Name:         {info['name']}")
+    print(f"Person id:    {info['person_id']}")
+    print(f"Key id:       {info['key_id']}")
+    print(f"Fingerprint:  {info['fingerprint']}")
+    print(f"Encryption:   {info['encryption_suite']}")
+    print(f"Unlocks with: {', '.join(info['unlock_methods'])}")
+
+
+def init_command(args) -> int:
+    data_dir = resolve_data_dir(args.data_dir)
+    with open_profile_store(data_dir) as store:
+        profile = read_profile(store)
+        if profile.is_set and profile.person_id != args.person_id:
+            raise IdentityError(
+                f"This data folder's profile is {profile.person_id}, not {args.person_id}; use "
+                "another folder with --data-dir for another person.",
+                code="profile-mismatch",
+            )
+        if keys_exist(data_dir):
+            raise IdentityError(
+                f"This data folder already has keys ({identity_path(data_dir)}); see them with "
+                "'fieldwork keys show'.",
+                code="keys-exist",
+            )
+        passphrase = read_passphrase(confirm=True)
+        create_keys(
+            data_dir, name=args.name, person_id=args.person_id, passphrase=passphrase,
+            use_keyring=args.keyring, suite=args.suite,
+        )
+        set_profile(store, args.person_id, args.name.strip())
+    info = _identity_json(data_dir)
+    if args.json:
+        print_json(info)
+        return EXIT_OK
+    print("Created your keys.")
+    _print_identity(info)
+    if args.keyring and "keyring" not in info["unlock_methods"]:
+        print("No working keyring was found, so your keys unlock with the passphrase only.")
+    print("Next: 'fieldwork keys export --out FILE' and give the file to your lead; read the "
+          "fingerprint to each other to check it arrived unchanged.")
+    return EXIT_OK
+
+
+def show_command(args) -> int:
+    info = _identity_json(resolve_data_dir(args.data_dir))
+    print_json(info) if args.json else _print_identity(info)
+    return EXIT_OK
+
+
+def export_command(args) -> int:
+    data_dir = resolve_data_dir(args.data_dir)
+    path = export_identity(data_dir, args.out)
+    public = read_public_identity(data_dir)
+    if args.json:
+        print_json({"path": str(path), "key_id": public.key_id, "fingerprint": public.fingerprint})
+    else:
+        print(f"Wrote your public identity to {path}.")
+        print(f"Fingerprint: {public.fingerprint} (read it to your lead when they add it)")
+    return EXIT_OK

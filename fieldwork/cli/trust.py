@@ -1,0 +1,94 @@
+"""`fieldwork trust add | list | revoke`: the keys whose bundles this store accepts."""
+
+from __future__ import annotations
+
+from fieldwork.cli import EXIT_OK, print_json
+from fieldwork.identity import add_trusted_key, load_trust_list, read_identity_file, revoke_key
+from fieldwork.identity.errors import IdentityError
+from fieldwork.identity.trust import TrustedKey
+from fieldwork.paths import resolve_data_dir
+from fieldwork.profile import open_profile_store
+
+
+def register(sub, common) -> None:
+    group = sub.add_parser("trust", help="the inspectors' keys whose bundles you accept", parents=[common])
+    commands = group.add_subparsers(dest="trust_command", metavar="ACTION", required=True)
+
+    add = commands.add_parser("add", help="trust an inspector's identity file", parents=[common])
+    add.add_argument("identity_file", metavar="IDENTITY_FILE")
+    add.add_argument(
+        "--inspections", metavar="ID,...",
+        help="only for these inspections (comma-separated); default: every inspection",
+    )
+    add.add_argument("--json", action="store_true", help="print JSON")
+    add.set_defaults(handler=add_command)
+
+    listing = commands.add_parser("list", help="every trusted key", parents=[common])
+    listing.add_argument("--json", action="store_true", help="print JSON")
+    listing.set_defaults(handler=list_command)
+
+    revoke = commands.add_parser("revoke", help="refuse a key's bundles after a sequence number", parents=[common])
+    revoke.add_argument("key_id", metavar="KEY_ID", help="the key id (or its first 8 or more characters)")
+    revoke.add_argument(
+        "--after-sequence", required=True, type=int, metavar="N",
+        help="bundles numbered above N are refused (0: all of them)",
+    )
+    revoke.add_argument("--json", action="store_true", help="print JSON")
+    revoke.set_defaults(handler=revoke_command)
+
+
+def _inspections_label(key: TrustedKey) -> str:
+    return "all inspections" if key.inspections is None else ", ".join(sorted(key.inspections)) or "no inspections"
+
+
+def _revocation_label(key: TrustedKey) -> str:
+    if key.revoked_after_sequence is None:
+        return "active"
+    return f"revoked after sequence {key.revoked_after_sequence}"
+
+
+def add_command(args) -> int:
+    identity = read_identity_file(args.identity_file)
+    inspections = None
+    if args.inspections is not None:
+        inspections = [part.strip() for part in args.inspections.split(",") if part.strip()]
+        if not inspections:
+            raise IdentityError("--inspections is empty; give inspection ids separated by commas.", code="usage")
+    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+        entry = add_trusted_key(store, identity, inspections)
+    if args.json:
+        print_json(entry.to_json())
+        return EXIT_OK
+    print(f"Trusted {entry.name} ({entry.person_id}), key {entry.key_id}, for {_inspections_label(entry)}.")
+    print(f"Fingerprint: {entry.identity.fingerprint}")
+    print(f"Check this fingerprint with {entry.name} in person or by phone before merging their bundles.")
+    if entry.revoked_after_sequence is not None:
+        print(f"This key stays {_revocation_label(entry)}.")
+    return EXIT_OK
+
+
+def list_command(args) -> int:
+    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+        trust = load_trust_list(store)
+    if args.json:
+        print_json([key.to_json() for key in trust])
+        return EXIT_OK
+    if not len(trust):
+        print("No trusted keys yet. Add an inspector's identity file with 'fieldwork trust add FILE'.")
+    for key in trust:
+        print(f"{key.key_id}  {key.name} ({key.person_id})")
+        print(f"    fingerprint {key.identity.fingerprint}; {_inspections_label(key)}; {_revocation_label(key)}")
+    return EXIT_OK
+
+
+def revoke_command(args) -> int:
+    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+        entry = revoke_key(store, args.key_id, args.after_sequence)
+    if args.json:
+        print_json(entry.to_json())
+    else:
+        print(
+            f"Key {entry.key_id} of {entry.name} is {_revocation_label(entry)}: their bundles numbered "
+            f"above {entry.revoked_after_sequence} will be refused."
+        )
+    return EXIT_OK
