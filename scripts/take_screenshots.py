@@ -13,6 +13,29 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+def identity_shots(window, store, folder: Path, out: Path) -> None:
+    """The identity page (after creating keys) and the export dialog with a pinned lead."""
+    from fieldwork.gui.export_dialog import ExportDialog
+    from fieldwork.gui.identity_dialogs import IdentityDialog
+    from fieldwork.identity import create_keys
+    from fieldwork.identity.keys import ScryptParams
+    from fieldwork.identity.leads import pin_lead
+
+    cheap = ScryptParams(log2_n=10)  # screenshots only; real keys use the default cost
+    dialog = IdentityDialog(store, window)
+    dialog.create("Demo Inspector", "insp-demo", "practice passphrase only", scrypt=cheap)
+    dialog.show()
+    dialog.grab().save(str(out / "identity.png"))
+    dialog.close()
+    lead = create_keys(folder / "lead", name="Lee Lead", person_id="lead-demo", passphrase="lead practice only",
+                       scrypt=cheap)
+    pin_lead(store, window.inspection.id, lead.public)
+    export = ExportDialog(store, window.inspection.id, dialog.created, window)
+    export.show()
+    export.grab().save(str(out / "export.png"))
+    export.close()
+
+
 def main() -> int:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
     out.mkdir(parents=True, exist_ok=True)
@@ -22,7 +45,7 @@ def main() -> int:
     from fieldwork.gui.main_window import MainWindow
     from fieldwork.profile import open_profile_store, set_profile
 
-    app = make_application()
+    _app = make_application()  # held for the whole run
     with tempfile.TemporaryDirectory() as folder:
         store = open_profile_store(Path(folder))
         set_profile(store, "insp-demo", "Demo Inspector")
@@ -42,6 +65,7 @@ def main() -> int:
         view.next_unanswered()
         QApplication.processEvents()
         window.grab().save(str(out / "case-next-unanswered.png"))
+        identity_shots(window, store, Path(folder), out)
         complete = next(s for s in summaries if s.case.status == "complete")
         window.open_case(complete.case.id)
         QApplication.processEvents()

@@ -21,8 +21,10 @@ from fieldwork.gui.dialogs import (
     NewInspectionDialog,
     ShortcutsDialog,
 )
+from fieldwork.gui.export_dialog import ExportDialog
 from fieldwork.gui.history_table_model import HistoryTableModel
 from fieldwork.gui.home_view import HomeView
+from fieldwork.gui.identity_dialogs import IdentityDialog, KeySession
 from fieldwork.gui.shortcuts import WINDOW_SHORTCUTS
 from fieldwork.gui.welcome_view import WelcomeView
 from fieldwork.profile import read_profile
@@ -60,6 +62,7 @@ class MainWindow(QMainWindow):
         theme.style_text(self.save_label, "saveIndicator")
         self.statusBar().addPermanentWidget(self.save_label)
         self.actions: dict[str, QAction] = {}
+        self.keys = KeySession(store.path.parent)
         self._build_menus()
         self.resize(1280, 820)
         self._restore_geometry()
@@ -86,6 +89,7 @@ class MainWindow(QMainWindow):
         self.switch_menu.aboutToShow.connect(self._fill_switch_menu)
         file_menu.addSeparator()
         self.add_case_action = file_menu.addAction("&Add a case…", self.add_case)
+        file_menu.addAction(self._action("export_bundle", "&Export bundle for the lead…", self.export_bundle))
         file_menu.addSeparator()
         file_menu.addAction(self._action("quit", "&Quit", self.close))
 
@@ -123,6 +127,9 @@ class MainWindow(QMainWindow):
             self._action("toggle_complete", "Mark &complete / reopen", lambda: self._on_case(CaseView.toggle_complete))
         )
         case_menu.addAction(self._action("history", "&History…", self.show_history))
+
+        profile_menu = menu.addMenu("&Profile")
+        profile_menu.addAction("Your &identity and keys…", self.show_identity)
 
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self._action("shortcuts", "&Keyboard shortcuts", lambda: ShortcutsDialog(self).exec()))
@@ -188,7 +195,7 @@ class MainWindow(QMainWindow):
         self.home_view.case_open_requested.connect(lambda case_id: self.open_case(case_id))
         self.home_view.add_case_requested.connect(self.add_case)
         self.home_view.add_button.setEnabled(not self.store.read_only)
-        self.home_view.export_button.hide()  # shown once bundle export is wired in
+        self.home_view.export_requested.connect(self.export_bundle)
         self.stack.addWidget(self.home_view)
         self.refresh_home()
         self.show_home()
@@ -316,6 +323,28 @@ class MainWindow(QMainWindow):
             return
         self.refresh_home()
         self.open_case(case.id)
+
+    def show_identity(self) -> None:
+        IdentityDialog(self.store, self).exec()
+        self.profile = read_profile(self.store)
+
+    def export_bundle(self) -> None:
+        if self.inspection is None:
+            self.show_error("Open an inspection first.")
+            return
+        if self.case_view is not None:
+            self.case_view.flush_pending()
+        try:
+            identity = self.keys.unlock(self)
+        except FieldworkError as error:
+            self.show_error(error.message)
+            return
+        if identity is None:
+            return
+        try:
+            ExportDialog(self.store, self.inspection.id, identity, self).exec()
+        except FieldworkError as error:
+            self.show_error(error.message)
 
     def jump_to_case(self) -> None:
         if self.inspection is None:

@@ -33,24 +33,7 @@ def test_f1_opens_the_shortcuts_dialog(qtbot, monkeypatch, case_view, window):
     assert len(opened) == 1
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            name,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason=(
-                    "WINDOW_SHORTCUTS lists export_bundle (Ctrl+E) and the help shows it, but "
-                    "MainWindow._build_menus never creates an action for it, so Ctrl+E does nothing"
-                ),
-            ),
-        )
-        if name == "export_bundle"
-        else name
-        for name, _key, _what in WINDOW_SHORTCUTS
-    ],
-)
+@pytest.mark.parametrize("name", [name for name, _key, _what in WINDOW_SHORTCUTS])
 def test_every_listed_shortcut_is_bound_in_the_window(window, name):
     key = next(k for n, k, _ in WINDOW_SHORTCUTS if n == name)
     assert name in window.actions, f"no window action for {name} ({key})"

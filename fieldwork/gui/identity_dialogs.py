@@ -1,0 +1,256 @@
+"""Your identity: create keys, see the fingerprint to read aloud, export the public identity.
+
+Also the passphrase prompt and the session that keeps keys unlocked while the app runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldwork.errors import FieldworkError
+from fieldwork.gui import theme
+from fieldwork.identity import (
+    IdentityError,
+    UnlockedIdentity,
+    create_keys,
+    export_identity,
+    keys_exist,
+    read_public_identity,
+    unlock_keys,
+)
+from fieldwork.profile import set_profile
+from fieldwork.store import Store
+
+HYBRID_SUITE = "mlkem768-x25519"
+
+
+def fingerprint_label(fingerprint: str, parent=None) -> QLabel:
+    """The fingerprint large and monospaced, in its groups, for reading aloud and comparing."""
+    label = QLabel(fingerprint, parent)
+    font = QFont("monospace")
+    font.setStyleHint(QFont.StyleHint.Monospace)
+    font.setPointSizeF(theme.BASE_POINT_SIZE * 1.35)
+    font.setBold(True)
+    label.setFont(font)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setAccessibleName("Fingerprint")
+    return label
+
+
+class IdentityDialog(QDialog):
+    """Create this profile's keys, or show them with their fingerprint."""
+
+    def __init__(self, store: Store, parent=None):
+        super().__init__(parent)
+        self.store = store
+        self.data_dir = store.path.parent
+        self.setWindowTitle("Your identity and keys")
+        self.resize(620, 0)
+        self._layout = QVBoxLayout(self)
+        self._body: QWidget | None = None
+        self._show()
+
+    def _show(self) -> None:
+        if self._body is not None:
+            self._layout.removeWidget(self._body)
+            self._body.deleteLater()
+        self._body = self._summary() if keys_exist(self.data_dir) else self._create_form()
+        self._layout.addWidget(self._body)
+
+    # --- no keys yet --------------------------------------------------------------------------
+    def _create_form(self) -> QWidget:
+        box = QWidget(self)
+        intro = QLabel(
+            "Your keys sign every bundle you hand over (proving it is yours and unchanged) and let "
+            "allocation packs be encrypted to you. The private key stays on this computer, locked by "
+            "your passphrase.",
+            box,
+        )
+        intro.setWordWrap(True)
+        self.name_edit = QLineEdit(box)
+        self.name_edit.setAccessibleName("Your name")
+        self.person_edit = QLineEdit(box)
+        self.person_edit.setAccessibleName("Your person id")
+        self.person_edit.setPlaceholderText("as your lead inspector knows you, e.g. jsmith")
+        self.passphrase_edit = QLineEdit(box)
+        self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase_edit.setAccessibleName("Passphrase")
+        self.repeat_edit = QLineEdit(box)
+        self.repeat_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat_edit.setAccessibleName("Passphrase again")
+        self.hybrid_check = QCheckBox("Also protect against future quantum decryption (ML-KEM-768 hybrid)", box)
+        self.hybrid_check.setChecked(True)
+        self.error_label = QLabel("", box)
+        self.error_label.setWordWrap(True)
+        theme.style_text(self.error_label, "errorText")
+        form = QFormLayout()
+        form.addRow("&Name", self.name_edit)
+        form.addRow("&Person id", self.person_edit)
+        form.addRow("Pass&phrase", self.passphrase_edit)
+        form.addRow("&Again", self.repeat_edit)
+        form.addRow("", self.hybrid_check)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, box)
+        create = buttons.addButton("Create my keys", QDialogButtonBox.ButtonRole.AcceptRole)
+        create.setDefault(True)
+        buttons.accepted.connect(self._create_clicked)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(box)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        return box
+
+    def _create_clicked(self) -> None:
+        if self.passphrase_edit.text() != self.repeat_edit.text():
+            self.error_label.setText("The two passphrases differ; type the same one twice.")
+            return
+        self.create(
+            self.name_edit.text(),
+            self.person_edit.text(),
+            self.passphrase_edit.text(),
+            suite=HYBRID_SUITE if self.hybrid_check.isChecked() else "x25519",
+        )
+
+    def create(self, name: str, person_id: str, passphrase: str, *, suite: str = HYBRID_SUITE, scrypt=None) -> bool:
+        """Create the keys and set the profile; shows the problem and returns False if refused."""
+        try:
+            identity = create_keys(
+                self.data_dir,
+                name=name.strip(),
+                person_id=person_id.strip(),
+                passphrase=passphrase,
+                suite=suite,
+                scrypt=scrypt,
+            )
+            set_profile(self.store, identity.person_id, identity.name)
+        except FieldworkError as error:
+            self.error_label.setText(error.message)
+            return False
+        self.created = identity
+        self._show()
+        return True
+
+    # --- keys exist ---------------------------------------------------------------------------
+    def _summary(self) -> QWidget:
+        box = QWidget(self)
+        try:
+            public = read_public_identity(self.data_dir)
+        except FieldworkError as error:
+            message = QLabel(error.message, box)
+            message.setWordWrap(True)
+            QVBoxLayout(box).addWidget(message)
+            return box
+        self.public = public
+        form = QFormLayout()
+        form.addRow("Name", QLabel(public.name, box))
+        form.addRow("Person id", QLabel(public.person_id, box))
+        form.addRow("Key id", QLabel(public.key_id, box))
+        suite = "ML-KEM-768 + X25519 (hybrid)" if public.encryption_suite == HYBRID_SUITE else "X25519"
+        form.addRow("Encryption", QLabel(suite, box))
+        note = QLabel(
+            "Read this fingerprint aloud to your lead inspector (or compare it in person) when they "
+            "add your identity file, so they know the file really is yours:",
+            box,
+        )
+        note.setWordWrap(True)
+        copy_button = QPushButton("&Copy fingerprint", box)
+        copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(public.fingerprint))
+        export_button = QPushButton("&Export identity file…", box)
+        export_button.clicked.connect(self._export_clicked)
+        self.export_result = QLabel("", box)
+        self.export_result.setWordWrap(True)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, box)
+        close.rejected.connect(self.accept)
+        buttons = QHBoxLayout()
+        buttons.addWidget(copy_button)
+        buttons.addWidget(export_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(box)
+        layout.addLayout(form)
+        layout.addWidget(note)
+        layout.addWidget(fingerprint_label(public.fingerprint, box))
+        layout.addLayout(buttons)
+        layout.addWidget(self.export_result)
+        layout.addWidget(close)
+        return box
+
+    def _export_clicked(self) -> None:
+        default = str(Path.home() / f"{self.public.person_id}.fwid.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Export your public identity", default, "Identity files (*.json)")
+        if path:
+            self.export_to(path)
+
+    def export_to(self, path: str) -> Path | None:
+        try:
+            written = export_identity(self.data_dir, path)
+        except FieldworkError as error:
+            self.export_result.setText(error.message)
+            return None
+        self.export_result.setText(f"Saved to {written}. Give this file to your lead inspector; it holds no secret.")
+        return written
+
+
+class PassphraseDialog(QDialog):
+    @classmethod
+    def ask(cls, parent, prompt: str) -> str | None:
+        text, ok = QInputDialog.getText(parent, "Unlock your keys", prompt, QLineEdit.EchoMode.Password)
+        return text if ok else None
+
+
+class KeySession:
+    """Keeps this profile's keys unlocked while the app runs, asking once for the passphrase."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir = data_dir
+        self._identity: UnlockedIdentity | None = None
+
+    def forget(self) -> None:
+        self._identity = None
+
+    def unlock(self, parent) -> UnlockedIdentity | None:
+        """The unlocked identity, or None if the user cancelled; raises a clear error otherwise."""
+        if self._identity is not None:
+            return self._identity
+        if not keys_exist(self.data_dir):
+            raise IdentityError(
+                "You have no keys yet: create them under Profile → Your identity and keys, then try again.",
+                code="no-keys",
+            )
+        try:  # an OS keyring secret unlocks without asking
+            self._identity = unlock_keys(self.data_dir, None)
+            return self._identity
+        except IdentityError as error:
+            if error.code not in ("passphrase-needed", "keyring-unavailable"):
+                raise
+        prompt = "Passphrase for your keys:"
+        for _attempt in range(3):
+            passphrase = PassphraseDialog.ask(parent, prompt)
+            if passphrase is None:
+                return None
+            try:
+                self._identity = unlock_keys(self.data_dir, passphrase)
+                return self._identity
+            except IdentityError as error:
+                if error.code != "wrong-passphrase":
+                    raise
+                prompt = "That passphrase did not unlock your keys. Try again:"
+        return None
