@@ -134,7 +134,7 @@ def create_demo_inspection(store: Store, *, seed: int = 2018) -> Inspection:
         framework=framework,
         fieldwork_start="2026-11-09",
         fieldwork_end="2026-11-20",
-        lead_id="demo-lead",
+        lead_id=store.actor,  # the practice profile is both lead and inspector, to see every screen
         is_demo=True,
     )
     samples = [framework.default_sample.id] * 10 + [s.id for s in framework.samples if not s.default][:2]

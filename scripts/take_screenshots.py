@@ -56,6 +56,13 @@ def main() -> int:
         window.open_practice()
         QApplication.processEvents()
         window.grab().save(str(out / "home.png"))
+        if window.allocation_view is not None:
+            window.home_tabs.setCurrentWidget(window.allocation_view)
+            window.allocation_view.cases_table.selectRow(0)
+            window.allocation_view.allocate_selected("insp-2")
+            QApplication.processEvents()
+            window.grab().save(str(out / "allocation.png"))
+            window.show_home()
         summaries = window.home_view.table_model.summaries()
         in_progress = next(s for s in summaries if s.case.status == "in_progress")
         window.open_case(in_progress.case.id)

@@ -19,7 +19,7 @@ _DETAIL_COLUMNS = (("ldu", "LDU"), ("sentence_type", "Sentence type"), ("rosh", 
 class CaseTableModel(QAbstractTableModel):
     """Cases of one inspection with their key details, status and progress."""
 
-    COLUMNS = ("Case reference", "Sample", *(title for _, title in _DETAIL_COLUMNS), "Status", "Progress")
+    COLUMNS = ("Case reference", "Sample", *(title for _, title in _DETAIL_COLUMNS), "Inspector", "Status", "Progress")
 
     def __init__(self, framework: Framework, parent=None):
         super().__init__(parent)
@@ -100,6 +100,8 @@ class CaseTableModel(QAbstractTableModel):
             field = self._detail_fields.get(field_id)
             value = summary.details.get(field_id, "")
             return field.label_for(value) if field else value
+        if column == len(self.COLUMNS) - 3:
+            return summary.case.inspector_id or "—"
         if column == len(self.COLUMNS) - 2:
             return STATUS_LABELS.get(summary.case.status, summary.case.status)
         return f"{summary.judged} / {summary.required}"

@@ -6,12 +6,13 @@ import logging
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QTabWidget
 
 from fieldwork import __version__
 from fieldwork.errors import FieldworkError
 from fieldwork.frameworks.catalogue import list_frameworks
 from fieldwork.gui import theme
+from fieldwork.gui.allocation_view import AllocationView
 from fieldwork.gui.case_view import CaseView
 from fieldwork.gui.dialogs import (
     AddCaseDialog,
@@ -54,6 +55,8 @@ class MainWindow(QMainWindow):
         self.inspection = None
         self.framework = None
         self.home_view: HomeView | None = None
+        self.home_tabs: QTabWidget | None = None
+        self.allocation_view: AllocationView | None = None
         self.case_view: CaseView | None = None
         self.undo_stack = QUndoStack(self)
         self.stack = QStackedWidget()
@@ -180,7 +183,7 @@ class MainWindow(QMainWindow):
         old = self.stack.currentWidget()
         self.stack.addWidget(widget)
         self.stack.setCurrentWidget(widget)
-        if old is not None and old is not self.home_view and old is not widget:
+        if old is not None and old is not self.home_tabs and old is not widget:
             self.stack.removeWidget(old)
             old.deleteLater()
 
@@ -188,20 +191,39 @@ class MainWindow(QMainWindow):
         self._leave_case()
         self.inspection = get_inspection(self.store, inspection_id)
         self.framework = framework_for(self.store, self.inspection)
-        if self.home_view is not None:
-            self.stack.removeWidget(self.home_view)
-            self.home_view.deleteLater()
-        self.home_view = HomeView(self.inspection, self.framework)
+        if self.home_tabs is not None:
+            self.stack.removeWidget(self.home_tabs)
+            self.home_tabs.deleteLater()
+        # The inspection's tabs: everyone has Cases; the inspection's lead also plans and merges.
+        self.home_tabs = QTabWidget()
+        self.home_tabs.setDocumentMode(True)
+        self.home_view = HomeView(self.inspection, self.framework, self.home_tabs)
+        self.home_tabs.addTab(self.home_view, "&Cases")
+        self.allocation_view = None
+        if self.is_lead():
+            self.allocation_view = AllocationView(self.store, self.inspection, self.framework, self.home_tabs)
+            self.allocation_view.allocation_changed.connect(self.refresh_home)
+            self.allocation_view.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+            self.home_tabs.addTab(self.allocation_view, "A&llocation")
         self.home_view.case_open_requested.connect(lambda case_id: self.open_case(case_id))
         self.home_view.add_case_requested.connect(self.add_case)
         self.home_view.add_button.setEnabled(not self.store.read_only)
         self.home_view.export_requested.connect(self.export_bundle)
-        self.stack.addWidget(self.home_view)
+        self.stack.addWidget(self.home_tabs)
         self.refresh_home()
         self.show_home()
         self.store.set_ui_state("inspection", inspection_id)
         # Titles carry ids only: window titles end up in logs and screen recorders.
         self.setWindowTitle(f"{self.inspection.id} — fieldwork")
+
+    def current_view(self):
+        """The view the user sees: the welcome view, a case, or the inspection's current tab."""
+        widget = self.stack.currentWidget()
+        return widget.currentWidget() if widget is self.home_tabs and widget is not None else widget
+
+    def is_lead(self) -> bool:
+        """This profile leads the open inspection (it created it, or a pack named it lead)."""
+        return self.inspection is not None and self.inspection.lead_id == self.profile.person_id
 
     def refresh_home(self) -> None:
         if self.home_view is not None and self.inspection is not None:
@@ -212,7 +234,8 @@ class MainWindow(QMainWindow):
             return
         case_id = self.case_view.case_id if self.case_view else None
         self._leave_case()
-        self.stack.setCurrentWidget(self.home_view)
+        self.stack.setCurrentWidget(self.home_tabs)
+        self.home_tabs.setCurrentWidget(self.home_view)
         if case_id:
             self.home_view.select_case(case_id)
         self.home_view.table.setFocus()

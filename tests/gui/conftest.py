@@ -170,7 +170,7 @@ def open_case(qtbot, window, case_id: str):
     """Open a case the way the app does; wait until the keyboard is on its first answerable row."""
     window.open_case(case_id)
     view = window.case_view
-    assert view is not None and window.stack.currentWidget() is view
+    assert view is not None and window.current_view() is view
     first = next((r for r in view.rows if r.isEnabled()), None)
     if first is not None:
         qtbot.waitUntil(first.hasFocus)

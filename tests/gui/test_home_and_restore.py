@@ -38,7 +38,7 @@ def test_home_lists_the_cases_with_progress(make_window, gui_store, cases):
     set_status(gui_store, cases["C003"].id, "complete")
     window = make_window(gui_store)
     home = window.home_view
-    assert window.stack.currentWidget() is home
+    assert window.current_view() is home
     assert "Test provider" in home.title_label.text()
     assert "T1" in home.subtitle_label.text() and "Mini test framework" in home.subtitle_label.text()
     rows = table_rows(home)
@@ -72,7 +72,7 @@ def test_opening_a_case_from_the_table(qtbot, window, cases):
     with qtbot.waitSignal(window.view_changed, timeout=1000) as blocker:
         qtbot.keyClick(home.table, Qt.Key.Key_Return)  # activates the current index
     assert blocker.args == ["case"]
-    assert isinstance(window.stack.currentWidget(), CaseView)
+    assert isinstance(window.current_view(), CaseView)
     assert window.case_view.case_id == cases["C002"].id
     assert window.case_view.title_label.text() == "Case C002"
     qtbot.waitUntil(lambda: focused_id() == "2.1.1.a")
@@ -83,7 +83,7 @@ def test_opening_a_case_from_the_table(qtbot, window, cases):
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Y)  # judgement 2.1.1 → evidence box
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)  # back on the judgement
     press_shortcut(qtbot, QApplication.focusWidget(), "go_home")
-    assert window.stack.currentWidget() is home
+    assert window.current_view() is home
     assert table_rows(home)["C002"]["Progress"] == "1 / 2"
     assert table_rows(home)["C002"]["Status"] == "In progress"
     assert home.table.currentIndex().data() == "C002"  # the case just left stays selected
@@ -112,7 +112,7 @@ def test_restart_returns_to_the_same_case_and_question(qtbot, make_window, gui_s
     try:
         assert not reopened.read_only  # the first copy let go of the store
         again = make_window(reopened)
-        assert again.case_view is not None and again.stack.currentWidget() is again.case_view
+        assert again.case_view is not None and again.current_view() is again.case_view
         assert again.case_view.case_id == case_id
         qtbot.waitUntil(lambda: focused_id() == "2.1.1")
         assert again.case_view.row("2.1.1.a").value == "yes"
@@ -133,7 +133,7 @@ def test_restart_after_going_home_shows_the_home_view(qtbot, make_window, gui_st
     reopened = open_store(gui_data_dir, actor="insp-1")
     try:
         again = make_window(reopened)
-        assert again.stack.currentWidget() is again.home_view
+        assert again.current_view() is again.home_view
         assert again.case_view is None
         again.close()
     finally:
@@ -154,19 +154,19 @@ def test_quitting_right_after_moving_still_remembers_the_question(qtbot, make_wi
 
 def test_welcome_view_when_the_store_has_no_inspection(make_window, gui_store):
     window = make_window(gui_store)
-    assert isinstance(window.stack.currentWidget(), WelcomeView)
+    assert isinstance(window.current_view(), WelcomeView)
     assert window.home_view is None and window.inspection is None
     assert welcome_button(window, "Try the practice inspection").isEnabled()
     assert welcome_button(window, "Start an inspection by hand…").isEnabled()
     window.actions["next_unanswered"].trigger()  # harmless with no case open
     window.actions["go_home"].trigger()
-    assert isinstance(window.stack.currentWidget(), WelcomeView)
+    assert isinstance(window.current_view(), WelcomeView)
 
 
 def welcome_button(window, text):
     from PySide6.QtWidgets import QPushButton
 
-    return next(b for b in window.stack.currentWidget().findChildren(QPushButton) if b.text() == text)
+    return next(b for b in window.current_view().findChildren(QPushButton) if b.text() == text)
 
 
 def test_start_an_inspection_by_hand_then_add_a_case(qtbot, monkeypatch, make_window, gui_store, gui_data_dir):
@@ -191,7 +191,7 @@ def test_start_an_inspection_by_hand_then_add_a_case(qtbot, monkeypatch, make_wi
     assert "test-mini" in offered
     [inspection] = list_inspections(gui_store)
     assert (inspection.id, inspection.provider, inspection.provider_type) == ("HAND-1", "Wolds Test CRC", "CRC")
-    assert window.stack.currentWidget() is window.home_view
+    assert window.current_view() is window.home_view
     assert gui_store.ui_state("inspection") == "HAND-1"
 
     window.add_case_action.trigger()
@@ -212,7 +212,7 @@ def test_practice_button_creates_the_practice_inspection(qtbot, make_window, gui
     assert message_boxes == []
     [inspection] = list_inspections(gui_store)
     assert inspection.is_demo
-    assert window.stack.currentWidget() is window.home_view
+    assert window.current_view() is window.home_view
     rows = table_rows(window.home_view)
     assert len(rows) == 12
     statuses = {row["Status"] for row in rows.values()}

@@ -274,7 +274,7 @@ def test_j_and_k_move_like_down_and_up(qtbot, case_view):
 def test_evidence_typed_just_before_leaving_the_case_is_saved(qtbot, case_view, window, gui_store, cases):
     in_evidence_of(qtbot, case_view, "2.1.1")
     qtbot.mouseClick(case_view.back_button, Qt.MouseButton.LeftButton)
-    assert window.stack.currentWidget() is window.home_view
+    assert window.current_view() is window.home_view
     assert stored(gui_store, cases["C001"].id)["2.1.1"] == (None, "half a sentence")
 
 

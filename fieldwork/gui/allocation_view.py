@@ -1,0 +1,182 @@
+"""The lead's allocation tab: load the case sample, decide who reads which case, see the spread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldwork.errors import FieldworkError
+from fieldwork.gui.case_table_model import CASE_ID_ROLE, CaseFilterProxyModel, CaseTableModel
+from fieldwork.gui.sample_import_dialog import SampleImportDialog
+from fieldwork.gui.simple_table_model import RowsTableModel
+from fieldwork.identity import load_trust_list
+from fieldwork.store import Store
+from fieldwork.store.allocation import allocate_cases, allocation_counts
+from fieldwork.store.assessments import list_case_summaries
+
+
+def _spread(counts: dict[str, int], label=lambda value: value) -> str:
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ", ".join(f"{label(key)} {n}" for key, n in ordered)
+
+
+class AllocationView(QWidget):
+    """Cases with their inspector, a way to (re)allocate a selection, and counts per inspector."""
+
+    allocation_changed = Signal()
+    message = Signal(str)
+
+    def __init__(self, store: Store, inspection, framework, parent=None):
+        super().__init__(parent)
+        self.store, self.inspection, self.framework = store, inspection, framework
+        self.import_button = QPushButton("&Import case sample…", self)
+        self.import_button.setAccessibleName("Import the case sample from a CSV or Excel file")
+        self.import_button.clicked.connect(self._choose_sample)
+        self.allocate_button = QPushButton("&Allocate selected to…", self)
+        self.allocate_button.clicked.connect(self._ask_allocate)
+        self.unallocate_button = QPushButton("&Take back selected", self)
+        self.unallocate_button.clicked.connect(lambda: self.allocate_selected(None))
+        for button in (self.import_button, self.allocate_button, self.unallocate_button):
+            button.setEnabled(not store.read_only)
+
+        self.cases_model = CaseTableModel(framework, self)
+        self.cases_proxy = CaseFilterProxyModel(self)
+        self.cases_proxy.setSourceModel(self.cases_model)
+        self.cases_table = QTableView(self)
+        self.cases_table.setAccessibleName("Cases and who reads them")
+        self.cases_table.setModel(self.cases_proxy)
+        self.cases_table.setSortingEnabled(True)
+        self.cases_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.cases_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.cases_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.cases_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.cases_table.verticalHeader().hide()
+        self.cases_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+
+        self.counts_model = RowsTableModel(
+            [
+                ("Inspector", lambda r: r.inspector_id or "Not allocated"),
+                ("Cases", lambda r: r.cases),
+                ("By LDU", lambda r: _spread(r.by_ldu)),
+                ("By RoSH level", lambda r: _spread(r.by_rosh, self._rosh_label)),
+                ("By sample", lambda r: _spread(r.by_sample, self._sample_title)),
+            ],
+            parent=self,
+        )
+        self.counts_table = QTableView(self)
+        self.counts_table.setAccessibleName("Cases per inspector")
+        self.counts_table.setModel(self.counts_model)
+        self.counts_table.verticalHeader().hide()
+        self.counts_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.counts_table.horizontalHeader().setStretchLastSection(True)
+
+        buttons = QHBoxLayout()
+        for button in (self.import_button, self.allocate_button, self.unallocate_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        self.buttons_layout = buttons
+        splitter = QSplitter(self)
+        splitter.setOrientation(splitter.orientation().Vertical)
+        splitter.addWidget(self.cases_table)
+        counts_box = QWidget(splitter)
+        counts_layout = QVBoxLayout(counts_box)
+        counts_layout.setContentsMargins(0, 6, 0, 0)
+        counts_layout.addWidget(QLabel("<b>Allocation</b>: cases per inspector, and how they spread", counts_box))
+        counts_layout.addWidget(self.counts_table)
+        splitter.addWidget(counts_box)
+        splitter.setSizes([420, 200])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 8, 16, 8)
+        layout.addLayout(buttons)
+        layout.addWidget(splitter, 1)
+        self.refresh()
+
+    def _rosh_label(self, value: str) -> str:
+        if self.framework.question_kind("rosh") == "case_detail":
+            return self.framework.case_detail("rosh").label_for(value) or value
+        return value
+
+    def _sample_title(self, sample_id: str) -> str:
+        try:
+            return self.framework.sample(sample_id).title
+        except KeyError:
+            return sample_id
+
+    def refresh(self) -> None:
+        self.cases_model.set_summaries(list_case_summaries(self.store, self.inspection.id))
+        self.counts_model.set_rows(allocation_counts(self.store, self.inspection.id))
+
+    def selected_case_ids(self) -> list[str]:
+        rows = {index.row() for index in self.cases_table.selectionModel().selectedRows()}
+        return [self.cases_proxy.index(row, 0).data(CASE_ID_ROLE) for row in sorted(rows)]
+
+    def _select_cases(self, case_ids: list[str]) -> None:
+        wanted = set(case_ids)
+        selection = self.cases_table.selectionModel()
+        for row in range(self.cases_proxy.rowCount()):
+            index = self.cases_proxy.index(row, 0)
+            if index.data(CASE_ID_ROLE) in wanted:
+                selection.select(index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
+
+    def known_inspectors(self) -> list[str]:
+        """Person ids the lead trusts, plus any already used in this sample."""
+        trusted = {key.person_id for key in load_trust_list(self.store)}
+        allocated = {r.inspector_id for r in allocation_counts(self.store, self.inspection.id) if r.inspector_id}
+        return sorted(trusted | allocated)
+
+    def _ask_allocate(self) -> None:
+        if not self.selected_case_ids():
+            self.message.emit("Select one or more cases first (Shift or Ctrl to select several).")
+            return
+        inspector, ok = QInputDialog.getItem(
+            self, "Allocate cases", "Inspector's person id:", self.known_inspectors(), 0, True
+        )
+        if ok and inspector.strip():
+            self.allocate_selected(inspector.strip())
+
+    def allocate_selected(self, inspector_id: str | None) -> int:
+        case_ids = self.selected_case_ids()
+        try:
+            changed = allocate_cases(self.store, case_ids, inspector_id)
+        except FieldworkError as error:
+            self.message.emit(error.message)
+            return 0
+        self.refresh()
+        self._select_cases(case_ids)  # the same cases stay selected, to correct a slip at once
+        who = inspector_id or "nobody (not allocated)"
+        self.message.emit(f"{changed} case(s) allocated to {who}.")
+        self.allocation_changed.emit()
+        return changed
+
+    def _choose_sample(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "The case sample from the provider", str(Path.home()), "Case samples (*.csv *.xlsx);;All files (*)"
+        )
+        if path:
+            self.import_sample(path)
+
+    def import_sample(self, path: str):
+        try:
+            result = SampleImportDialog.run(self, self.store, self.inspection, path)
+        except FieldworkError as error:
+            self.message.emit(error.message)
+            return None
+        if result is not None:
+            self.refresh()
+            self.message.emit(result.summary())
+            self.allocation_changed.emit()
+        return result
