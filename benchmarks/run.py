@@ -20,11 +20,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(Path(__file__).parent / "results.json"))
     args = parser.parse_args(argv)
 
-    from benchmarks import bench_workspace
+    from benchmarks import bench_bundles, bench_workspace
     from benchmarks.harness import table, write_results
 
     results = []
-    for module in (bench_workspace,):
+    for module in (bench_workspace, bench_bundles):
         results += module.run(quick=args.quick)
     write_results(results, Path(args.out))
     print(table(results))
