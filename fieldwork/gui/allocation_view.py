@@ -23,7 +23,6 @@ from fieldwork.errors import FieldworkError
 from fieldwork.gui.case_table_model import CASE_ID_ROLE, CaseFilterProxyModel, CaseTableModel
 from fieldwork.gui.sample_import_dialog import SampleImportDialog
 from fieldwork.gui.simple_table_model import RowsTableModel
-from fieldwork.identity import load_trust_list
 from fieldwork.store import Store
 from fieldwork.store.allocation import allocate_cases, allocation_counts
 from fieldwork.store.assessments import list_case_summaries
@@ -134,6 +133,8 @@ class AllocationView(QWidget):
 
     def known_inspectors(self) -> list[str]:
         """Person ids the lead trusts, plus any already used in this sample."""
+        from fieldwork.identity import load_trust_list  # the crypto stack loads only when needed
+
         trusted = {key.person_id for key in load_trust_list(self.store)}
         allocated = {r.inspector_id for r in allocation_counts(self.store, self.inspection.id) if r.inspector_id}
         return sorted(trusted | allocated)

@@ -22,10 +22,8 @@ from fieldwork.gui.dialogs import (
     NewInspectionDialog,
     ShortcutsDialog,
 )
-from fieldwork.gui.export_dialog import ExportDialog
 from fieldwork.gui.history_table_model import HistoryTableModel
 from fieldwork.gui.home_view import HomeView
-from fieldwork.gui.identity_dialogs import IdentityDialog, KeySession
 from fieldwork.gui.shortcuts import WINDOW_SHORTCUTS
 from fieldwork.gui.welcome_view import WelcomeView
 from fieldwork.profile import read_profile
@@ -65,7 +63,7 @@ class MainWindow(QMainWindow):
         theme.style_text(self.save_label, "saveIndicator")
         self.statusBar().addPermanentWidget(self.save_label)
         self.actions: dict[str, QAction] = {}
-        self.keys = KeySession(store.path.parent)
+        self._keys = None  # the key session, made on first use (it imports the crypto stack)
         self._build_menus()
         self.resize(1280, 820)
         self._restore_geometry()
@@ -347,7 +345,18 @@ class MainWindow(QMainWindow):
         self.refresh_home()
         self.open_case(case.id)
 
+    @property
+    def keys(self):
+        """This window's key session: keys unlocked once, kept while the app runs."""
+        if self._keys is None:
+            from fieldwork.gui.identity_dialogs import KeySession
+
+            self._keys = KeySession(self.store.path.parent)
+        return self._keys
+
     def show_identity(self) -> None:
+        from fieldwork.gui.identity_dialogs import IdentityDialog
+
         IdentityDialog(self.store, self).exec()
         self.profile = read_profile(self.store)
 
@@ -364,6 +373,8 @@ class MainWindow(QMainWindow):
             return
         if identity is None:
             return
+        from fieldwork.gui.export_dialog import ExportDialog
+
         try:
             ExportDialog(self.store, self.inspection.id, identity, self).exec()
         except FieldworkError as error:
