@@ -21,9 +21,18 @@ log = logging.getLogger("fieldwork")
 
 
 def _command_groups() -> list[Callable[[argparse._SubParsersAction], None]]:
+    from fieldwork.cli import allocation as allocation_cli
     from fieldwork.cli import answers, bundle, frameworks, inspections, keys, trust
 
-    return [frameworks.register, inspections.register, answers.register, keys.register, trust.register, bundle.register]
+    return [
+        frameworks.register,
+        inspections.register,
+        answers.register,
+        keys.register,
+        trust.register,
+        bundle.register,
+        allocation_cli.register,
+    ]
 
 
 def build_parser() -> argparse.ArgumentParser:

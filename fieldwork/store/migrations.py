@@ -145,10 +145,98 @@ _M2_KEYS_AND_BUNDLES = """
 """
 
 
-# Each entry is an SQL script; migration N is MIGRATIONS[N - 1].
+_M3_LEAD_RATINGS = """
+        -- The lead inspector's rating decisions, append-only: a judgement (with evidence) for a
+        -- standard rated by judgement, or an override (with reason) of a computed rating. The
+        -- latest row per (inspection_id, standard_id, kind) is in force; a withdrawal is a row
+        -- with rating NULL. Nothing else about ratings is stored: it is recomputed from answers.
+        CREATE TABLE lead_ratings (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            inspection_id TEXT NOT NULL,
+            standard_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('judgement', 'override')),
+            rating TEXT,
+            text TEXT NOT NULL DEFAULT '',
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL
+        );
+        CREATE INDEX lead_ratings_standard ON lead_ratings (inspection_id, standard_id, kind, seq);
+        CREATE TRIGGER lead_ratings_no_update BEFORE UPDATE ON lead_ratings
+        BEGIN
+            SELECT RAISE(ABORT, 'lead rating decisions are append-only');
+        END;
+        CREATE TRIGGER lead_ratings_no_delete BEFORE DELETE ON lead_ratings
+        BEGIN
+            SELECT RAISE(ABORT, 'lead rating decisions are append-only');
+        END;
+        -- The ratings are recomputed each time from one aggregate query over the key-question
+        -- judgements; these covering indexes let it read them by question and value, in GROUP BY
+        -- order, without touching the table rows (a 10,000-case inspection in a few tens of ms).
+        CREATE INDEX answers_by_question ON answers (question_id, value, case_id);
+        CREATE INDEX cases_by_sample ON cases (id, inspection_id, sample_id);
+"""
+
+
+_M4_ALLOCATION_PACKS = """
+        -- Lead side: allocation packs this store issued. Sequences count per (lead key,
+        -- inspection, inspector); a row is written before the pack appears at its final path.
+        CREATE TABLE allocation_pack_exports (
+            lead_key_id TEXT NOT NULL,
+            inspection_id TEXT NOT NULL,
+            inspector_id TEXT NOT NULL,
+            sequence INTEGER NOT NULL CHECK (sequence >= 1),
+            pack_id TEXT NOT NULL UNIQUE,
+            manifest_sha256 TEXT NOT NULL,
+            recipient_key_id TEXT NOT NULL,
+            cases INTEGER NOT NULL,
+            issued_at TEXT NOT NULL,
+            PRIMARY KEY (lead_key_id, inspection_id, inspector_id, sequence)
+        );
+        -- Inspector side: the packs applied to this workspace (a pack is applied once; an older
+        -- one from the same lead key is refused, docs/decisions/0010-reissued-packs.md).
+        CREATE TABLE allocation_packs (
+            pack_id TEXT PRIMARY KEY,
+            inspection_id TEXT NOT NULL REFERENCES inspections(id) ON DELETE CASCADE,
+            inspector_id TEXT NOT NULL,
+            lead_key_id TEXT NOT NULL,
+            lead_person_id TEXT NOT NULL,
+            sequence INTEGER NOT NULL CHECK (sequence >= 1),
+            issued_at TEXT NOT NULL,
+            manifest_sha256 TEXT NOT NULL,
+            applied_at TEXT NOT NULL,
+            applied_by TEXT NOT NULL,
+            UNIQUE (lead_key_id, inspection_id, inspector_id, sequence)
+        );
+        -- Inspector side: each case a pack brought. moved_away_at is set when a later pack no
+        -- longer allocates it to this inspector (the case and its answers are kept), and cleared
+        -- if a pack allocates it again.
+        CREATE TABLE allocation_cases (
+            case_id TEXT PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+            inspection_id TEXT NOT NULL,
+            first_pack_id TEXT NOT NULL,
+            last_pack_id TEXT NOT NULL,
+            moved_away_at TEXT,
+            moved_away_pack_id TEXT
+        );
+        CREATE INDEX allocation_cases_inspection ON allocation_cases (inspection_id, case_id);
+        -- Inspector side: the lead's open moderation queries, as the latest applied pack listed them.
+        CREATE TABLE allocation_queries (
+            inspection_id TEXT NOT NULL REFERENCES inspections(id) ON DELETE CASCADE,
+            case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            pack_id TEXT NOT NULL,
+            PRIMARY KEY (inspection_id, case_id, question_id, text)
+        );
+"""
+
+
 MIGRATIONS: list[str] = [
     _M1_INITIAL,
     _M2_KEYS_AND_BUNDLES,
+    _M3_LEAD_RATINGS,
+    _M4_ALLOCATION_PACKS,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

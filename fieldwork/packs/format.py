@@ -1,0 +1,474 @@
+"""Allocation pack format v1: constants, limits, the manifest and the payload, each parsed strictly.
+
+The whole contract is docs/pack-format.md. A pack reuses the bundle's layers (outer HPKE
+container, canonical ZIP, DSSE envelope over PAE) with its own payload type and members:
+
+    envelope.json           DSSE envelope: the lead's Ed25519 signature over the manifest
+    payload/pack.json       the inspection, this inspector's cases and details, open queries
+    payload/framework.toml  the framework file's exact bytes
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from fieldwork.bundles.format import (
+    KEY_ID_PATTERN,
+    SHA256_PATTERN,
+    TIMESTAMP_PATTERN,
+    UUID_PATTERN,
+    FrameworkRef,
+    Limits,
+)
+from fieldwork.identity.encoding import (
+    EncodingError,
+    canonical_json,
+    parse_canonical_json,
+    parse_strict_json,
+)
+from fieldwork.identity.errors import IdentityError
+from fieldwork.identity.public import PublicIdentity, identity_from_json
+from fieldwork.packs.errors import PackError
+
+FORMAT_VERSION = 1
+FILE_SUFFIX = ".fwpack"
+PAYLOAD_TYPE = "application/vnd.fieldwork.pack-manifest+json"
+ENVELOPE_NAME = "envelope.json"
+PACK_NAME = "payload/pack.json"
+FRAMEWORK_NAME = "payload/framework.toml"
+MEMBER_NAMES = (ENVELOPE_NAME, PACK_NAME, FRAMEWORK_NAME)  # exactly these, in this order
+SIGNED_MEMBERS = (PACK_NAME, FRAMEWORK_NAME)  # listed in the manifest, in this order
+MIB = 1024 * 1024
+
+# Person ids (inspectors, leads) as in identity files; inspection ids as a store accepts them.
+PERSON_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+INSPECTION_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+FRAMEWORK_ITEM_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")  # framework, sample, field, question ids
+DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_VERSION_TEXT = re.compile(r"^[^\x00-\x1f\x7f]{1,100}$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class PackLimits:
+    """Caps applied before and while reading a pack; memory use is bounded by these."""
+
+    max_pack_bytes: int = 64 * MIB
+    max_header_bytes: int = 64 * 1024
+    max_recipients: int = 16
+    max_entries: int = 16  # from the end record, before the central directory is read
+    max_envelope_bytes: int = 1 * MIB
+    max_pack_json_bytes: int = 64 * MIB
+    max_framework_bytes: int = 4 * MIB
+    max_total_uncompressed: int = 80 * MIB
+    max_ratio: int = 200
+    max_cases: int = 100_000
+    max_details_per_case: int = 200
+    max_queries: int = 100_000
+
+    def container_limits(self) -> Limits:
+        """The bundle Limits the shared container code reads (header and recipient caps)."""
+        return Limits(
+            max_bundle_bytes=self.max_pack_bytes,
+            max_header_bytes=self.max_header_bytes,
+            max_recipients=self.max_recipients,
+            max_entries=self.max_entries,
+            max_envelope_bytes=self.max_envelope_bytes,
+            max_member_bytes=self.max_pack_json_bytes,
+            max_total_uncompressed=self.max_total_uncompressed,
+            max_ratio=self.max_ratio,
+        )
+
+    def member_caps(self) -> dict[str, int]:
+        return {
+            ENVELOPE_NAME: self.max_envelope_bytes,
+            PACK_NAME: self.max_pack_json_bytes,
+            FRAMEWORK_NAME: self.max_framework_bytes,
+        }
+
+
+DEFAULT_PACK_LIMITS = PackLimits()
+
+
+# --- the manifest -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackMember:
+    name: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class PackManifest:
+    """The signed description of a pack; see docs/pack-format.md §6.2."""
+
+    format_version: int
+    app_version: str
+    pack_id: str
+    issued_at: str
+    inspection_id: str
+    inspector_id: str
+    lead: PublicIdentity
+    signer_key_id: str
+    recipients: tuple[str, ...]
+    framework: FrameworkRef
+    sequence: int
+    members: tuple[PackMember, ...]
+
+    def to_json(self) -> dict:
+        return {
+            "format_version": self.format_version,
+            "app_version": self.app_version,
+            "pack_id": self.pack_id,
+            "issued_at": self.issued_at,
+            "inspection_id": self.inspection_id,
+            "inspector_id": self.inspector_id,
+            "lead": self.lead.to_json(),
+            "signer_key_id": self.signer_key_id,
+            "recipients": list(self.recipients),
+            "framework": {"id": self.framework.id, "version": self.framework.version, "hash": self.framework.hash},
+            "sequence": self.sequence,
+            "members": [{"name": m.name, "size": m.size, "sha256": m.sha256} for m in self.members],
+        }
+
+    def to_bytes(self) -> bytes:
+        """The exact bytes that are signed and hashed: canonical JSON."""
+        return canonical_json(self.to_json())
+
+
+def _bad_manifest(detail: str) -> PackError:
+    return PackError(
+        "malformed-manifest",
+        f"This pack's manifest is not valid ({detail}); ask your lead inspector to send the pack "
+        "again with the current fieldwork.",
+        detail=detail,
+    )
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _match(value: Any, pattern: re.Pattern, field: str, error=_bad_manifest) -> str:
+    if not isinstance(value, str) or not pattern.fullmatch(value):
+        raise error(f"{field} is not valid")
+    return value
+
+
+_MANIFEST_KEYS = {
+    "format_version", "app_version", "pack_id", "issued_at", "inspection_id", "inspector_id", "lead",
+    "signer_key_id", "recipients", "framework", "sequence", "members",
+}
+
+
+def lead_of_manifest(data: bytes) -> PublicIdentity | None:
+    """The `lead` identity named in manifest bytes, fully checked (self-signature included), or
+    None when the bytes do not name one. Used to check the signature of a lead not yet trusted."""
+    try:
+        value = parse_canonical_json(data)
+    except EncodingError:
+        return None
+    if not isinstance(value, dict) or "lead" not in value:
+        return None
+    try:
+        return identity_from_json(value["lead"], source="The pack's lead identity")
+    except IdentityError:
+        return None
+
+
+def parse_manifest(data: bytes, limits: PackLimits = DEFAULT_PACK_LIMITS) -> PackManifest:
+    """Strictly parse manifest bytes: canonical JSON, exactly the v1 fields, each well formed."""
+    try:
+        value = parse_canonical_json(data)
+    except EncodingError as exc:
+        raise _bad_manifest(str(exc)) from None
+    if not isinstance(value, dict):
+        raise _bad_manifest("it is not a JSON object")
+    version = value.get("format_version")
+    if version != FORMAT_VERSION:
+        if _is_int(version) and version > FORMAT_VERSION:
+            raise PackError(
+                "unsupported-version",
+                f"This pack uses manifest format {version}, newer than this fieldwork reads "
+                f"({FORMAT_VERSION}); install the newer fieldwork to open it.",
+                detail=f"manifest format {version}",
+            )
+        raise _bad_manifest("format_version is not valid")
+    if set(value) != _MANIFEST_KEYS:
+        extra, missing = set(value) - _MANIFEST_KEYS, _MANIFEST_KEYS - set(value)
+        raise _bad_manifest(f"unexpected fields {sorted(extra)}" if extra else f"missing fields {sorted(missing)}")
+    try:
+        lead = identity_from_json(value["lead"], source="The pack's lead identity")
+    except IdentityError as exc:
+        raise _bad_manifest(f"lead: {exc.message}") from None
+    recipients = value["recipients"]
+    if not isinstance(recipients, list) or not 1 <= len(recipients) <= limits.max_recipients:
+        raise _bad_manifest("recipients is not a list of 1 to 16 key ids")
+    for key_id in recipients:
+        _match(key_id, KEY_ID_PATTERN, "a recipient key id")
+    if recipients != sorted(set(recipients)):
+        raise _bad_manifest("recipients are not sorted and unique")
+    framework = value["framework"]
+    if not isinstance(framework, dict) or set(framework) != {"id", "version", "hash"}:
+        raise _bad_manifest("framework is not valid")
+    sequence = value["sequence"]
+    if not _is_int(sequence) or not 1 <= sequence < 2**53:
+        raise _bad_manifest("sequence is not a positive whole number")
+    members = value["members"]
+    if not isinstance(members, list):
+        raise _bad_manifest("members is not a list")
+    parsed_members = []
+    for member in members:
+        if not isinstance(member, dict) or set(member) != {"name", "size", "sha256"}:
+            raise _bad_manifest("a member entry is not valid")
+        if not _is_int(member["size"]) or member["size"] < 0 or not isinstance(member["name"], str):
+            raise _bad_manifest("a member entry is not valid")
+        parsed_members.append(
+            PackMember(member["name"], member["size"], _match(member["sha256"], SHA256_PATTERN, "a member hash"))
+        )
+    if tuple(m.name for m in parsed_members) != SIGNED_MEMBERS:
+        raise _bad_manifest(f"members must list exactly {', '.join(SIGNED_MEMBERS)} in that order")
+    return PackManifest(
+        format_version=version,
+        app_version=_match(value["app_version"], _VERSION_TEXT, "app_version"),
+        pack_id=_match(value["pack_id"], UUID_PATTERN, "pack_id"),
+        issued_at=_match(value["issued_at"], TIMESTAMP_PATTERN, "issued_at"),
+        inspection_id=_match(value["inspection_id"], INSPECTION_ID_PATTERN, "inspection_id"),
+        inspector_id=_match(value["inspector_id"], PERSON_ID_PATTERN, "inspector_id"),
+        lead=lead,
+        signer_key_id=_match(value["signer_key_id"], KEY_ID_PATTERN, "signer_key_id"),
+        recipients=tuple(recipients),
+        framework=FrameworkRef(
+            _match(framework["id"], FRAMEWORK_ITEM_PATTERN, "framework id"),
+            _match(framework["version"], _VERSION_TEXT, "framework version"),
+            _match(framework["hash"], SHA256_PATTERN, "framework hash"),
+        ),
+        sequence=sequence,
+        members=tuple(parsed_members),
+    )
+
+
+# --- the payload (payload/pack.json) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackInspection:
+    id: str
+    provider: str
+    provider_type: str
+    fieldwork_start: str | None
+    fieldwork_end: str | None
+    lead_id: str | None
+    created_at: str
+    created_by: str
+
+
+@dataclass(frozen=True)
+class PackDetail:
+    """A case detail as the lead's store holds it, with the revision the merge compares."""
+
+    field_id: str
+    value: str
+    revision: int
+    updated_at: str
+    updated_by: str
+
+
+@dataclass(frozen=True)
+class PackCase:
+    uuid: str
+    case_ref: str
+    sample: str
+    created_at: str
+    details: tuple[PackDetail, ...]  # sorted by field id
+
+    def detail(self, field_id: str) -> PackDetail | None:
+        return next((d for d in self.details if d.field_id == field_id), None)
+
+
+@dataclass(frozen=True)
+class PackQuery:
+    """An open moderation query from the lead about one answer of one of this inspector's cases."""
+
+    case_uuid: str
+    question_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PackPayload:
+    """Everything payload/pack.json carries."""
+
+    inspection: PackInspection
+    cases: tuple[PackCase, ...]
+    moderation_queries: tuple[PackQuery, ...]
+
+    def to_json(self) -> dict:
+        i = self.inspection
+        return {
+            "inspection": {
+                "id": i.id, "provider": i.provider, "provider_type": i.provider_type,
+                "fieldwork_start": i.fieldwork_start, "fieldwork_end": i.fieldwork_end,
+                "lead_id": i.lead_id, "created_at": i.created_at, "created_by": i.created_by,
+            },
+            "cases": [
+                {
+                    "uuid": c.uuid, "case_ref": c.case_ref, "sample": c.sample, "created_at": c.created_at,
+                    "details": {
+                        d.field_id: {
+                            "value": d.value, "revision": d.revision, "updated_at": d.updated_at,
+                            "updated_by": d.updated_by,
+                        }
+                        for d in c.details
+                    },
+                }
+                for c in self.cases
+            ],
+            "moderation_queries": [
+                {"case_uuid": q.case_uuid, "question_id": q.question_id, "text": q.text}
+                for q in self.moderation_queries
+            ],
+        }
+
+    def to_bytes(self) -> bytes:
+        """Canonical JSON (what fieldwork writes; readers do not require the canonical form)."""
+        return canonical_json(self.to_json())
+
+
+def _bad_payload(detail: str) -> PackError:
+    return PackError(
+        "malformed-pack",
+        f"This pack's contents are not valid ({detail}); ask your lead inspector to send the pack "
+        "again with the current fieldwork.",
+        detail=detail,
+    )
+
+
+def _text(value: Any, max_len: int, field: str, *, empty: bool = False, nullable: bool = False) -> str | None:
+    """A single-line string of at most `max_len` characters (no control characters)."""
+    if value is None and nullable:
+        return None
+    if (
+        not isinstance(value, str) or (not empty and value == "") or len(value) > max_len
+        or _CONTROL.search(value) or _SURROGATE.search(value)
+    ):
+        raise _bad_payload(f"{field} is not valid")
+    return value
+
+
+def _long_text(value: Any, max_len: int, field: str) -> str:
+    if not isinstance(value, str) or len(value) > max_len or _SURROGATE.search(value):
+        raise _bad_payload(f"{field} is not valid")
+    return value
+
+
+def _pattern(value: Any, pattern: re.Pattern, field: str, *, nullable: bool = False) -> str | None:
+    if value is None and nullable:
+        return None
+    return _match(value, pattern, field, _bad_payload)
+
+
+def _object(value: Any, keys: set[str], what: str) -> dict:
+    if not isinstance(value, dict):
+        raise _bad_payload(f"{what} is not an object")
+    if set(value) != keys:
+        extra, missing = sorted(set(value) - keys), sorted(keys - set(value))
+        raise _bad_payload(f"{what} has unknown fields {extra}" if extra else f"{what} lacks fields {missing}")
+    return value
+
+
+_PAYLOAD_KEYS = {"inspection", "cases", "moderation_queries"}
+_INSPECTION_KEYS = {
+    "id", "provider", "provider_type", "fieldwork_start", "fieldwork_end", "lead_id", "created_at", "created_by",
+}
+_CASE_KEYS = {"uuid", "case_ref", "sample", "created_at", "details"}
+_DETAIL_KEYS = {"value", "revision", "updated_at", "updated_by"}
+_QUERY_KEYS = {"case_uuid", "question_id", "text"}
+
+
+def parse_payload(data: bytes, manifest: PackManifest, limits: PackLimits = DEFAULT_PACK_LIMITS) -> PackPayload:
+    """Strictly parse payload/pack.json and check it hangs together with the manifest."""
+    try:
+        value = parse_strict_json(data)
+    except EncodingError as exc:
+        raise _bad_payload(f"not valid JSON: {exc}") from None
+    value = _object(value, _PAYLOAD_KEYS, "the pack")
+    raw = _object(value["inspection"], _INSPECTION_KEYS, "the inspection")
+    inspection = PackInspection(
+        id=_pattern(raw["id"], INSPECTION_ID_PATTERN, "the inspection id"),
+        provider=_text(raw["provider"], 500, "the provider"),
+        provider_type=_text(raw["provider_type"], 200, "the provider type"),
+        fieldwork_start=_pattern(raw["fieldwork_start"], DATE_PATTERN, "fieldwork_start", nullable=True),
+        fieldwork_end=_pattern(raw["fieldwork_end"], DATE_PATTERN, "fieldwork_end", nullable=True),
+        lead_id=_text(raw["lead_id"], 200, "lead_id", nullable=True),
+        created_at=_pattern(raw["created_at"], TIMESTAMP_PATTERN, "the inspection's created_at"),
+        created_by=_text(raw["created_by"], 200, "the inspection's created_by"),
+    )
+    if inspection.id != manifest.inspection_id:
+        raise _bad_payload("the inspection is another one than the manifest names")
+    cases_raw = value["cases"]
+    if not isinstance(cases_raw, list) or len(cases_raw) > limits.max_cases:
+        raise _bad_payload(f"cases is not a list of at most {limits.max_cases}")
+    cases = []
+    uuids: set[str] = set()
+    refs: set[str] = set()
+    for number, item in enumerate(cases_raw, start=1):
+        where = f"case {number}"
+        item = _object(item, _CASE_KEYS, where)
+        details_raw = item["details"]
+        if not isinstance(details_raw, dict) or len(details_raw) > limits.max_details_per_case:
+            raise _bad_payload(f"{where}: details is not an object of at most {limits.max_details_per_case}")
+        details = []
+        for field_id in sorted(details_raw):
+            _pattern(field_id, FRAMEWORK_ITEM_PATTERN, f"{where}: a case detail id")
+            detail = _object(details_raw[field_id], _DETAIL_KEYS, f"{where}: detail {field_id}")
+            revision = detail["revision"]
+            if not _is_int(revision) or not 1 <= revision < 2**53:
+                raise _bad_payload(f"{where}: the revision of {field_id} is not valid")
+            details.append(
+                PackDetail(
+                    field_id,
+                    _text(detail["value"], 10_000, f"{where}: the value of {field_id}", empty=True),
+                    revision,
+                    _pattern(detail["updated_at"], TIMESTAMP_PATTERN, f"{where}: updated_at of {field_id}"),
+                    _text(detail["updated_by"], 200, f"{where}: updated_by of {field_id}"),
+                )
+            )
+        case = PackCase(
+            uuid=_pattern(item["uuid"], UUID_PATTERN, f"{where}: uuid"),
+            case_ref=_text(item["case_ref"], 200, f"{where}: case_ref"),
+            sample=_pattern(item["sample"], FRAMEWORK_ITEM_PATTERN, f"{where}: sample"),
+            created_at=_pattern(item["created_at"], TIMESTAMP_PATTERN, f"{where}: created_at"),
+            details=tuple(details),
+        )
+        if case.uuid in uuids or case.case_ref in refs:
+            raise _bad_payload(f"case {case.case_ref} appears twice")
+        uuids.add(case.uuid)
+        refs.add(case.case_ref)
+        cases.append(case)
+    queries_raw = value["moderation_queries"]
+    if not isinstance(queries_raw, list) or len(queries_raw) > limits.max_queries:
+        raise _bad_payload(f"moderation_queries is not a list of at most {limits.max_queries}")
+    queries = []
+    seen_queries: set[tuple[str, str, str]] = set()
+    for number, item in enumerate(queries_raw, start=1):
+        where = f"query {number}"
+        item = _object(item, _QUERY_KEYS, where)
+        query = PackQuery(
+            _pattern(item["case_uuid"], UUID_PATTERN, f"{where}: case_uuid"),
+            _pattern(item["question_id"], FRAMEWORK_ITEM_PATTERN, f"{where}: question_id"),
+            _long_text(item["text"], 100_000, f"{where}: text"),
+        )
+        if query.case_uuid not in uuids:
+            raise _bad_payload(f"{where} is about a case that is not in the pack")
+        key = (query.case_uuid, query.question_id, query.text)
+        if key in seen_queries:
+            raise _bad_payload(f"{where} appears twice")
+        seen_queries.add(key)
+        queries.append(query)
+    return PackPayload(inspection, tuple(cases), tuple(queries))
