@@ -23,6 +23,7 @@ log = logging.getLogger("fieldwork")
 def _command_groups() -> list[Callable[[argparse._SubParsersAction], None]]:
     from fieldwork.cli import allocation as allocation_cli
     from fieldwork.cli import answers, bundle, frameworks, inspections, keys, trust
+    from fieldwork.cli import ratings as ratings_cli
 
     return [
         frameworks.register,
@@ -31,6 +32,7 @@ def _command_groups() -> list[Callable[[argparse._SubParsersAction], None]]:
         keys.register,
         trust.register,
         bundle.register,
+        ratings_cli.register,
         allocation_cli.register,
     ]
 

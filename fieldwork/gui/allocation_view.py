@@ -38,6 +38,7 @@ class AllocationView(QWidget):
 
     allocation_changed = Signal()
     message = Signal(str)
+    packs_requested = Signal()
 
     def __init__(self, store: Store, inspection, framework, parent=None):
         super().__init__(parent)
@@ -49,7 +50,19 @@ class AllocationView(QWidget):
         self.allocate_button.clicked.connect(self._ask_allocate)
         self.unallocate_button = QPushButton("&Take back selected", self)
         self.unallocate_button.clicked.connect(lambda: self.allocate_selected(None))
-        for button in (self.import_button, self.allocate_button, self.unallocate_button):
+        self.trust_button = QPushButton("Add an inspector's &identity…", self)
+        self.trust_button.setAccessibleName("Add an inspector's identity file, after checking its fingerprint")
+        self.trust_button.clicked.connect(self._choose_identity)
+        self.packs_button = QPushButton("&Export allocation packs…", self)
+        self.packs_button.setAccessibleName("Write one signed, encrypted allocation pack per inspector")
+        self.packs_button.clicked.connect(self.packs_requested)
+        for button in (
+            self.import_button,
+            self.allocate_button,
+            self.unallocate_button,
+            self.trust_button,
+            self.packs_button,
+        ):
             button.setEnabled(not store.read_only)
 
         self.cases_model = CaseTableModel(framework, self)
@@ -87,6 +100,8 @@ class AllocationView(QWidget):
         for button in (self.import_button, self.allocate_button, self.unallocate_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.trust_button)
+        buttons.addWidget(self.packs_button)
         self.buttons_layout = buttons
         splitter = QSplitter(self)
         splitter.setOrientation(splitter.orientation().Vertical)
@@ -162,6 +177,28 @@ class AllocationView(QWidget):
         self.message.emit(f"{changed} case(s) allocated to {who}.")
         self.allocation_changed.emit()
         return changed
+
+    def inspectors_with_cases(self) -> list[str]:
+        return [r.inspector_id for r in allocation_counts(self.store, self.inspection.id) if r.inspector_id]
+
+    def _choose_identity(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "An inspector's identity file", str(Path.home()), "Identity files (*.json);;All files (*)"
+        )
+        if path:
+            self.add_identity(path)
+
+    def add_identity(self, path: str) -> bool:
+        from fieldwork.gui.pack_dialogs import add_inspector_identity
+
+        try:
+            identity = add_inspector_identity(self, self.store, path)
+        except FieldworkError as error:
+            self.message.emit(error.message)
+            return False
+        if identity is not None:
+            self.message.emit(f"{identity.name} ({identity.person_id}) is trusted: packs can be encrypted to them.")
+        return identity is not None
 
     def _choose_sample(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

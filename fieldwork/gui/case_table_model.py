@@ -25,15 +25,18 @@ class CaseTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._framework = framework
         self._rows: list[CaseSummary] = []
+        self._notes: dict[str, str] = {}
         self._detail_fields = {
             field_id: framework.case_detail(field_id)
             for field_id, _ in _DETAIL_COLUMNS
             if framework.question_kind(field_id) == "case_detail"
         }
 
-    def set_summaries(self, summaries: list[CaseSummary]) -> None:
+    def set_summaries(self, summaries: list[CaseSummary], notes: dict[str, str] | None = None) -> None:
+        """Show these cases; `notes` (by case id) replace the inspector cell, e.g. a case moved away."""
         self.beginResetModel()
         self._rows = list(summaries)
+        self._notes = dict(notes or {})
         self.endResetModel()
 
     def update_summary(self, summary: CaseSummary) -> None:
@@ -101,7 +104,7 @@ class CaseTableModel(QAbstractTableModel):
             value = summary.details.get(field_id, "")
             return field.label_for(value) if field else value
         if column == len(self.COLUMNS) - 3:
-            return summary.case.inspector_id or "—"
+            return self._notes.get(summary.case.id) or summary.case.inspector_id or "—"
         if column == len(self.COLUMNS) - 2:
             return STATUS_LABELS.get(summary.case.status, summary.case.status)
         return f"{summary.judged} / {summary.required}"

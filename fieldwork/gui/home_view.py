@@ -130,8 +130,8 @@ class HomeView(QWidget):
             f"Fieldwork {fieldwork_dates(inspection.fieldwork_start, inspection.fieldwork_end)}"
         )
 
-    def set_summaries(self, summaries: list[CaseSummary]) -> None:
-        self.table_model.set_summaries(summaries)
+    def set_summaries(self, summaries: list[CaseSummary], notes: dict[str, str] | None = None) -> None:
+        self.table_model.set_summaries(summaries, notes)
         self._update_progress()
         self.table.resizeColumnToContents(0)
         if self.table.currentIndex().row() < 0 and self.proxy.rowCount():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
@@ -55,6 +56,7 @@ class MainWindow(QMainWindow):
         self.home_view: HomeView | None = None
         self.home_tabs: QTabWidget | None = None
         self.allocation_view: AllocationView | None = None
+        self.ratings_view = None
         self.case_view: CaseView | None = None
         self.undo_stack = QUndoStack(self)
         self.stack = QStackedWidget()
@@ -85,6 +87,7 @@ class MainWindow(QMainWindow):
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         self.new_inspection_action = file_menu.addAction("&New inspection…", self.new_inspection)
+        file_menu.addAction("&Open allocation pack…", self.open_pack_file)
         self.practice_action = file_menu.addAction("Open the &practice inspection", self.open_practice)
         self.switch_menu = file_menu.addMenu("&Switch inspection")
         self.switch_menu.aboutToShow.connect(self._fill_switch_menu)
@@ -170,7 +173,8 @@ class MainWindow(QMainWindow):
                 self.open_case(case_id, question_id or None)
 
     def _show_welcome(self) -> None:
-        welcome = WelcomeView(can_open_packs=False)
+        welcome = WelcomeView(can_open_packs=True)
+        welcome.open_pack_requested.connect(self.open_pack_file)
         welcome.practice_requested.connect(self.open_practice)
         welcome.new_inspection_requested.connect(self.new_inspection)
         self._replace_view(welcome)
@@ -198,11 +202,20 @@ class MainWindow(QMainWindow):
         self.home_view = HomeView(self.inspection, self.framework, self.home_tabs)
         self.home_tabs.addTab(self.home_view, "&Cases")
         self.allocation_view = None
+        self.ratings_view = None
         if self.is_lead():
             self.allocation_view = AllocationView(self.store, self.inspection, self.framework, self.home_tabs)
             self.allocation_view.allocation_changed.connect(self.refresh_home)
             self.allocation_view.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+            self.allocation_view.packs_requested.connect(self.export_allocation_packs)
             self.home_tabs.addTab(self.allocation_view, "A&llocation")
+            from fieldwork.gui.ratings_view import RatingsView  # QtCharts loads only for leads
+
+            self.ratings_view = RatingsView(self.store, self.inspection, self.framework, self.home_tabs)
+            self.ratings_view.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+            self.home_tabs.addTab(self.ratings_view, "&Ratings")
+            # Recomputed each time it is shown: nothing on screen can go stale.
+            self.home_tabs.currentChanged.connect(self._tab_shown)
         self.home_view.case_open_requested.connect(lambda case_id: self.open_case(case_id))
         self.home_view.add_case_requested.connect(self.add_case)
         self.home_view.add_button.setEnabled(not self.store.read_only)
@@ -213,6 +226,10 @@ class MainWindow(QMainWindow):
         self.store.set_ui_state("inspection", inspection_id)
         # Titles carry ids only: window titles end up in logs and screen recorders.
         self.setWindowTitle(f"{self.inspection.id} — fieldwork")
+
+    def _tab_shown(self, _index: int) -> None:
+        if self.ratings_view is not None and self.home_tabs.currentWidget() is self.ratings_view:
+            self.ratings_view.refresh()
 
     def current_view(self):
         """The view the user sees: the welcome view, a case, or the inspection's current tab."""
@@ -225,7 +242,11 @@ class MainWindow(QMainWindow):
 
     def refresh_home(self) -> None:
         if self.home_view is not None and self.inspection is not None:
-            self.home_view.set_summaries(list_case_summaries(self.store, self.inspection.id))
+            from fieldwork.packs import moved_away_cases
+
+            moved = moved_away_cases(self.store, self.inspection.id)
+            notes = {case_id: "moved to another inspector" for case_id in moved}
+            self.home_view.set_summaries(list_case_summaries(self.store, self.inspection.id), notes)
 
     def show_home(self) -> None:
         if self.home_view is None:
@@ -366,11 +387,7 @@ class MainWindow(QMainWindow):
             return
         if self.case_view is not None:
             self.case_view.flush_pending()
-        try:
-            identity = self.keys.unlock(self)
-        except FieldworkError as error:
-            self.show_error(error.message)
-            return
+        identity = self._unlock()
         if identity is None:
             return
         from fieldwork.gui.export_dialog import ExportDialog
@@ -379,6 +396,52 @@ class MainWindow(QMainWindow):
             ExportDialog(self.store, self.inspection.id, identity, self).exec()
         except FieldworkError as error:
             self.show_error(error.message)
+
+    def _unlock(self):
+        """This profile's unlocked keys, or None (cancelled, or refused with a message shown)."""
+        try:
+            return self.keys.unlock(self)
+        except FieldworkError as error:
+            self.show_error(error.message)
+            return None
+
+    def open_pack_file(self, path: str | None = None) -> None:
+        """Open an allocation pack from the lead: verify, confirm an unknown lead, apply, show."""
+        from fieldwork.gui.pack_dialogs import choose_pack, open_pack
+
+        path = path or choose_pack(self)
+        if not path:
+            return
+        identity = self._unlock()
+        if identity is None:
+            return
+        try:
+            result = open_pack(self, self.store, identity, path)
+        except FieldworkError as error:
+            self.show_error(f"The allocation pack was not opened: {error.message}")
+            return
+        if result is None:
+            return
+        self.statusBar().showMessage(result.summary(), 15000)
+        self.open_inspection(result.inspection_id)
+
+    def export_allocation_packs(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from fieldwork.gui.pack_dialogs import export_packs
+
+        inspectors = self.allocation_view.inspectors_with_cases() if self.allocation_view else []
+        if not inspectors:
+            self.show_error("No case is allocated yet: allocate cases to inspectors first.")
+            return
+        identity = self._unlock()
+        if identity is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the allocation packs", str(Path.home()))
+        if not folder:
+            return
+        lines = export_packs(self.store, self.inspection.id, inspectors, folder, identity)
+        QMessageBox.information(self, "Allocation packs", "\n".join(lines))
 
     def jump_to_case(self) -> None:
         if self.inspection is None:

@@ -1,0 +1,416 @@
+"""The lead's ratings tab: every standard's rating as a report shows it, with its chart.
+
+Everything shown is recomputed from the store each time the tab refreshes; only the lead's
+own judgements and overrides are stored (with who, when and why).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QLineSeries, QValueAxis
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldwork.errors import FieldworkError
+from fieldwork.gui import theme
+from fieldwork.gui.simple_table_model import RowsTableModel
+from fieldwork.ratings import StandardRating
+from fieldwork.store import Store
+
+_BAND_COLOURS = ("#1b7f3b", "#6aa84f", "#e0a100", "#b3261e")  # best band first
+
+
+def _percent(tally) -> str:
+    return "—" if tally.percent is None else f"{tally.percent}%"
+
+
+def _rating_text(rated: StandardRating) -> str:
+    if rated.override is not None:
+        return f"{rated.rating} (override; computed {rated.computed})"
+    return rated.rating
+
+
+class LeadRatingDialog(QDialog):
+    """The lead's rating for a judgement standard, or an override of a case-rated one."""
+
+    def __init__(self, rated: StandardRating, ratings: tuple[str, ...], parent=None):
+        super().__init__(parent)
+        self.kind = "override" if rated.standard.rated_from_cases else "judgement"
+        self.setWindowTitle(f"{'Override' if self.kind == 'override' else 'Rate'} standard {rated.standard.id}")
+        self.rating_combo = QComboBox(self)
+        self.rating_combo.addItems(list(ratings))
+        current = rated.override or rated.judgement
+        if current is not None:
+            self.rating_combo.setCurrentText(current.rating)
+        self.text_edit = QPlainTextEdit(self)
+        self.text_edit.setPlaceholderText(
+            "Why the rating differs from the computed one"
+            if self.kind == "override"
+            else "The evidence for this rating"
+        )
+        if current is not None:
+            self.text_edit.setPlainText(getattr(current, "reason", None) or getattr(current, "evidence", ""))
+        form = QFormLayout()
+        form.addRow("Rating", self.rating_combo)
+        form.addRow("Reason" if self.kind == "override" else "Evidence", self.text_edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        if self.kind == "override":
+            note = QLabel(f"Computed from the cases: <b>{rated.computed}</b>. Both are kept and the report shows both.")
+            note.setWordWrap(True)
+            layout.addWidget(note)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+        self.resize(520, 300)
+
+    @classmethod
+    def ask(cls, parent, rated: StandardRating, ratings: tuple[str, ...]) -> tuple[str, str] | None:
+        dialog = cls(rated, ratings, parent)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            return dialog.rating_combo.currentText(), dialog.text_edit.toPlainText()
+        return None
+
+
+class StandardChart(QChartView):
+    """Key-question percentages of one standard as bars, with the framework's band thresholds."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setMinimumHeight(240)
+        self.setAccessibleName("Chart of key-question percentages")
+
+    def show_standard(self, framework, rated: StandardRating | None) -> None:
+        chart = QChart()
+        chart.legend().hide()
+        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+        if rated is None or not rated.standard.rated_from_cases:
+            chart.setTitle("Rated by the lead inspector's judgement: no case chart" if rated is not None else "")
+            self.setChart(chart)
+            return
+        chart.setTitle(f"{rated.standard.id} {rated.standard.title}: cases judged sufficient (%)")
+        bars = QBarSet("Sufficient")
+        bars.setColor(QColor(theme.ACCENT))
+        categories = []
+        for tally in rated.key_questions:
+            bars.append(0 if tally.percent is None else tally.percent)  # shown rounded, as in the tables
+            categories.append(tally.id)
+        series = QBarSeries()
+        series.append(bars)
+        series.setLabelsVisible(True)
+        series.setLabelsFormat("@value%")
+        chart.addSeries(series)
+        x_axis = QBarCategoryAxis()
+        x_axis.append(categories)
+        y_axis = QValueAxis()
+        y_axis.setRange(0, 100)
+        y_axis.setLabelFormat("%d%%")
+        chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
+        series.attachAxis(x_axis)
+        series.attachAxis(y_axis)
+        # One dashed line per band threshold (from the framework's rules), across the chart.
+        line_x = QValueAxis()
+        line_x.setRange(0, 1)
+        line_x.setVisible(False)
+        chart.addAxis(line_x, Qt.AlignmentFlag.AlignTop)
+        for band, colour in zip(framework.rating.bands, _BAND_COLOURS, strict=False):
+            if band.min_percent <= 0:
+                continue
+            line = QLineSeries()
+            line.setName(f"{band.rating} from {float(band.min_percent):g}%")
+            line.append(0, float(band.min_percent))
+            line.append(1, float(band.min_percent))
+            line.setPen(QPen(QColor(colour), 1.5, Qt.PenStyle.DashLine))
+            chart.addSeries(line)
+            line.attachAxis(line_x)
+            line.attachAxis(y_axis)
+        self.setChart(chart)
+
+
+class RatingsView(QWidget):
+    """The ratings table, the chart and key questions of the chosen standard, and exports."""
+
+    message = Signal(str)
+
+    def __init__(self, store: Store, inspection, framework, parent=None):
+        super().__init__(parent)
+        self.store, self.inspection, self.framework = store, inspection, framework
+        self.report = None
+        self.overall_label = QLabel(self)
+        self.overall_label.setWordWrap(True)
+        theme.style_text(self.overall_label, "keyQuestionHeading")
+        self.cases_label = QLabel(self)
+        self.cases_label.setWordWrap(True)
+        self.refresh_button = QPushButton("&Refresh", self)
+        self.refresh_button.clicked.connect(self.refresh)
+        self.export_button = QPushButton("E&xport report…", self)
+        self.export_button.clicked.connect(self._choose_export)
+
+        self.standards_model = RowsTableModel(
+            [
+                ("Standard", lambda r: r.standard.id),
+                ("Title", lambda r: r.standard.title),
+                ("Rated from", lambda r: "cases" if r.standard.rated_from_cases else "judgement"),
+                ("Rating", _rating_text),
+                (
+                    "Score",
+                    lambda r: (
+                        ""
+                        if self.framework.rating.score_for(r.rating) is None
+                        else self.framework.rating.score_for(r.rating)
+                    ),
+                ),
+                ("Deciding key question", lambda r: r.deciding_key_question or ""),
+            ],
+            parent=self,
+        )
+        self.standards_table = QTableView(self)
+        self.standards_table.setAccessibleName("Ratings per standard")
+        self.standards_table.setModel(self.standards_model)
+        self.standards_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.standards_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.standards_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.standards_table.verticalHeader().hide()
+        header = self.standards_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+
+        self.chart = StandardChart(self)
+        self.kq_model = RowsTableModel(
+            [
+                ("Key question", lambda t: t.id),
+                ("Yes", lambda t: t.yes),
+                ("No", lambda t: t.no),
+                ("Not applicable", lambda t: t.na),
+                ("Sufficient", _percent),
+            ],
+            parent=self,
+        )
+        self.kq_table = QTableView(self)
+        self.kq_table.setAccessibleName("Key questions of the chosen standard")
+        self.kq_table.setModel(self.kq_model)
+        self.kq_table.verticalHeader().hide()
+        self.kq_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.decision_label = QLabel(self)
+        self.decision_label.setWordWrap(True)
+        self.rate_button = QPushButton("&Rate or override…", self)
+        self.rate_button.clicked.connect(self._rate_selected)
+        self.withdraw_button = QPushButton("&Withdraw the lead's rating", self)
+        self.withdraw_button.clicked.connect(self._withdraw_selected)
+        for button in (self.rate_button, self.withdraw_button):
+            button.setEnabled(not store.read_only)
+
+        self.breakdown_combo = QComboBox(self)
+        self.breakdown_combo.setAccessibleName("Break key questions down by")
+        self.breakdown_model = RowsTableModel([], parent=self)
+        self.breakdown_table = QTableView(self)
+        self.breakdown_table.setAccessibleName("Breakdown of key-question percentages")
+        self.breakdown_table.setModel(self.breakdown_model)
+        self.breakdown_table.verticalHeader().hide()
+        self.breakdown_combo.currentIndexChanged.connect(self._show_breakdown)
+
+        top = QHBoxLayout()
+        top.addWidget(self.overall_label, 1)
+        top.addWidget(self.refresh_button)
+        top.addWidget(self.export_button)
+        detail = QWidget(self)
+        detail_layout = QVBoxLayout(detail)
+        detail_layout.setContentsMargins(0, 0, 0, 0)
+        detail_layout.addWidget(self.chart, 2)
+        detail_layout.addWidget(self.kq_table, 1)
+        actions = QHBoxLayout()
+        actions.addWidget(self.decision_label, 1)
+        actions.addWidget(self.rate_button)
+        actions.addWidget(self.withdraw_button)
+        detail_layout.addLayout(actions)
+        breakdown = QWidget(self)
+        breakdown_layout = QVBoxLayout(breakdown)
+        breakdown_layout.setContentsMargins(0, 0, 0, 0)
+        pick = QHBoxLayout()
+        pick.addWidget(QLabel("Break key questions down by", breakdown))
+        pick.addWidget(self.breakdown_combo)
+        pick.addStretch(1)
+        breakdown_layout.addLayout(pick)
+        breakdown_layout.addWidget(self.breakdown_table)
+        left = QSplitter(Qt.Orientation.Vertical, self)
+        left.addWidget(self.standards_table)
+        left.addWidget(breakdown)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(left)
+        splitter.addWidget(detail)
+        splitter.setSizes([620, 560])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 8, 16, 8)
+        layout.addLayout(top)
+        layout.addWidget(self.cases_label)
+        layout.addWidget(splitter, 1)
+        self.standards_table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
+
+    # --- data ---------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        from fieldwork.reports.inspection_ratings import inspection_ratings
+
+        selected = self.selected()
+        self.report = inspection_ratings(self.store, self.inspection.id, include_breakdowns=True)
+        ratings = self.report.ratings
+        overall = ratings.overall
+        provisional = ""
+        if overall.provisional:
+            provisional = f" — provisional: not rated yet: {', '.join(overall.unrated)}"
+        self.overall_label.setText(f"Overall: {overall.rating} ({overall.score} of {overall.max}){provisional}")
+        counts = self.report.cases
+        self.cases_label.setText(
+            f"From {counts.total} case(s): {counts.complete} complete, {counts.in_progress} in progress, "
+            f"{counts.not_started} not started. Percentages count Yes / (Yes + No); Not applicable is left out."
+        )
+        self.standards_model.set_rows(ratings.standards)
+        self._fill_breakdowns()
+        first_from_cases = next((i for i, r in enumerate(ratings.standards) if r.standard.rated_from_cases), 0)
+        row = next(
+            (i for i, r in enumerate(ratings.standards) if selected and r.standard.id == selected.standard.id),
+            first_from_cases,
+        )
+        self.standards_table.selectRow(row)
+        self._show_selected()
+
+    def selected(self) -> StandardRating | None:
+        index = self.standards_table.currentIndex()
+        if not index.isValid() or self.report is None:
+            return None
+        return self.standards_model.row_object(index.row())
+
+    def _show_selected(self) -> None:
+        rated = self.selected()
+        self.chart.show_standard(self.framework, rated)
+        self.kq_model.set_rows(rated.key_questions if rated else [])
+        if rated is None:
+            self.decision_label.setText("")
+            return
+        decision = rated.override or rated.judgement
+        if rated.override is not None:
+            text = f"Overridden to <b>{rated.override.rating}</b> by {rated.override.by}: {rated.override.reason}"
+        elif rated.judgement is not None:
+            text = f"Rated <b>{rated.judgement.rating}</b> by {rated.judgement.by}: {rated.judgement.evidence}"
+        elif not rated.standard.rated_from_cases:
+            text = "Rated by the lead's judgement: not rated yet."
+        else:
+            text = f"Computed from the cases: <b>{rated.computed}</b>."
+        self.decision_label.setText(text)
+        self.rate_button.setText("&Override…" if rated.standard.rated_from_cases else "&Rate this standard…")
+        self.withdraw_button.setVisible(decision is not None)
+
+    def _fill_breakdowns(self) -> None:
+        current = self.breakdown_combo.currentData()
+        self.breakdown_combo.blockSignals(True)
+        self.breakdown_combo.clear()
+        for index, breakdown in enumerate(self.report.breakdowns):
+            self.breakdown_combo.addItem(breakdown.field.label, index)
+        self.breakdown_combo.blockSignals(False)
+        if current is not None and current < self.breakdown_combo.count():
+            self.breakdown_combo.setCurrentIndex(current)
+        self._show_breakdown()
+
+    def _show_breakdown(self) -> None:
+        index = self.breakdown_combo.currentData()
+        if self.report is None or index is None:
+            self.breakdown_model = RowsTableModel([], parent=self)
+            self.breakdown_table.setModel(self.breakdown_model)
+            return
+        breakdown = self.report.breakdowns[index]
+        kq_ids = [t.id for t in breakdown.groups[0].key_questions] if breakdown.groups else []
+        columns = [(breakdown.field.label, lambda g: g.label), ("Cases", lambda g: g.cases)]
+        for position, kq_id in enumerate(kq_ids):
+            columns.append((kq_id, lambda g, p=position: _percent(g.key_questions[p])))
+        self.breakdown_model = RowsTableModel(columns, breakdown.groups, self)
+        self.breakdown_table.setModel(self.breakdown_model)
+
+    # --- the lead's decisions ----------------------------------------------------------------
+    def _rate_selected(self) -> None:
+        rated = self.selected()
+        if rated is None:
+            return
+        answer = LeadRatingDialog.ask(self, rated, self.framework.rating.ratings())
+        if answer is not None:
+            self.rate(rated.standard.id, *answer)
+
+    def rate(self, standard_id: str, rating: str, text: str) -> bool:
+        from fieldwork.reports.lead_ratings import set_lead_rating
+
+        kind = "override" if self.framework.standard(standard_id).rated_from_cases else "judgement"
+        try:
+            set_lead_rating(self.store, self.inspection.id, standard_id, kind, rating, text)
+        except FieldworkError as error:
+            self.message.emit(error.message)
+            return False
+        self.refresh()
+        return True
+
+    def _withdraw_selected(self) -> None:
+        rated = self.selected()
+        if rated is not None:
+            self.withdraw(rated.standard.id)
+
+    def withdraw(self, standard_id: str, reason: str = "withdrawn in the app") -> bool:
+        from fieldwork.reports.lead_ratings import withdraw_lead_rating
+
+        kind = "override" if self.framework.standard(standard_id).rated_from_cases else "judgement"
+        try:
+            withdraw_lead_rating(self.store, self.inspection.id, standard_id, kind, reason)
+        except FieldworkError as error:
+            self.message.emit(error.message)
+            return False
+        self.refresh()
+        return True
+
+    # --- exports -------------------------------------------------------------------------------
+    def _choose_export(self) -> None:
+        default = str(Path.home() / f"{self.inspection.id}-ratings.html")
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export the ratings report",
+            default,
+            "Report (*.html);;PDF (*.pdf);;Excel workbook (*.xlsx);;CSV (*.csv);;JSON (*.json)",
+        )
+        if path:
+            self.export(path)
+
+    def export(self, path: str) -> Path | None:
+        """Write the report in the format its extension names; say where, or why not."""
+        from fieldwork.reports.exports import export_ratings, format_for
+
+        if self.report is None:
+            self.refresh()
+        try:
+            fmt = format_for(path)
+            if fmt == "pdf":
+                from fieldwork.gui.report_pdf import write_pdf
+
+                written = write_pdf(self.report, path)
+            else:
+                written = export_ratings(self.report, fmt, path)
+        except FieldworkError as error:
+            self.message.emit(error.message)
+            return None
+        self.message.emit(f"Ratings report written to {written}.")
+        return written
