@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 
-from fieldwork.bundles.errors import BundleError
+from fieldwork.bundles.errors import BundleError, Refusal
 from fieldwork.bundles.format import (
     CONTENT_AEAD,
     DEFAULT_LIMITS,
@@ -207,3 +207,12 @@ def open_container(
     except InvalidTag:
         raise _damaged("body failed authentication") from None
     return Opened(archive, True, key_ids, identity.key_id)
+
+
+def check_recipients(opened: Opened, signed_for: Sequence[str], error: Refusal) -> None:
+    """Refuse (recipient-mismatch) a file re-encrypted to others than its signed recipients."""
+    if set(signed_for) != set(opened.header_recipients):
+        raise error(
+            "recipient-mismatch",
+            detail=f"signed for {list(signed_for)}, encrypted to {list(opened.header_recipients)}",
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from fieldwork.errors import FieldworkError
 
 # Every reason code, in verification order, with the default sentence shown to the user.
@@ -50,3 +52,9 @@ class BundleError(FieldworkError):
 
     def __repr__(self) -> str:
         return f"BundleError({self.code!r}, detail={self.detail!r})"
+
+
+class Refusal(Protocol):
+    """BundleError or PackError: what a shared check raises, so it refuses in its format's words."""
+
+    def __call__(self, code: str, message: str | None = None, *, detail: str = "") -> FieldworkError: ...

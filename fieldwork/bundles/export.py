@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from fieldwork import __version__
-from fieldwork.bundles import container
+from fieldwork.bundles import container, envelope
+from fieldwork.bundles.exportfile import check_exporter, target_path, write_whole
 from fieldwork.bundles.format import (
     ENVELOPE_NAME,
     FILE_SUFFIX,
@@ -30,13 +30,11 @@ from fieldwork.bundles.format import (
 from fieldwork.bundles.history import ExportRecord, next_sequence, record_export
 from fieldwork.bundles.records import BundleRecords, records_from_store, records_to_jsonl
 from fieldwork.bundles.ziparchive import write_zip
-from fieldwork.errors import FieldworkError, StoreLockedError
-from fieldwork.identity.encoding import b64encode, canonical_json, pae
-from fieldwork.identity.files import atomic_write, remove_stale_partials
+from fieldwork.errors import FieldworkError
+from fieldwork.faults import crash_point
 from fieldwork.identity.keys import UnlockedIdentity
 from fieldwork.identity.leads import pinned_lead
 from fieldwork.identity.public import PublicIdentity
-from fieldwork.profile import read_profile
 from fieldwork.store.db import Store
 
 
@@ -83,15 +81,8 @@ def suggested_filename(inspection_id: str, signer_key_id: str, sequence: int) ->
 
 
 def sign_envelope(manifest_bytes: bytes, signer: UnlockedIdentity) -> bytes:
-    """The DSSE envelope: Ed25519 over PAE(payload type, manifest bytes)."""
-    signature = signer.sign(pae(PAYLOAD_TYPE, manifest_bytes))
-    return canonical_json(
-        {
-            "payloadType": PAYLOAD_TYPE,
-            "payload": b64encode(manifest_bytes),
-            "signatures": [{"keyid": signer.key_id, "sig": b64encode(signature)}],
-        }
-    )
+    """The DSSE envelope: Ed25519 over PAE(bundle payload type, manifest bytes)."""
+    return envelope.sign(PAYLOAD_TYPE, manifest_bytes, signer)
 
 
 def assemble(
@@ -208,29 +199,14 @@ def export_bundle(
     adds an organisational recovery key. Either a whole verifiable bundle appears at the final
     path or nothing does.
     """
-    if store.read_only:
-        raise StoreLockedError(
-            "This store is open in another fieldwork window, so no bundle can be exported from "
-            "here; close the other window and try again."
-        )
-    profile = read_profile(store)
-    if profile.is_set and profile.person_id != identity.person_id:
-        raise ExportError(
-            f"These keys belong to {identity.person_id}, but this data folder's profile is "
-            f"{profile.person_id}; use the keys made for this profile.",
-            code="wrong-keys",
-        )
+    check_exporter(store, identity, ExportError, what="bundle")
     chosen = _recipients_for(store, inspection_id, recipients, recovery) if encrypt else []
     records = records_from_store(store, inspection_id, identity.person_id)
     sequence, previous = next_sequence(store, identity.key_id, inspection_id)
-    out = Path(out)
-    final = out / suggested_filename(inspection_id, identity.key_id, sequence) if out.is_dir() else out
-    if not final.parent.is_dir():
-        raise ExportError(f"The folder {final.parent} does not exist; choose another place.", code="no-folder")
-    if final.exists() and not overwrite:
-        raise ExportError(f"{final} already exists; choose another name or folder.", code="file-exists")
-    remove_stale_partials(final.parent, FILE_SUFFIX)
-    remove_stale_partials(final.parent, final.name)
+    final = target_path(
+        out, suggested_filename(inspection_id, identity.key_id, sequence), ExportError,
+        overwrite=overwrite, suffix=FILE_SUFFIX,
+    )
     data, manifest = build_bundle(
         records,
         signer=identity,
@@ -248,20 +224,14 @@ def export_bundle(
     )
 
     def remember() -> None:
-        try:
-            record_export(store, history)
-        except sqlite3.IntegrityError:
-            raise ExportError(
-                "Another export of this inspection finished at the same moment; export again.",
-                code="export-race",
-            ) from None
+        crash_point("export.before_rename")
+        record_export(store, history)
+        crash_point("export.after_record")
 
-    try:
-        atomic_write(final, data, mode=0o600, before_replace=remember)
-    except OSError as exc:
-        raise ExportError(
-            f"The bundle could not be written to {final.parent} ({exc.strerror}); check there is "
-            "space and that you may write there, then export again.",
-            code="write-failed",
-        ) from None
+    crash_point("export.before_write")
+    write_whole(
+        final, data, remember, ExportError, what="bundle",
+        race="Another export of this inspection finished at the same moment; export again.",
+    )
+    crash_point("export.after_rename")
     return ExportResult(final, manifest, manifest_sha256, len(data), encrypt)

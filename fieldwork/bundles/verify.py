@@ -8,32 +8,23 @@ member hashes → strict records. Everything happens in memory; nothing is extra
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-from fieldwork.bundles import container, ziparchive
+from fieldwork.bundles import container, envelope, ziparchive
 from fieldwork.bundles.errors import BundleError
 from fieldwork.bundles.format import (
     DEFAULT_LIMITS,
     ENVELOPE_NAME,
-    KEY_ID_PATTERN,
     PAYLOAD_TYPE,
     Limits,
     Manifest,
     parse_manifest,
 )
 from fieldwork.bundles.records import BundleRecords, parse_records
-from fieldwork.errors import FieldworkError, NotFoundError
+from fieldwork.bundles.source import Source, read_source
 from fieldwork.frameworks.model import Framework
-from fieldwork.identity.encoding import EncodingError, b64decode, pae, parse_canonical_json
 from fieldwork.identity.keys import UnlockedIdentity
 from fieldwork.identity.trust import TrustedKey, TrustList
-
-Source = str | os.PathLike | bytes | bytearray | memoryview
 
 
 @dataclass(frozen=True)
@@ -65,71 +56,8 @@ class VerifiedBundle:
         }
 
 
-def _read_source(source: Source, limits: Limits) -> bytes:
-    """The bundle's bytes, refusing anything over the size cap before reading it."""
-    if isinstance(source, bytes | bytearray | memoryview):
-        data = bytes(source)
-    else:
-        path = Path(source)
-        try:
-            with open(path, "rb") as handle:
-                if os.fstat(handle.fileno()).st_size > limits.max_bundle_bytes:
-                    raise _too_large(limits)
-                data = handle.read(limits.max_bundle_bytes + 1)
-        except FileNotFoundError:
-            raise NotFoundError(f"There is no file {path}; check the name and folder.") from None
-        except OSError as exc:
-            raise FieldworkError(
-                f"{path} cannot be read ({exc.strerror}); check the file.", code="unreadable"
-            ) from None
-    if len(data) > limits.max_bundle_bytes:
-        raise _too_large(limits)
-    return data
-
-
-def _too_large(limits: Limits) -> BundleError:
-    return BundleError(
-        "too-large",
-        f"This file is larger than any fieldwork bundle may be ({limits.max_bundle_bytes // (1024 * 1024)} MiB); "
-        "check you chose the right file.",
-        detail="over the size cap",
-    )
-
-
 def _bad_signature(detail: str) -> BundleError:
     return BundleError("bad-signature", detail=detail)
-
-
-def _read_envelope(data: bytes) -> tuple[str, bytes, bytes]:
-    """(key id, manifest bytes, signature) from envelope.json, strictly."""
-    try:
-        envelope = parse_canonical_json(data)
-    except EncodingError as exc:
-        raise _bad_signature(f"envelope: {exc}") from None
-    if not isinstance(envelope, dict) or set(envelope) != {"payloadType", "payload", "signatures"}:
-        raise _bad_signature("envelope fields")
-    if envelope["payloadType"] != PAYLOAD_TYPE:
-        raise BundleError(
-            "unsupported-version",
-            "This bundle's signed content is of a kind this fieldwork does not read; install the "
-            "newer fieldwork to read it.",
-            detail=f"payload type {envelope['payloadType']!r}",
-        )
-    signatures = envelope["signatures"]
-    # Format 1 has exactly one signature: the inspector's. More would need a policy for which counts.
-    if not isinstance(signatures, list) or len(signatures) != 1:
-        raise _bad_signature("signature count")
-    entry = signatures[0]
-    if not isinstance(entry, dict) or set(entry) != {"keyid", "sig"}:
-        raise _bad_signature("signature fields")
-    if not isinstance(entry["keyid"], str) or not KEY_ID_PATTERN.fullmatch(entry["keyid"]):
-        raise _bad_signature("signature key id")
-    try:
-        payload = b64decode(envelope["payload"])
-        signature = b64decode(entry["sig"], length=64)
-    except EncodingError as exc:
-        raise _bad_signature(f"envelope encoding: {exc}") from None
-    return entry["keyid"], payload, signature
 
 
 def _check_signer(trusted: TrustedKey, manifest: Manifest) -> None:
@@ -224,11 +152,13 @@ def verify_bundle(
     wrong with the bundle, NotFoundError/FieldworkError when the file cannot be read. Nothing is
     written anywhere; the caller decides what to do with the result.
     """
-    data = _read_source(source, limits)
+    data = read_source(source, limits.max_bundle_bytes, BundleError, what="fieldwork bundle")
     opened = container.open_container(data, identity, allow_unencrypted=allow_unencrypted, limits=limits)
     entries = ziparchive.read_entries(opened.archive, limits)
-    key_id, manifest_bytes, signature = _read_envelope(
-        ziparchive.read_member(opened.archive, entries[ENVELOPE_NAME])
+    key_id, manifest_bytes, signature = envelope.read(
+        ziparchive.read_member(opened.archive, entries[ENVELOPE_NAME]), PAYLOAD_TYPE, BundleError,
+        other_type="This bundle's signed content is of a kind this fieldwork does not read; install the "
+        "newer fieldwork to read it.",
     )
     trusted = trust.get(key_id)
     if trusted is None:
@@ -238,21 +168,12 @@ def verify_bundle(
             "the inspector's fingerprint with them and add their identity with 'fieldwork trust add'.",
             detail=f"key {key_id}",
         )
-    try:
-        Ed25519PublicKey.from_public_bytes(trusted.identity.signing_public).verify(
-            signature, pae(PAYLOAD_TYPE, manifest_bytes)
-        )
-    except InvalidSignature:
-        raise _bad_signature("Ed25519 verification failed") from None
+    envelope.check_signature(trusted.identity.signing_public, PAYLOAD_TYPE, manifest_bytes, signature, BundleError)
     manifest = parse_manifest(manifest_bytes)
     if manifest.signer_key_id != key_id:
         raise _bad_signature("the manifest names another signer than the signature")
     _check_signer(trusted, manifest)
-    if set(manifest.recipients) != set(opened.header_recipients):
-        raise BundleError(
-            "recipient-mismatch",
-            detail=f"signed for {list(manifest.recipients)}, encrypted to {list(opened.header_recipients)}",
-        )
+    container.check_recipients(opened, manifest.recipients, BundleError)
     if inspection_id is not None and manifest.inspection_id != inspection_id:
         raise BundleError(
             "wrong-inspection",
@@ -262,13 +183,7 @@ def verify_bundle(
         )
     if framework is not None:
         check_framework(manifest, framework)
-    members = {}
-    for member in manifest.members:
-        entry = entries[member.name]
-        content = ziparchive.read_member(opened.archive, entry) if entry.size == member.size else None
-        if content is None or hashlib.sha256(content).hexdigest() != member.sha256:
-            raise ziparchive.tampered(member.name, "size or SHA-256 differs from the manifest")
-        members[member.name] = content
+    members = ziparchive.read_signed(opened.archive, entries, manifest.members)
     records = parse_records(members[manifest.members[0].name], manifest, limits)
     if framework is not None:
         check_records_fit(records, framework)

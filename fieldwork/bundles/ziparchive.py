@@ -9,12 +9,15 @@ Nothing is ever written to disk.
 
 from __future__ import annotations
 
+import hashlib
 import stat
 import struct
 import zlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from fieldwork.bundles.errors import BundleError
+from fieldwork.bundles.fields import Member
 from fieldwork.bundles.format import DEFAULT_LIMITS, ENVELOPE_NAME, MEMBER_NAMES, Limits
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")  # 30 bytes
@@ -111,8 +114,21 @@ def _kind_from_attributes(external: int) -> str | None:
     return None
 
 
-def read_entries(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, Entry]:
+def bundle_caps(limits: Limits) -> dict[str, int]:
+    """A bundle's entries, in their order, with each one's uncompressed cap."""
+    caps = dict.fromkeys(MEMBER_NAMES, limits.max_member_bytes)
+    caps[ENVELOPE_NAME] = limits.max_envelope_bytes
+    return caps
+
+
+def read_entries(
+    data: bytes, limits: Limits = DEFAULT_LIMITS, *, caps: Mapping[str, int] | None = None, what: str = "bundle"
+) -> dict[str, Entry]:
     """Check the archive's structure and return its entries by name (nothing inflated yet)."""
+    # `caps` lists the entries required, in order, with each one's cap (packs pass theirs);
+    # `what` names the kind of file in a refusal. Counts, totals and ratio come from `limits`.
+    caps = bundle_caps(limits) if caps is None else caps
+    names = tuple(caps)
     size = len(data)
     if size < _END.size:
         raise unsafe("not a ZIP archive")
@@ -124,7 +140,7 @@ def read_entries(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, Entr
         raise unsafe("an archive comment or trailing data" if b"PK\x05\x06" in window else "not a ZIP archive")
     # The count comes first, from 22 bytes: a 100,000-entry archive is refused without reading it.
     if total > limits.max_entries or on_disk > limits.max_entries:
-        raise unsafe(f"{max(total, on_disk)} entries (at most {len(MEMBER_NAMES)} are allowed)")
+        raise unsafe(f"{max(total, on_disk)} entries (at most {len(names)} are allowed)")
     if disk or cd_disk or on_disk != total or comment_len:
         raise unsafe("a multi-part archive or an archive comment")
     if 0xFFFF in (total, on_disk) or 0xFFFFFFFF in (cd_size, cd_offset):
@@ -155,13 +171,13 @@ def read_entries(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, Entr
         if name in seen:
             raise unsafe(f"a duplicate entry name {name!r}")
         seen.add(name)
-        if name not in MEMBER_NAMES:
+        if name not in caps:
             raise unsafe(f"an unexpected entry {name!r}")
         if flags & 0x1:
             raise unsafe(f"an encrypted entry {name!r}")
         if method not in (STORED, DEFLATED):
             raise unsafe(f"an unsupported compression method {method} for {name!r}")
-        cap = limits.max_envelope_bytes if name == ENVELOPE_NAME else limits.max_member_bytes
+        cap = caps[name]
         if usize > cap:
             raise unsafe(f"entry {name!r} declares {usize} bytes, over the {cap}-byte limit")
         if method == STORED and csize != usize:
@@ -170,7 +186,7 @@ def read_entries(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, Entr
             raise unsafe(f"entry {name!r} expands {usize // max(csize, 1)} times (a zip bomb)")
         total_size += usize
         if total_size > limits.max_total_uncompressed:
-            raise unsafe("more uncompressed content than any bundle has")
+            raise unsafe(f"more uncompressed content than any {what} has")
         # Canonical profile: every other field has one fixed value (see the specification).
         if (
             needed != VERSION or flags or (mod_time, mod_date) != (DOS_TIME, DOS_DATE)
@@ -183,8 +199,8 @@ def read_entries(data: bytes, limits: Limits = DEFAULT_LIMITS) -> dict[str, Entr
     if position != end_offset:
         raise unsafe("a central directory longer than its entry count")
     _check_layout(entries, cd_offset)
-    if [e.name for e, _, _ in entries] != list(MEMBER_NAMES):
-        raise unsafe(f"entries other than exactly {', '.join(MEMBER_NAMES)} in that order")
+    if tuple(e.name for e, _, _ in entries) != names:
+        raise unsafe(f"entries other than exactly {', '.join(names)} in that order")
     return {entry.name: entry for entry, _, _ in entries}
 
 
@@ -243,3 +259,16 @@ def read_member(data: bytes, entry: Entry) -> bytes:
     if len(content) != entry.size or zlib.crc32(content) != entry.crc:
         raise tampered(entry.name, "size or CRC-32 mismatch")
     return content
+
+
+def read_signed(data: bytes, entries: dict[str, Entry], members: Iterable[Member]) -> dict[str, bytes]:
+    """Each member the manifest lists, inflated and checked against its signed size and SHA-256."""
+    contents = {}
+    for member in members:
+        entry = entries[member.name]
+        # A size that differs is refused before inflating: the signed size is the one trusted.
+        content = read_member(data, entry) if entry.size == member.size else None
+        if content is None or hashlib.sha256(content).hexdigest() != member.sha256:
+            raise tampered(member.name, "size or SHA-256 differs from the manifest")
+        contents[member.name] = content
+    return contents

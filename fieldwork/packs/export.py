@@ -11,18 +11,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import sqlite3
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from fieldwork import __version__
-from fieldwork.bundles import container
+from fieldwork.bundles import container, envelope
+from fieldwork.bundles.exportfile import check_exporter, target_path, write_whole
 from fieldwork.bundles.format import FrameworkRef
-from fieldwork.errors import StoreLockedError
 from fieldwork.frameworks.model import Framework
-from fieldwork.identity.encoding import b64encode, canonical_json, pae
-from fieldwork.identity.files import atomic_write, remove_stale_partials
 from fieldwork.identity.keys import UnlockedIdentity
 from fieldwork.identity.public import PublicIdentity
 from fieldwork.identity.trust import TrustedKey, load_trust_list
@@ -44,7 +41,6 @@ from fieldwork.packs.format import (
     PackPayload,
     PackQuery,
 )
-from fieldwork.profile import read_profile
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import framework_for, get_inspection
 
@@ -239,14 +235,7 @@ def payload_from_store(store: Store, inspection_id: str, inspector_id: str) -> t
 
 def sign_envelope(manifest_bytes: bytes, signer: UnlockedIdentity) -> bytes:
     """The DSSE envelope: Ed25519 over PAE(pack payload type, manifest bytes)."""
-    signature = signer.sign(pae(PAYLOAD_TYPE, manifest_bytes))
-    return canonical_json(
-        {
-            "payloadType": PAYLOAD_TYPE,
-            "payload": b64encode(manifest_bytes),
-            "signatures": [{"keyid": signer.key_id, "sig": b64encode(signature)}],
-        }
-    )
+    return envelope.sign(PAYLOAD_TYPE, manifest_bytes, signer)
 
 
 def assemble(
@@ -318,18 +307,7 @@ def export_pack(
     lead's public identity and the open moderation queries on those cases. Either a whole pack
     appears at the final path or nothing does; the sequence number is recorded first.
     """
-    if store.read_only:
-        raise StoreLockedError(
-            "This store is open in another fieldwork window, so no pack can be exported from here; "
-            "close the other window and try again."
-        )
-    profile = read_profile(store)
-    if profile.is_set and profile.person_id != identity.person_id:
-        raise PackExportError(
-            f"These keys belong to {identity.person_id}, but this data folder's profile is "
-            f"{profile.person_id}; use the keys made for this profile.",
-            code="wrong-keys",
-        )
+    check_exporter(store, identity, PackExportError, what="pack")
     if not isinstance(inspector_id, str) or not PERSON_ID_PATTERN.fullmatch(inspector_id):
         raise PackExportError(
             f"'{inspector_id}' is not a person id; use the inspector's id as in their identity file.",
@@ -347,14 +325,10 @@ def export_pack(
     recipient.verify_self_signature()
     payload, framework = payload_from_store(store, inspection_id, inspector_id)
     sequence = next_pack_sequence(store, identity.key_id, inspection_id, inspector_id)
-    out = Path(out)
-    final = out / suggested_pack_filename(inspection_id, recipient.key_id, sequence) if out.is_dir() else out
-    if not final.parent.is_dir():
-        raise PackExportError(f"The folder {final.parent} does not exist; choose another place.", code="no-folder")
-    if final.exists() and not overwrite:
-        raise PackExportError(f"{final} already exists; choose another name or folder.", code="file-exists")
-    remove_stale_partials(final.parent, FILE_SUFFIX)
-    remove_stale_partials(final.parent, final.name)
+    final = target_path(
+        out, suggested_pack_filename(inspection_id, recipient.key_id, sequence), PackExportError,
+        overwrite=overwrite, suffix=FILE_SUFFIX,
+    )
     data, manifest = build_pack(
         payload, framework, signer=identity, inspector_id=inspector_id, recipients=[recipient],
         sequence=sequence, pack_id=str(uuid.uuid4()), issued_at=store.now(),
@@ -364,23 +338,10 @@ def export_pack(
         identity.key_id, inspection_id, inspector_id, sequence, manifest.pack_id, manifest_sha256,
         recipient.key_id, len(payload.cases), manifest.issued_at,
     )
-
-    def remember() -> None:
-        try:
-            _record_export(store, record)
-        except sqlite3.IntegrityError:
-            raise PackExportError(
-                "Another export of this pack finished at the same moment; export again.", code="export-race"
-            ) from None
-
-    try:
-        atomic_write(final, data, mode=0o600, before_replace=remember)
-    except OSError as exc:
-        raise PackExportError(
-            f"The pack could not be written to {final.parent} ({exc.strerror}); check there is space and "
-            "that you may write there, then export again.",
-            code="write-failed",
-        ) from None
+    write_whole(
+        final, data, lambda: _record_export(store, record), PackExportError, what="pack",
+        race="Another export of this pack finished at the same moment; export again.",
+    )
     return PackResult(
         final, manifest, manifest_sha256, len(data), len(payload.cases), len(payload.moderation_queries), recipient
     )

@@ -14,14 +14,16 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from fieldwork.bundles.format import (
+from fieldwork.bundles import fields
+from fieldwork.bundles.fields import (
     KEY_ID_PATTERN,
-    SHA256_PATTERN,
     TIMESTAMP_PATTERN,
     UUID_PATTERN,
+    VERSION_TEXT,
     FrameworkRef,
-    Limits,
+    Member,
 )
+from fieldwork.bundles.format import Limits
 from fieldwork.identity.encoding import (
     EncodingError,
     canonical_json,
@@ -47,7 +49,6 @@ PERSON_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 INSPECTION_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 FRAMEWORK_ITEM_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")  # framework, sample, field, question ids
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_VERSION_TEXT = re.compile(r"^[^\x00-\x1f\x7f]{1,100}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -96,11 +97,7 @@ DEFAULT_PACK_LIMITS = PackLimits()
 # --- the manifest -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PackMember:
-    name: str
-    size: int
-    sha256: str
+PackMember = Member  # a signed member is the same (name, size, SHA-256) entry as in a bundle
 
 
 @dataclass(frozen=True)
@@ -150,14 +147,17 @@ def _bad_manifest(detail: str) -> PackError:
     )
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+def _newer(version: int) -> PackError:
+    return PackError(
+        "unsupported-version",
+        f"This pack uses manifest format {version}, newer than this fieldwork reads "
+        f"({FORMAT_VERSION}); install the newer fieldwork to open it.",
+        detail=f"manifest format {version}",
+    )
 
 
 def _match(value: Any, pattern: re.Pattern, field: str, error=_bad_manifest) -> str:
-    if not isinstance(value, str) or not pattern.fullmatch(value):
-        raise error(f"{field} is not valid")
-    return value
+    return fields.match(value, pattern, field, error)
 
 
 _MANIFEST_KEYS = {
@@ -183,59 +183,23 @@ def lead_of_manifest(data: bytes) -> PublicIdentity | None:
 
 def parse_manifest(data: bytes, limits: PackLimits = DEFAULT_PACK_LIMITS) -> PackManifest:
     """Strictly parse manifest bytes: canonical JSON, exactly the v1 fields, each well formed."""
-    try:
-        value = parse_canonical_json(data)
-    except EncodingError as exc:
-        raise _bad_manifest(str(exc)) from None
-    if not isinstance(value, dict):
-        raise _bad_manifest("it is not a JSON object")
-    version = value.get("format_version")
-    if version != FORMAT_VERSION:
-        if _is_int(version) and version > FORMAT_VERSION:
-            raise PackError(
-                "unsupported-version",
-                f"This pack uses manifest format {version}, newer than this fieldwork reads "
-                f"({FORMAT_VERSION}); install the newer fieldwork to open it.",
-                detail=f"manifest format {version}",
-            )
-        raise _bad_manifest("format_version is not valid")
-    if set(value) != _MANIFEST_KEYS:
-        extra, missing = set(value) - _MANIFEST_KEYS, _MANIFEST_KEYS - set(value)
-        raise _bad_manifest(f"unexpected fields {sorted(extra)}" if extra else f"missing fields {sorted(missing)}")
+    value = fields.manifest_object(data, FORMAT_VERSION, _MANIFEST_KEYS, _bad_manifest, _newer)
     try:
         lead = identity_from_json(value["lead"], source="The pack's lead identity")
     except IdentityError as exc:
         raise _bad_manifest(f"lead: {exc.message}") from None
-    recipients = value["recipients"]
-    if not isinstance(recipients, list) or not 1 <= len(recipients) <= limits.max_recipients:
-        raise _bad_manifest("recipients is not a list of 1 to 16 key ids")
-    for key_id in recipients:
-        _match(key_id, KEY_ID_PATTERN, "a recipient key id")
-    if recipients != sorted(set(recipients)):
-        raise _bad_manifest("recipients are not sorted and unique")
-    framework = value["framework"]
-    if not isinstance(framework, dict) or set(framework) != {"id", "version", "hash"}:
-        raise _bad_manifest("framework is not valid")
-    sequence = value["sequence"]
-    if not _is_int(sequence) or not 1 <= sequence < 2**53:
-        raise _bad_manifest("sequence is not a positive whole number")
-    members = value["members"]
-    if not isinstance(members, list):
-        raise _bad_manifest("members is not a list")
-    parsed_members = []
-    for member in members:
-        if not isinstance(member, dict) or set(member) != {"name", "size", "sha256"}:
-            raise _bad_manifest("a member entry is not valid")
-        if not _is_int(member["size"]) or member["size"] < 0 or not isinstance(member["name"], str):
-            raise _bad_manifest("a member entry is not valid")
-        parsed_members.append(
-            PackMember(member["name"], member["size"], _match(member["sha256"], SHA256_PATTERN, "a member hash"))
-        )
-    if tuple(m.name for m in parsed_members) != SIGNED_MEMBERS:
-        raise _bad_manifest(f"members must list exactly {', '.join(SIGNED_MEMBERS)} in that order")
+    recipients = fields.key_ids(
+        value["recipients"], _bad_manifest, least=1, most=limits.max_recipients,
+        not_a_list="recipients is not a list of 1 to 16 key ids",
+    )
+    framework = fields.framework_object(value["framework"], _bad_manifest)
+    sequence = fields.sequence(value["sequence"], _bad_manifest)
+    members = fields.members(
+        value["members"], SIGNED_MEMBERS, _bad_manifest, size_problem="a member entry is not valid", names_are_text=True
+    )
     return PackManifest(
-        format_version=version,
-        app_version=_match(value["app_version"], _VERSION_TEXT, "app_version"),
+        format_version=FORMAT_VERSION,
+        app_version=_match(value["app_version"], VERSION_TEXT, "app_version"),
         pack_id=_match(value["pack_id"], UUID_PATTERN, "pack_id"),
         issued_at=_match(value["issued_at"], TIMESTAMP_PATTERN, "issued_at"),
         inspection_id=_match(value["inspection_id"], INSPECTION_ID_PATTERN, "inspection_id"),
@@ -243,13 +207,9 @@ def parse_manifest(data: bytes, limits: PackLimits = DEFAULT_PACK_LIMITS) -> Pac
         lead=lead,
         signer_key_id=_match(value["signer_key_id"], KEY_ID_PATTERN, "signer_key_id"),
         recipients=tuple(recipients),
-        framework=FrameworkRef(
-            _match(framework["id"], FRAMEWORK_ITEM_PATTERN, "framework id"),
-            _match(framework["version"], _VERSION_TEXT, "framework version"),
-            _match(framework["hash"], SHA256_PATTERN, "framework hash"),
-        ),
+        framework=fields.framework_ref(framework, FRAMEWORK_ITEM_PATTERN, _bad_manifest),
         sequence=sequence,
-        members=tuple(parsed_members),
+        members=members,
     )
 
 
@@ -428,7 +388,7 @@ def parse_payload(data: bytes, manifest: PackManifest, limits: PackLimits = DEFA
             _pattern(field_id, FRAMEWORK_ITEM_PATTERN, f"{where}: a case detail id")
             detail = _object(details_raw[field_id], _DETAIL_KEYS, f"{where}: detail {field_id}")
             revision = detail["revision"]
-            if not _is_int(revision) or not 1 <= revision < 2**53:
+            if not fields.is_int(revision) or not 1 <= revision < 2**53:
                 raise _bad_payload(f"{where}: the revision of {field_id} is not valid")
             details.append(
                 PackDetail(

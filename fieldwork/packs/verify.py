@@ -10,20 +10,14 @@ Everything happens in memory; nothing is written anywhere.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-from fieldwork.bundles import container, ziparchive
+from fieldwork.bundles import container, envelope, ziparchive
 from fieldwork.bundles.errors import BundleError
-from fieldwork.bundles.format import KEY_ID_PATTERN
-from fieldwork.errors import FieldworkError, FrameworkError, NotFoundError
+from fieldwork.bundles.source import Source, read_source
+from fieldwork.errors import FrameworkError
 from fieldwork.frameworks.loader import parse_framework
 from fieldwork.frameworks.model import Framework
-from fieldwork.identity.encoding import EncodingError, b64decode, pae, parse_canonical_json
 from fieldwork.identity.keys import UnlockedIdentity
 from fieldwork.identity.public import PublicIdentity
 from fieldwork.identity.trust import TrustedKey, TrustList
@@ -42,8 +36,6 @@ from fieldwork.packs.format import (
     parse_manifest,
     parse_payload,
 )
-
-Source = str | os.PathLike | bytes | bytearray | memoryview
 
 _AGAIN = "ask your lead inspector to send the pack again"
 
@@ -133,71 +125,8 @@ def _from_bundle_error(error: BundleError) -> PackError:
     return PackError("damaged", detail=f"{error.code}: {detail}")
 
 
-def _read_source(source: Source, limits: PackLimits) -> bytes:
-    if isinstance(source, bytes | bytearray | memoryview):
-        data = bytes(source)
-    else:
-        path = Path(source)
-        try:
-            with open(path, "rb") as handle:
-                if os.fstat(handle.fileno()).st_size > limits.max_pack_bytes:
-                    raise _too_large(limits)
-                data = handle.read(limits.max_pack_bytes + 1)
-        except FileNotFoundError:
-            raise NotFoundError(f"There is no file {path}; check the name and folder.") from None
-        except IsADirectoryError:
-            raise NotFoundError(f"{path} is a folder; choose the .fwpack file in it.") from None
-        except OSError as exc:
-            raise FieldworkError(
-                f"{path} cannot be read ({exc.strerror}); check the file.", code="unreadable"
-            ) from None
-    if len(data) > limits.max_pack_bytes:
-        raise _too_large(limits)
-    return data
-
-
-def _too_large(limits: PackLimits) -> PackError:
-    return PackError(
-        "too-large",
-        f"This file is larger than any allocation pack may be ({limits.max_pack_bytes // (1024 * 1024)} MiB); "
-        "check you chose the right file.",
-        detail="over the size cap",
-    )
-
-
 def _bad_signature(detail: str) -> PackError:
     return PackError("bad-signature", detail=detail)
-
-
-def _read_envelope(data: bytes) -> tuple[str, bytes, bytes]:
-    """(key id, manifest bytes, signature) from envelope.json, strictly."""
-    try:
-        envelope = parse_canonical_json(data)
-    except EncodingError as exc:
-        raise _bad_signature(f"envelope: {exc}") from None
-    if not isinstance(envelope, dict) or set(envelope) != {"payloadType", "payload", "signatures"}:
-        raise _bad_signature("envelope fields")
-    if envelope["payloadType"] != PAYLOAD_TYPE:
-        raise PackError(
-            "unsupported-version",
-            "This pack's signed content is of a kind this fieldwork does not read; install the newer "
-            "fieldwork to open it.",
-            detail=f"payload type {envelope['payloadType']!r}",
-        )
-    signatures = envelope["signatures"]
-    if not isinstance(signatures, list) or len(signatures) != 1:
-        raise _bad_signature("signature count")
-    entry = signatures[0]
-    if not isinstance(entry, dict) or set(entry) != {"keyid", "sig"}:
-        raise _bad_signature("signature fields")
-    if not isinstance(entry["keyid"], str) or not KEY_ID_PATTERN.fullmatch(entry["keyid"]):
-        raise _bad_signature("signature key id")
-    try:
-        payload = b64decode(envelope["payload"])
-        signature = b64decode(entry["sig"], length=64)
-    except EncodingError as exc:
-        raise _bad_signature(f"envelope encoding: {exc}") from None
-    return entry["keyid"], payload, signature
 
 
 def normalise_fingerprint(text: str) -> str:
@@ -224,10 +153,7 @@ def _signer(
         if named is None or named.key_id != key_id:
             raise _bad_signature("the manifest names no valid identity for the signing key")
         signer = named
-    try:
-        Ed25519PublicKey.from_public_bytes(signer.signing_public).verify(signature, pae(PAYLOAD_TYPE, manifest_bytes))
-    except InvalidSignature:
-        raise _bad_signature("Ed25519 verification failed") from None
+    envelope.check_signature(signer.signing_public, PAYLOAD_TYPE, manifest_bytes, signature, PackError)
     if trusted is not None:
         return signer, trusted
     if accept_lead_fingerprint is None:
@@ -375,7 +301,9 @@ def verify_pack(
     identity, its signature checked, to show) for anything wrong with the pack;
     NotFoundError/FieldworkError when the file cannot be read. Writes nothing.
     """
-    data = _read_source(source, limits)
+    data = read_source(
+        source, limits.max_pack_bytes, PackError, what="allocation pack", folder_hint="choose the .fwpack file in it."
+    )
     try:
         opened = container.open_container(data, identity, limits=limits.container_limits())
         try:
@@ -389,17 +317,17 @@ def verify_pack(
                     detail="the inner archive is a bundle's",
                 ) from None
             raise
-        key_id, manifest_bytes, signature = _read_envelope(archive.read_member(opened.archive, entries[ENVELOPE_NAME]))
+        key_id, manifest_bytes, signature = envelope.read(
+            archive.read_member(opened.archive, entries[ENVELOPE_NAME]), PAYLOAD_TYPE, PackError,
+            other_type="This pack's signed content is of a kind this fieldwork does not read; install the newer "
+            "fieldwork to open it.",
+        )
     except BundleError as exc:
         raise _from_bundle_error(exc) from None
     signer, trusted = _signer(key_id, manifest_bytes, signature, trusted_leads, accept_lead_fingerprint)
     manifest = parse_manifest(manifest_bytes, limits)
     lead_trusted = _check_lead_binding(manifest, signer, trusted, accept_lead_fingerprint)
-    if set(manifest.recipients) != set(opened.header_recipients):
-        raise PackError(
-            "recipient-mismatch",
-            detail=f"signed for {list(manifest.recipients)}, encrypted to {list(opened.header_recipients)}",
-        )
+    container.check_recipients(opened, manifest.recipients, PackError)
     assert identity is not None  # open_container refuses an encrypted pack without keys
     if manifest.inspector_id != identity.person_id:
         raise PackError(
@@ -408,14 +336,8 @@ def verify_pack(
             f"in {manifest.inspector_id}'s workspace, or ask your lead to issue the pack to you.",
             detail=f"pack for {manifest.inspector_id}",
         )
-    members: dict[str, bytes] = {}
     try:
-        for member in manifest.members:
-            entry = entries[member.name]
-            content = archive.read_member(opened.archive, entry) if entry.size == member.size else None
-            if content is None or hashlib.sha256(content).hexdigest() != member.sha256:
-                raise ziparchive.tampered(member.name, "size or SHA-256 differs from the manifest")
-            members[member.name] = content
+        members = ziparchive.read_signed(opened.archive, entries, manifest.members)
     except BundleError as exc:
         raise _from_bundle_error(exc) from None
     framework = _check_framework(manifest, members[FRAMEWORK_NAME])

@@ -2,42 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
-import keyring
 import pytest
-from keyring.backends.fail import Keyring as FailKeyring
+from helpers.cli import (
+    PASSPHRASE,
+    cheap_and_contained,  # noqa: F401 (an autouse fixture: importing it applies it here)
+    cli,
+    cli_json,
+)
 
 from fieldwork.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, run
-from fieldwork.identity import keys as keys_module
-from fieldwork.identity.keys import ScryptParams
 from fieldwork.store import open_store
 from fieldwork.store.assessments import set_answer
 from fieldwork.store.inspections import add_case, create_inspection
-
-PASSPHRASE = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def cheap_and_contained(monkeypatch):
-    """Cheap scrypt, the passphrase from the environment, and never the real OS keyring."""
-    monkeypatch.setattr(keys_module, "DEFAULT_SCRYPT", ScryptParams(log2_n=10))
-    monkeypatch.setenv("FIELDWORK_PASSPHRASE", PASSPHRASE)
-    previous = keyring.get_keyring()
-    keyring.set_keyring(FailKeyring())
-    yield
-    keyring.set_keyring(previous)
-
-
-def cli(capsys, *argv) -> tuple[int, str, str]:
-    code = run([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def cli_json(capsys, *argv):
-    code, out, err = cli(capsys, *argv, "--json")
-    return code, json.loads(out) if out.strip() else None
 
 
 @pytest.fixture
