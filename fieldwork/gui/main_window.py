@@ -9,7 +9,6 @@ from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QTabWidget
 
-from fieldwork import __version__
 from fieldwork.errors import FieldworkError
 from fieldwork.frameworks.catalogue import list_frameworks
 from fieldwork.gui import theme
@@ -57,6 +56,8 @@ class MainWindow(QMainWindow):
         self.home_tabs: QTabWidget | None = None
         self.allocation_view: AllocationView | None = None
         self.ratings_view = None
+        self.merge_view = None
+        self.setAcceptDrops(True)
         self.case_view: CaseView | None = None
         self.undo_stack = QUndoStack(self)
         self.stack = QStackedWidget()
@@ -203,6 +204,7 @@ class MainWindow(QMainWindow):
         self.home_tabs.addTab(self.home_view, "&Cases")
         self.allocation_view = None
         self.ratings_view = None
+        self.merge_view = None
         if self.is_lead():
             self.allocation_view = AllocationView(self.store, self.inspection, self.framework, self.home_tabs)
             self.allocation_view.allocation_changed.connect(self.refresh_home)
@@ -214,6 +216,13 @@ class MainWindow(QMainWindow):
             self.ratings_view = RatingsView(self.store, self.inspection, self.framework, self.home_tabs)
             self.ratings_view.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
             self.home_tabs.addTab(self.ratings_view, "&Ratings")
+            from fieldwork.gui.merge_view import MergeView
+
+            self.merge_view = MergeView(self.store, self.inspection, self.framework, self.home_tabs)
+            self.merge_view.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+            self.merge_view.unlock_requested.connect(self._merge_pending)
+            self.merge_view.merged.connect(self.refresh_home)
+            self.home_tabs.insertTab(2, self.merge_view, "&Merge")
             # Recomputed each time it is shown: nothing on screen can go stale.
             self.home_tabs.currentChanged.connect(self._tab_shown)
         self.home_view.case_open_requested.connect(lambda case_id: self.open_case(case_id))
@@ -226,6 +235,30 @@ class MainWindow(QMainWindow):
         self.store.set_ui_state("inspection", inspection_id)
         # Titles carry ids only: window titles end up in logs and screen recorders.
         self.setWindowTitle(f"{self.inspection.id} — fieldwork")
+
+    def _merge_pending(self) -> None:
+        identity = self._unlock()
+        if identity is not None and self.merge_view is not None:
+            self.merge_view.merge_files(self.merge_view.pending_paths, identity)
+
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        """A dropped pack is opened; dropped bundles go to the lead's merge."""
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        packs = [p for p in paths if p.lower().endswith(".fwpack")]
+        bundles = [p for p in paths if p.lower().endswith(".fwbundle")]
+        event.acceptProposedAction()
+        if packs:
+            self.open_pack_file(packs[0])
+        elif bundles and self.merge_view is not None:
+            self.home_tabs.setCurrentWidget(self.merge_view)
+            self.merge_view.pending_paths = bundles
+            self._merge_pending()
+        elif bundles:
+            self.show_error("Bundles are merged by the inspection's lead inspector; this profile is not its lead.")
 
     def _tab_shown(self, _index: int) -> None:
         if self.ratings_view is not None and self.home_tabs.currentWidget() is self.ratings_view:
@@ -474,12 +507,10 @@ class MainWindow(QMainWindow):
             FrameworkInfoDialog(self.framework, self).exec()
 
     def show_about(self) -> None:
-        QMessageBox.about(
-            self,
-            "About fieldwork",
-            f"<h3>fieldwork {__version__}</h3><p>Offline case reading for probation inspections.</p>"
-            f"<p>Store: {self.store.path}</p><p>Profile: {self.profile.name} ({self.profile.person_id})</p>",
-        )
+        from fieldwork.gui.about_dialog import AboutDialog
+
+        profile = f"{self.profile.name} ({self.profile.person_id})" if self.profile.is_set else None
+        AboutDialog(self, store_path=str(self.store.path), profile=profile).exec()
 
     def show_error(self, message: str) -> None:
         QMessageBox.warning(self, "fieldwork", message)

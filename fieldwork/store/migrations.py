@@ -232,11 +232,168 @@ _M4_ALLOCATION_PACKS = """
 """
 
 
+_M5_MERGE = """
+        -- Lead side: every bundle merged into this store, once each. (signer, inspection, sequence)
+        -- is unique: a different bundle with a used sequence is a fork and is refused.
+        CREATE TABLE merge_imports (
+            bundle_id TEXT PRIMARY KEY,
+            manifest_sha256 TEXT NOT NULL UNIQUE,
+            inspection_id TEXT NOT NULL REFERENCES inspections(id) ON DELETE CASCADE,
+            signer_key_id TEXT NOT NULL,
+            inspector_id TEXT NOT NULL,
+            sequence INTEGER NOT NULL CHECK (sequence >= 1),
+            previous_manifest_sha256 TEXT,
+            bundle_created_at TEXT NOT NULL,
+            file_name TEXT NOT NULL,  -- as chosen, for people; never trusted
+            imported_at TEXT NOT NULL,
+            imported_by TEXT NOT NULL,
+            cases INTEGER NOT NULL,
+            case_details INTEGER NOT NULL,
+            answers INTEGER NOT NULL,
+            changes INTEGER NOT NULL,
+            new_versions INTEGER NOT NULL,
+            conflicts INTEGER NOT NULL,
+            UNIQUE (signer_key_id, inspection_id, sequence)
+        );
+        -- The exact bytes of bundle files already verified and merged: the same file again is
+        -- recognised by its SHA-256 without decrypting it.
+        CREATE TABLE merge_import_files (
+            file_sha256 TEXT PRIMARY KEY,
+            bundle_id TEXT NOT NULL REFERENCES merge_imports(bundle_id) ON DELETE CASCADE
+        );
+        -- Forks (refused) and broken previous-manifest chains (imported, noted) for the lead to see.
+        CREATE TABLE merge_alerts (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('fork', 'chain-break')),
+            inspection_id TEXT NOT NULL,
+            signer_key_id TEXT NOT NULL,
+            inspector_id TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            bundle_id TEXT NOT NULL,
+            manifest_sha256 TEXT NOT NULL,
+            other_bundle_id TEXT,
+            file_name TEXT NOT NULL,
+            message TEXT NOT NULL,
+            detected_at TEXT NOT NULL,
+            UNIQUE (kind, manifest_sha256)
+        );
+        -- Every version ever received of every answer and case detail, and the lead's own edits
+        -- as they stood when a merge touched them. id is the arrival order here (never leaves this
+        -- store). No foreign key to cases: a case parked by a case conflict keeps its versions.
+        CREATE TABLE merge_versions (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('answer', 'detail')),
+            case_id TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT,
+            note TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            author TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            origin TEXT NOT NULL CHECK (origin IN ('bundle', 'local')),
+            bundle_id TEXT,          -- the earliest-made bundle that carried it (NULL: made here)
+            bundle_created_at TEXT,
+            UNIQUE (kind, case_id, key, author, revision, updated_at, digest)
+        );
+        -- The lead's decisions on conflicts: which version, having seen versions up to horizon.
+        CREATE TABLE merge_resolutions (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('answer', 'detail')),
+            case_id TEXT NOT NULL,
+            key TEXT NOT NULL,
+            version_id INTEGER NOT NULL REFERENCES merge_versions(id),
+            horizon INTEGER NOT NULL,
+            value TEXT,
+            note TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            decided_by TEXT NOT NULL,
+            decided_at TEXT NOT NULL
+        );
+        CREATE INDEX merge_resolutions_key ON merge_resolutions (kind, case_id, key, id);
+        -- Answers and details whose versions disagree and are not settled by a decision.
+        CREATE TABLE merge_open_conflicts (
+            kind TEXT NOT NULL CHECK (kind IN ('answer', 'detail')),
+            case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            reason TEXT NOT NULL CHECK (reason IN ('fork', 'parallel', 'evidence')),
+            PRIMARY KEY (kind, case_id, key)
+        ) WITHOUT ROWID;
+        -- Each inspector's latest report of each case (the highest revision they sent).
+        CREATE TABLE merge_case_states (
+            case_id TEXT NOT NULL,
+            inspector_id TEXT NOT NULL,
+            case_ref TEXT NOT NULL,
+            sample_id TEXT NOT NULL,
+            allocated_to TEXT,
+            status TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (case_id, inspector_id)
+        ) WITHOUT ROWID;
+        -- Cases an inspector added by hand, created here by a merge.
+        CREATE TABLE merge_case_origins (
+            case_id TEXT PRIMARY KEY,
+            inspection_id TEXT NOT NULL,
+            inspector_id TEXT NOT NULL
+        );
+        -- A case reference that arrived with another case UUID than the one holding it here.
+        CREATE TABLE merge_case_conflicts (
+            id INTEGER PRIMARY KEY,
+            inspection_id TEXT NOT NULL,
+            case_ref TEXT NOT NULL,
+            case_id TEXT NOT NULL UNIQUE,  -- the UUID kept aside
+            owner_case_id TEXT NOT NULL,   -- the UUID holding the reference
+            inspector_id TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'same', 'separate')),
+            new_ref TEXT,
+            reason TEXT,
+            decided_by TEXT,
+            decided_at TEXT
+        );
+        -- A case UUID the lead decided is the same case as another: its data merges into that one.
+        CREATE TABLE merge_case_aliases (
+            alias_id TEXT PRIMARY KEY,
+            case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE
+        );
+        -- Moderation: the lead's state per case, and queries per question that travel back to the
+        -- inspector in the next allocation pack (which reads open rows of moderation_queries).
+        CREATE TABLE merge_case_moderation (
+            case_id TEXT PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+            state TEXT NOT NULL CHECK (state IN ('moderated', 'agreed', 'queries')),
+            note TEXT NOT NULL DEFAULT '',
+            set_by TEXT NOT NULL,
+            set_at TEXT NOT NULL
+        );
+        CREATE TABLE moderation_queries (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            inspection_id TEXT NOT NULL,
+            case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+            question_id TEXT NOT NULL,
+            inspector_id TEXT NOT NULL,
+            text TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'answered', 'closed')),
+            base_revision INTEGER NOT NULL,  -- the inspector's latest revision when asked
+            raised_by TEXT NOT NULL,
+            raised_at TEXT NOT NULL,
+            answered_at TEXT,
+            answered_version_id INTEGER,
+            closed_by TEXT,
+            closed_at TEXT
+        );
+        CREATE INDEX moderation_queries_case ON moderation_queries (case_id, question_id, status);
+"""
+
+
+# Each entry is an SQL script; migration N is MIGRATIONS[N - 1].
 MIGRATIONS: list[str] = [
     _M1_INITIAL,
     _M2_KEYS_AND_BUNDLES,
     _M3_LEAD_RATINGS,
     _M4_ALLOCATION_PACKS,
+    _M5_MERGE,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,333 @@
+"""The lead's merge tab: bring bundles in, see what each did, settle conflicts, watch agreement.
+
+Merging runs on a worker thread (each bundle is verified and merged in its own transaction),
+so the window stays responsive and shows progress; the rest of the window waits meanwhile.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldwork.errors import FieldworkError
+from fieldwork.gui import theme
+from fieldwork.gui.format import saved_time, uk_date
+from fieldwork.gui.simple_table_model import RowsTableModel
+from fieldwork.store import Store
+
+_STATUS_TEXT = {
+    "imported": "Imported",
+    "imported_with_conflicts": "Imported, with conflicts",
+    "already_imported": "Already imported (nothing changed)",
+    "refused": "Refused",
+}
+_REASON_TEXT = {
+    "parallel": "different answers",
+    "evidence": "same answer, different evidence",
+    "fork": "one person, two versions",
+}
+
+
+class _MergeWorker(QObject):
+    progressed = Signal(int, int, str)
+    finished = Signal(object, str)  # MergeReport or None, error message
+
+    def __init__(self, store: Store, paths: list[str], identity, inspection_id: str):
+        super().__init__()
+        self.store, self.paths, self.identity, self.inspection_id = store, paths, identity, inspection_id
+
+    def run(self) -> None:
+        from fieldwork.merge import merge_bundles
+
+        try:
+            report = merge_bundles(
+                self.store,
+                self.paths,
+                self.identity,
+                inspection_id=self.inspection_id,
+                progress=lambda done, total, result: self.progressed.emit(done, total, result.file),
+            )
+        except FieldworkError as error:
+            self.finished.emit(None, error.message)
+            return
+        self.finished.emit(report, "")
+
+
+class MergeView(QWidget):
+    """Drop .fwbundle files here, or choose them."""
+
+    message = Signal(str)
+    merged = Signal()  # the central data changed
+    unlock_requested = Signal()  # the window unlocks the lead's keys and calls merge_files
+
+    def __init__(self, store: Store, inspection, framework, parent=None):
+        super().__init__(parent)
+        self.store, self.inspection, self.framework = store, inspection, framework
+        self.setAcceptDrops(True)
+        self._thread: QThread | None = None
+        self.last_report = None
+
+        intro = QLabel(
+            "Drop inspectors' <b>.fwbundle</b> files here, or choose them. Each is checked (signature, "
+            "encryption, contents) and merged whole or not at all; merging the same file again changes nothing.",
+            self,
+        )
+        intro.setWordWrap(True)
+        self.choose_button = QPushButton("&Choose bundles…", self)
+        self.choose_button.clicked.connect(self._choose)
+        self.choose_button.setEnabled(not store.read_only)
+        self.progress = QProgressBar(self)
+        self.progress.setAccessibleName("Merge progress")
+        self.progress.hide()
+        self.results_model = RowsTableModel(
+            [
+                ("File", lambda r: Path(r.file).name),
+                ("Result", lambda r: _STATUS_TEXT.get(r.status, r.status)),
+                ("Inspector", lambda r: r.inspector_id or ""),
+                ("Bundle no.", lambda r: r.sequence or ""),
+                ("Cases", lambda r: r.cases or ""),
+                ("Answers", lambda r: r.answers or ""),
+                ("Conflicts", lambda r: r.conflicts or ""),
+                ("Why / notes", lambda r: r.message or "; ".join(r.notes)),
+            ],
+            parent=self,
+        )
+        self.results_table = self._table(self.results_model, "Result of each bundle")
+        self.gaps_label = QLabel(self)
+        self.gaps_label.setWordWrap(True)
+        theme.style_text(self.gaps_label, "errorText")
+
+        self.conflicts_model = RowsTableModel(
+            [
+                ("Case", lambda c: c.case_ref),
+                ("Question", lambda c: c.key),
+                ("Why", lambda c: _REASON_TEXT.get(c.reason, c.reason)),
+                ("Versions", lambda c: len(c.versions)),
+            ],
+            parent=self,
+        )
+        self.conflicts_table = self._table(self.conflicts_model, "Conflicts to settle")
+        self.conflicts_table.selectionModel().currentRowChanged.connect(lambda *_: self._show_conflict())
+        self.versions_model = RowsTableModel(
+            [
+                ("Who", lambda v: v.author),
+                ("Answer", lambda v: self._answer_text(v.value)),
+                ("Evidence", lambda v: " ".join((v.note or "").split())),
+                ("When", lambda v: f"{uk_date(v.updated_at)} {saved_time(v.updated_at)}"),
+                ("From", lambda v: v.file_name or ("the lead's own edit" if v.origin == "local" else "")),
+            ],
+            parent=self,
+        )
+        self.versions_table = self._table(self.versions_model, "The versions side by side")
+        self.versions_table.setWordWrap(True)
+        self.reason_edit = QLineEdit(self)
+        self.reason_edit.setPlaceholderText("Why this version (recorded with your decision)")
+        self.reason_edit.setAccessibleName("Reason for the decision")
+        self.keep_button = QPushButton("&Keep the selected version", self)
+        self.keep_button.clicked.connect(self._keep_selected)
+        self.keep_button.setEnabled(not store.read_only)
+
+        self.agreement_model = RowsTableModel(
+            [
+                ("Key question", lambda a: a.question_id or "All key questions"),
+                ("Double-read cases", lambda a: a.double_read),
+                ("Agreement", lambda a: "—" if a.percent is None else f"{a.percent:.0f}%"),
+                ("Cohen's kappa", lambda a: f"{a.kappa:.2f}" if a.kappa is not None else (a.kappa_note or "—")),
+            ],
+            parent=self,
+        )
+        self.agreement_table = self._table(self.agreement_model, "Agreement between inspectors")
+
+        top = QHBoxLayout()
+        top.addWidget(intro, 1)
+        top.addWidget(self.choose_button)
+        conflicts_box = QGroupBox("Conflicts: two versions of one answer that cannot be ordered", self)
+        conflicts_layout = QVBoxLayout(conflicts_box)
+        side = QSplitter(Qt.Orientation.Horizontal, conflicts_box)
+        side.addWidget(self.conflicts_table)
+        right = QWidget(side)
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self.versions_table)
+        decide = QHBoxLayout()
+        decide.addWidget(self.reason_edit, 1)
+        decide.addWidget(self.keep_button)
+        right_layout.addLayout(decide)
+        side.addWidget(right)
+        side.setSizes([320, 700])
+        conflicts_layout.addWidget(side)
+        agreement_box = QGroupBox("Consistency: double-read cases", self)
+        QVBoxLayout(agreement_box).addWidget(self.agreement_table)
+        lower = QSplitter(Qt.Orientation.Horizontal, self)
+        lower.addWidget(conflicts_box)
+        lower.addWidget(agreement_box)
+        lower.setSizes([800, 520])
+        body = QSplitter(Qt.Orientation.Vertical, self)
+        body.addWidget(self.results_table)
+        body.addWidget(lower)
+        body.setSizes([220, 420])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 8, 16, 8)
+        layout.addLayout(top)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.gaps_label)
+        layout.addWidget(body, 1)
+        self.refresh()
+
+    def _table(self, model, name: str) -> QTableView:
+        table = QTableView(self)
+        table.setAccessibleName(name)
+        table.setModel(model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.verticalHeader().hide()
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        return table
+
+    def _answer_text(self, value) -> str:
+        if value is None:
+            return "—"
+        return self.framework.judgement_labels.get(value, value)
+
+    # --- showing the central state ----------------------------------------------------------
+    def refresh(self) -> None:
+        from fieldwork.merge import agreement, list_alerts, list_conflicts, sequence_gaps
+
+        self.conflicts_model.set_rows(list_conflicts(self.store, self.inspection.id))
+        self._show_conflict()
+        report = agreement(self.store, self.inspection.id)
+        self.agreement_model.set_rows([report.overall, *report.questions])
+        problems = [
+            f"From {gap.inspector_id}: bundle number(s) {', '.join(map(str, gap.missing))} not received yet "
+            f"(highest received {gap.highest})."
+            for gap in sequence_gaps(self.store, self.inspection.id)
+        ]
+        problems += [f"ALERT ({alert.kind}): {alert.message}" for alert in list_alerts(self.store, self.inspection.id)]
+        self.gaps_label.setText("\n".join(problems))
+        self.gaps_label.setVisible(bool(problems))
+
+    def _show_conflict(self) -> None:
+        conflict = self.selected_conflict()
+        self.versions_model.set_rows(conflict.versions if conflict else [])
+        self.keep_button.setEnabled(conflict is not None and not self.store.read_only)
+        if conflict is not None:
+            self.versions_table.selectRow(0)
+
+    def selected_conflict(self):
+        index = self.conflicts_table.currentIndex()
+        if not index.isValid() or index.row() >= self.conflicts_model.rowCount():
+            return None
+        return self.conflicts_model.row_object(index.row())
+
+    # --- deciding -----------------------------------------------------------------------------
+    def _keep_selected(self) -> None:
+        conflict = self.selected_conflict()
+        index = self.versions_table.currentIndex()
+        if conflict is None or not index.isValid():
+            return
+        self.keep_version(conflict, conflict.versions[index.row()].version_id, self.reason_edit.text())
+
+    def keep_version(self, conflict, version_id: int, reason: str) -> bool:
+        from fieldwork.merge import resolve_conflict
+
+        if not reason.strip():
+            self.message.emit("Say why you keep this version: the reason is recorded with your decision.")
+            return False
+        try:
+            resolve_conflict(
+                self.store,
+                conflict.case_id,
+                conflict.key,
+                reason=reason.strip(),
+                version_id=version_id,
+                kind=conflict.kind,
+            )
+        except FieldworkError as error:
+            self.message.emit(error.message)
+            return False
+        self.reason_edit.clear()
+        self.refresh()
+        self.message.emit(f"Conflict on {conflict.case_ref} {conflict.key} settled.")
+        self.merged.emit()
+        return True
+
+    # --- bringing bundles in ---------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls() and not self.store.read_only:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.pending_paths = paths
+            self.unlock_requested.emit()
+
+    def _choose(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Bundles from the inspectors", str(Path.home()), "fieldwork bundles (*.fwbundle);;All files (*)"
+        )
+        if paths:
+            self.pending_paths = paths
+            self.unlock_requested.emit()
+
+    def merge_files(self, paths: list[str], identity) -> None:
+        """Merge on a worker thread; results appear when it finishes."""
+        if self._thread is not None:
+            return
+        self.progress.setRange(0, len(paths))
+        self.progress.setValue(0)
+        self.progress.setFormat("Merging %v of %m…")
+        self.progress.show()
+        self.choose_button.setEnabled(False)
+        self._thread = QThread(self)
+        self._worker = _MergeWorker(self.store, paths, identity, self.inspection.id)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        # Bound methods of this widget, not lambdas: Qt then queues the calls to the GUI thread.
+        # (A lambda has no receiver, so it would run on the worker thread and touch widgets there.)
+        self._worker.progressed.connect(self._progressed)
+        self._worker.finished.connect(self._merge_finished)
+        self._thread.start()
+
+    def _progressed(self, done: int, _total: int, _file: str) -> None:
+        self.progress.setValue(done)
+
+    def is_merging(self) -> bool:
+        return self._thread is not None
+
+    def _merge_finished(self, report, error: str) -> None:
+        self._thread.quit()
+        self._thread.wait()
+        self._thread = None
+        self.progress.hide()
+        self.choose_button.setEnabled(not self.store.read_only)
+        if report is None:
+            self.message.emit(error)
+            return
+        self.last_report = report
+        self.results_model.set_rows(list(report.results))
+        self.refresh()
+        self.message.emit(
+            f"{len(report.imported)} bundle(s) merged, {len(report.already_imported)} already here, "
+            f"{len(report.refused)} refused; {report.open_conflicts} conflict(s) to settle."
+        )
+        self.merged.emit()

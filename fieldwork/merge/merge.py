@@ -1,0 +1,289 @@
+"""Merge verified bundles into the lead's store: one transaction per bundle, all or nothing.
+
+Per file: read once (size-capped) → the same bytes merged before? skip, without decrypting →
+verify (decrypt, signature by a trusted key, strict records) → the inspection is here and the
+framework text matches → the manifest hash merged before? skip → a used (signer, sequence) or
+bundle id with other content? refuse as a fork and raise an alert → one transaction: cases,
+versions, central rows, change log, queries answered, manifest chain, the import row.
+A refused or failed bundle never blocks the others.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from fieldwork.bundles import DEFAULT_LIMITS, verify_bundle
+from fieldwork.bundles.verify import VerifiedBundle, check_framework, check_records_fit
+from fieldwork.errors import FieldworkError, NotFoundError, StoreLockedError
+from fieldwork.identity.keys import UnlockedIdentity
+from fieldwork.identity.trust import TrustList, load_trust_list
+from fieldwork.merge import apply, cases, imports
+from fieldwork.merge.conflicts import count_open_conflicts
+from fieldwork.merge.report import (
+    ALREADY_IMPORTED,
+    IMPORTED,
+    IMPORTED_WITH_CONFLICTS,
+    REFUSED,
+    FileResult,
+    MergeReport,
+)
+from fieldwork.merge.versions import digest
+from fieldwork.store.db import Store
+from fieldwork.store.inspections import framework_for, get_inspection
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, FileResult], None]
+
+
+def merge_bundles(
+    store: Store,
+    paths: Iterable[str | os.PathLike],
+    identity: UnlockedIdentity | None,
+    *,
+    progress: Progress | None = None,
+    inspection_id: str | None = None,
+    allow_unencrypted: bool = False,
+) -> MergeReport:
+    """Merge each file; `progress(done, total, result)` is called after each one.
+
+    identity: the lead's unlocked keys (they decrypt the bundles). inspection_id: when given,
+    bundles for any other inspection are refused (wrong-inspection). The trust list is read
+    from the store once, at the start.
+    """
+    if store.read_only:
+        raise StoreLockedError(
+            "This store is open in another fieldwork window, so nothing can be merged here; close the "
+            "other window and try again."
+        )
+    files = [Path(p) for p in paths]
+    trust = load_trust_list(store)
+    results = []
+    with _checkpoints_deferred(store.db.conn):
+        for done, path in enumerate(files, start=1):
+            result = _merge_file(store, path, identity, trust, inspection_id, allow_unencrypted)
+            results.append(result)
+            if progress is not None:
+                progress(done, len(files), result)
+    touched = sorted({r.inspection_id for r in results if r.inspection_id})
+    return MergeReport(tuple(results), sum(count_open_conflicts(store, i) for i in touched), tuple(touched))
+
+
+@contextlib.contextmanager
+def _checkpoints_deferred(conn):
+    """Copy the write-ahead log into the database less often while merging many bundles.
+
+    Every bundle's commit stays durable (it is in the WAL, synchronous=FULL); only SQLite's
+    housekeeping of copying pages into the main file is batched, which halves the cost of
+    committing each bundle separately. The usual threshold is restored afterwards.
+    """
+    previous = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    conn.execute(f"PRAGMA wal_autocheckpoint = {max(previous, _MERGE_CHECKPOINT_PAGES)}")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA wal_autocheckpoint = {int(previous)}")
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+_MERGE_CHECKPOINT_PAGES = 16384  # 64 MiB of 4 KiB pages
+
+
+def _refused(path: Path, error: FieldworkError) -> FileResult:
+    return FileResult(str(path), REFUSED, code=error.code, message=error.message)
+
+
+def _merge_file(
+    store: Store, path: Path, identity, trust: TrustList, inspection_id: str | None, allow_unencrypted: bool
+) -> FileResult:
+    try:
+        source, file_sha256 = _read(path)
+        if file_sha256 is not None:
+            known = imports.imported_file(store.db.conn, file_sha256)
+            if known is not None:
+                return _already(store, path, known)
+        verified = verify_bundle(
+            source, identity=identity, trust=trust, inspection_id=inspection_id, allow_unencrypted=allow_unencrypted
+        )
+        return merge_verified(store, verified, file_name=str(path), file_sha256=file_sha256)
+    except FieldworkError as error:  # BundleError included: its code says why
+        return _refused(path, error)
+    except Exception as exc:  # a bug or the disk: this bundle is rolled back, the others go on
+        log.exception("merging %s failed", path)
+        return FileResult(
+            str(path), REFUSED, code="merge-failed",
+            message=f"This bundle could not be merged ({type(exc).__name__}); nothing of it was saved. "
+            "Try again; if it fails again, report it with the log file.",
+        )
+
+
+def _read(path: Path) -> tuple[str | os.PathLike | bytes, str | None]:
+    """The file's bytes and SHA-256, or the path itself when it is over the size cap or
+    unreadable (verify_bundle then refuses it with the right reason)."""
+    try:
+        if path.stat().st_size > DEFAULT_LIMITS.max_bundle_bytes:
+            return path, None
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFoundError(f"There is no file {path}; check the name and folder.") from None
+    except OSError:
+        return path, None
+    return data, hashlib.sha256(data).hexdigest()
+
+
+def _already(store: Store, path: Path, bundle_id: str, file_sha256: str | None = None) -> FileResult:
+    if file_sha256 is not None:
+        with store.transaction():
+            imports.remember_file(store.db.conn, file_sha256, bundle_id)
+    row = store.db.execute(
+        "SELECT inspection_id, inspector_id, sequence FROM merge_imports WHERE bundle_id = ?", [bundle_id]
+    ).fetchone()
+    return FileResult(str(path), ALREADY_IMPORTED, bundle_id, row[0], row[1], row[2])
+
+
+def merge_verified(
+    store: Store, verified: VerifiedBundle, *, file_name: str, file_sha256: str | None = None
+) -> FileResult:
+    """Merge one bundle verified by the caller (with the lead's keys and this store's trust list).
+
+    Checks the inspection is here and the framework text matches, skips a bundle merged before,
+    and refuses a fork; then merges in one transaction. Raises FieldworkError with code
+    unknown-inspection, framework-mismatch, malformed-record or fork (a fork also raises an alert).
+    """
+    manifest = verified.manifest
+    try:
+        inspection = get_inspection(store, manifest.inspection_id)
+    except NotFoundError:
+        raise FieldworkError(
+            f"This bundle is for inspection {manifest.inspection_id}, which is not in this store; merge it "
+            "in the store where you set that inspection up.",
+            code="unknown-inspection",
+        ) from None
+    framework = framework_for(store, inspection)
+    check_framework(manifest, framework)
+    check_records_fit(verified.records, framework)
+    conn = store.db.conn
+    apply.prepare(conn)
+    known = imports.imported_with_hash(conn, verified.manifest_sha256)
+    if known is not None:
+        return _already(store, Path(file_name), known, file_sha256)
+    clash = imports.clash(conn, verified)
+    if clash is not None:
+        raise _fork(store, verified, file_name, *clash)
+    with store.transaction():
+        return _merge_records(store, verified, str(file_name), file_sha256)
+
+
+def _fork(store: Store, verified: VerifiedBundle, file_name: str, other_id: str, why: str) -> FieldworkError:
+    m = verified.manifest
+    if why == "sequence":
+        message = (
+            f"This is a second, different bundle number {m.sequence} from {m.inspector_id} (key "
+            f"{m.signer_key_id[:8]}…); the one merged first is kept and this one was refused. Ask the "
+            "inspector which is right: their computer may have been restored from a backup."
+        )
+    else:
+        message = (
+            f"This bundle reuses the identity of bundle {other_id} with other content, so it was refused; "
+            "ask the inspector to export again."
+        )
+    with store.transaction():
+        imports.record_alert(
+            store.db.conn, "fork", m, verified.manifest_sha256, other_id, Path(file_name).name, message, store.now()
+        )
+    return FieldworkError(message, code="fork")
+
+
+def _merge_records(store: Store, verified: VerifiedBundle, file_name: str, file_sha256: str | None) -> FileResult:
+    """Everything of one bundle, inside the caller's transaction."""
+    conn = store.db.conn
+    manifest, records = verified.manifest, verified.records
+    signer = manifest.inspector_id
+    apply.clear_temp(conn)
+
+    placement = cases.place_cases(conn, manifest.inspection_id, signer, records.cases)
+    changed_cases = cases.record_states(conn, signer, records.cases, placement)
+    target = placement.target
+
+    staged = [
+        ("answer", target[a.case_uuid], a.question_id, a.value, a.note, a.revision, a.updated_by, a.updated_at,
+         digest(a.value, a.note))
+        for a in records.answers
+    ]
+    staged += [
+        ("detail", target[d.case_uuid], d.field_id, d.value, "", d.revision, d.updated_by, d.updated_at,
+         digest(d.value, ""))
+        for d in records.details
+    ]
+    conn.executemany("INSERT INTO temp.merge_stage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", staged)
+
+    before = apply.max_version_id(conn)
+    apply.capture_local(conn, "merge_stage")  # the lead's own edits become versions before anything is written
+    captured = apply.max_version_id(conn)
+    conn.execute(
+        "INSERT INTO merge_versions (kind, case_id, key, value, note, revision, author, updated_at, digest, origin, "
+        "bundle_id, bundle_created_at) SELECT kind, case_id, key, value, note, revision, author, updated_at, digest, "
+        "'bundle', ?1, ?2 FROM temp.merge_stage WHERE true "
+        "ON CONFLICT (kind, case_id, key, author, revision, updated_at, digest) DO UPDATE SET "
+        "bundle_id = excluded.bundle_id, bundle_created_at = excluded.bundle_created_at "
+        # Which bundle brought a version: the earliest made, whatever the order of arrival.
+        "WHERE merge_versions.origin = 'bundle' AND (excluded.bundle_created_at, excluded.bundle_id) "
+        "< (merge_versions.bundle_created_at, merge_versions.bundle_id)",
+        [manifest.bundle_id, manifest.created_at],
+    )
+    new_versions = apply.max_version_id(conn) - captured
+    recomputed = apply.apply_new(conn, before)
+    cases.refresh_status(conn, changed_cases)
+
+    conn.executemany(
+        "INSERT OR IGNORE INTO change_log (id, at, actor, inspection_id, case_id, target, key, field, old, new, "
+        "source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(c.id, c.at, c.actor, c.inspection_id, c.case_uuid, c.target, c.key, c.field, c.old, c.new, c.source)
+         for c in records.changes],
+    )
+    _mark_queries_answered(conn, manifest.inspection_id, before, store.now())
+
+    conflicts = recomputed.conflicted + placement.new_case_conflicts
+    record = imports.ImportRecord(
+        bundle_id=manifest.bundle_id, manifest_sha256=verified.manifest_sha256,
+        inspection_id=manifest.inspection_id, signer_key_id=manifest.signer_key_id, inspector_id=signer,
+        sequence=manifest.sequence, previous_manifest_sha256=manifest.previous_manifest_sha256,
+        bundle_created_at=manifest.created_at, file_name=Path(file_name).name, imported_at=store.now(),
+        imported_by=store.actor, cases=len(records.cases), case_details=len(records.details),
+        answers=len(records.answers), changes=len(records.changes), new_versions=new_versions, conflicts=conflicts,
+    )
+    imports.record_import(conn, record)
+    imports.remember_file(conn, file_sha256, manifest.bundle_id)
+    notes = imports.check_chain(conn, record, store.now())
+    if placement.new_case_conflicts:
+        notes.append(
+            f"{placement.new_case_conflicts} case reference(s) in this bundle belong to another case here; "
+            "see the case conflicts."
+        )
+    apply.clear_temp(conn)
+    return FileResult(
+        file_name, IMPORTED_WITH_CONFLICTS if conflicts else IMPORTED, manifest.bundle_id, manifest.inspection_id,
+        signer, manifest.sequence, cases=record.cases, case_details=record.case_details, answers=record.answers,
+        changes=record.changes, new_versions=new_versions, conflicts=conflicts, notes=tuple(notes),
+    )
+
+
+def _mark_queries_answered(conn, inspection_id: str, after_id: int, now: str) -> None:
+    """An open query is answered when that inspector's newer version of the answer arrives."""
+    newer = (
+        "SELECT MIN(v.id) FROM merge_versions v WHERE v.id > ?1 AND v.kind = 'answer' "
+        "AND v.case_id = moderation_queries.case_id AND v.key = moderation_queries.question_id "
+        "AND v.author = moderation_queries.inspector_id AND v.revision > moderation_queries.base_revision"
+    )
+    conn.execute(
+        f"UPDATE moderation_queries SET status = 'answered', answered_at = ?2, answered_version_id = ({newer}) "
+        f"WHERE status = 'open' AND inspection_id = ?3 AND ({newer}) IS NOT NULL",
+        [after_id, now, inspection_id],
+    )

@@ -1,0 +1,104 @@
+"""Kill -9 a merge at random moments: the bundle is then either wholly in the store or not at
+all, and the store passes integrity_check."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from fieldwork.bundles.export import build_bundle
+from fieldwork.bundles.records import AnswerRecord, BundleRecords, CaseRecord, ChangeRecord, InspectionRecord
+from fieldwork.merge import merge_bundles
+from fieldwork.store import open_store
+
+from .helpers import INSPECTION, copy_store, identity, integrity_ok, make_lead
+
+T = "2026-11-02T09:00:00.000Z"
+CASES = 400
+
+CHILD = textwrap.dedent(
+    """
+    import sys
+    sys.path.insert(0, sys.argv[1])
+    from merge.helpers import identity
+    from fieldwork.merge import merge_bundles
+    from fieldwork.store import open_store
+    store = open_store(sys.argv[2], actor="lead")
+    keys = identity("lead")
+    print("ready", flush=True)
+    sys.stdin.readline()
+    merge_bundles(store, [sys.argv[3]], keys)
+    print("done", flush=True)
+    """
+)
+
+
+def big_bundle(framework, lead, path: Path) -> Path:
+    inspection = InspectionRecord(
+        INSPECTION, "Test CRC", "CRC", framework.id, framework.version, framework.content_hash, None, None, "lead",
+        T, "lead",
+    )
+    cases, answers, changes = [], [], []
+    for n in range(CASES):
+        case_id = str(uuid.UUID(int=n + 1))
+        cases.append(CaseRecord(case_id, INSPECTION, f"K{n:04d}", "supervision", "in_progress", 3, "ann", T, T))
+        for question, value in (("2.1.1", "yes"), ("2.1.2", "na"), ("2.1.1.a", "no")):
+            answers.append(AnswerRecord(case_id, question, value, "evidence " * 20 if "." not in question[4:] else "",
+                                        1, T, "ann"))
+            changes.append(ChangeRecord(str(uuid.uuid4()), T, "ann", INSPECTION, case_id, "answer", question,
+                                        "value", None, value, "app"))
+    records = BundleRecords(inspection, tuple(cases), (), tuple(answers), tuple(changes))
+    data, _ = build_bundle(records, signer=identity("ann"), recipients=[lead.keys.public], sequence=1,
+                           previous_manifest_sha256=None, bundle_id=str(uuid.uuid4()), created_at=T)
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.slow
+def test_a_merge_killed_at_any_moment_lands_whole_or_not_at_all(tmp_path, mini_framework):
+    lead = make_lead(tmp_path, mini_framework)
+    bundle = big_bundle(mini_framework, lead, tmp_path / "big.fwbundle")
+    lead.close()
+    tests_dir = str(Path(__file__).resolve().parents[1])
+    rnd = random.Random(6)
+    outcomes = set()
+    duration = None
+    for attempt in range(6):
+        where = tmp_path / f"kill{attempt}"
+        copy_store(lead.dir, where)
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, tests_dir, str(where), str(bundle)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": tests_dir},
+        )
+        assert child.stdout.readline().strip() == "ready"
+        started = time.perf_counter()
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        if duration is None:  # the first run is not killed: it measures how long a merge takes here
+            assert child.stdout.readline().strip() == "done"
+            duration = time.perf_counter() - started
+        else:
+            time.sleep(rnd.uniform(0.0, duration))
+            child.send_signal(signal.SIGKILL)
+        child.wait()
+        with open_store(where, actor="lead") as store:
+            assert integrity_ok(store)
+            imported = store.db.execute("SELECT COUNT(*) FROM merge_imports").fetchone()[0]
+            rows = store.db.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+            versions = store.db.execute("SELECT COUNT(*) FROM merge_versions").fetchone()[0]
+            cases = store.db.execute("SELECT COUNT(*) FROM cases").fetchone()[0]
+            assert (imported, rows, versions, cases) in ((0, 0, 0, 0), (1, 3 * CASES, 3 * CASES, CASES))
+            outcomes.add(imported)
+            [result] = merge_bundles(store, [bundle], identity("lead")).results
+            assert result.status == ("already_imported" if imported else "imported")
+            assert store.db.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 3 * CASES
+    assert 0 in outcomes  # killed before the commit at least once
