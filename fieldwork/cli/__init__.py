@@ -23,7 +23,9 @@ log = logging.getLogger("fieldwork")
 def _command_groups() -> list[Callable[[argparse._SubParsersAction], None]]:
     from fieldwork.cli import allocation as allocation_cli
     from fieldwork.cli import answers, bundle, frameworks, inspections, keys, trust
+    from fieldwork.cli import merge as merge_cli
     from fieldwork.cli import ratings as ratings_cli
+    from fieldwork.cli import store as store_cli
 
     return [
         frameworks.register,
@@ -34,6 +36,8 @@ def _command_groups() -> list[Callable[[argparse._SubParsersAction], None]]:
         bundle.register,
         ratings_cli.register,
         allocation_cli.register,
+        store_cli.register,  # backups, restore, check
+        merge_cli.register,  # merge, conflicts, moderation
     ]
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import logging.handlers
+import os
+import sqlite3
 import sys
 import traceback
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, QThread, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
@@ -21,12 +23,20 @@ from fieldwork.paths import resolve_data_dir, resources_dir
 log = logging.getLogger("fieldwork")
 
 
+def log_dir() -> Path:
+    """The platform's log folder, or $FIELDWORK_LOG_DIR (tests scan it for personal data)."""
+    override = os.environ.get("FIELDWORK_LOG_DIR")
+    return Path(override).expanduser() if override else Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))
+
+
 def _setup_logging() -> None:
     # Logs carry ids and error types, never names or evidence (see docs/decisions).
-    folder = Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))
+    folder = log_dir()
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(folder / "fieldwork.log", maxBytes=1_000_000, backupCount=3)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        log_file = folder / "fieldwork.log"
+        os.close(os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))  # owner-only (issue 7)
+        handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=1_000_000, backupCount=3)
     except OSError:
         handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -70,16 +80,25 @@ class _StoreOpener(QObject):
 
     opened = Signal(object)
     failed = Signal(str)
+    damaged = Signal(object)  # a StoreDamagedError: the dialog offers a restore (issue 7)
 
     def __init__(self, data_dir: Path):
         super().__init__()
         self.data_dir = data_dir
 
     def run(self) -> None:
-        from fieldwork.profile import open_profile_store
+        from fieldwork.profile import read_profile
+        from fieldwork.store import open_store
+        from fieldwork.store.recovery import StoreDamagedError
 
         try:
-            self.opened.emit(open_profile_store(self.data_dir))
+            # The full page check runs here, off the GUI thread, whatever the store's size.
+            store = open_store(self.data_dir, check="full")
+            store.actor = read_profile(store).person_id
+            self.opened.emit(store)
+        except StoreDamagedError as error:
+            log.warning("the store is damaged (%s backups)", len(error.backups))
+            self.damaged.emit(error)
         except FieldworkError as error:
             self.failed.emit(error.message)
         except Exception as error:  # reported, never silently swallowed
@@ -98,8 +117,10 @@ def open_store_with_progress(data_dir: Path):
     result: dict = {}
     opener.opened.connect(lambda store: result.setdefault("store", store))
     opener.failed.connect(lambda message: result.setdefault("error", message))
+    opener.damaged.connect(lambda error: result.setdefault("damaged", error))
     opener.opened.connect(thread.quit)
     opener.failed.connect(thread.quit)
+    opener.damaged.connect(thread.quit)
     thread.started.connect(opener.run)
     thread.finished.connect(progress.close)
     thread.start()
@@ -108,14 +129,72 @@ def open_store_with_progress(data_dir: Path):
         thread.wait(20)
     QApplication.processEvents()
     progress.close()
+    if "damaged" in result:
+        return None, result["damaged"]
     return result.get("store"), result.get("error")
+
+
+# --- a damaged store (issue 7) -------------------------------------------------------------------
+
+RESTORE, READ_ONLY, QUIT = "restore", "read-only", "quit"
+
+
+def ask_about_damaged_store(error, parent=None) -> str:
+    """The damaged-store dialog: restore the latest backup, open read-only, or quit."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical)
+    box.setWindowTitle("fieldwork")
+    box.setText("Your fieldwork store is damaged. Nothing has been changed in it.")
+    box.setInformativeText(error.message)
+    choices = {}
+    latest = error.latest_backup
+    if latest is not None:
+        restore = box.addButton(f"Restore the backup from {latest.when()}", QMessageBox.ButtonRole.AcceptRole)
+        choices[restore] = RESTORE
+        box.setDefaultButton(restore)
+    if error.readable:
+        choices[box.addButton("Open read-only", QMessageBox.ButtonRole.ActionRole)] = READ_ONLY
+    quit_button = box.addButton("Quit", QMessageBox.ButtonRole.RejectRole)
+    choices[quit_button] = QUIT
+    box.setEscapeButton(quit_button)
+    box.exec()
+    return choices.get(box.clickedButton(), QUIT)
+
+
+def recover_damaged_store(data_dir: Path, error, ask=ask_about_damaged_store):
+    """Ask what to do with a damaged store; returns the store to show, or None to quit."""
+    from fieldwork.profile import read_profile
+    from fieldwork.store.recovery import open_damaged, restore_backup
+
+    choice = ask(error)
+    try:
+        if choice == RESTORE and error.latest_backup is not None:
+            log.warning("restoring the latest backup of a damaged store")
+            store = restore_backup(data_dir, error.latest_backup.path)
+        elif choice == READ_ONLY and error.readable:
+            store = open_damaged(data_dir)
+        else:
+            return None
+    except FieldworkError as failure:
+        QMessageBox.critical(None, "fieldwork", failure.message)
+        return None
+    try:
+        store.actor = read_profile(store).person_id
+    except sqlite3.DatabaseError:  # a damaged page under the profile: the window still shows the rest
+        log.warning("the profile of a damaged store could not be read")
+    return store
 
 
 def run_app(data_dir: str | None) -> int:
     _setup_logging()
     app = make_application()
     _install_excepthook(app)
-    store, error = open_store_with_progress(resolve_data_dir(data_dir))
+    folder = resolve_data_dir(data_dir)
+    store, error = open_store_with_progress(folder)
+    if store is None and isinstance(error, FieldworkError):
+        store = recover_damaged_store(folder, error)
+        if store is None:
+            return 1
     if store is None:
         QMessageBox.critical(None, "fieldwork", error or "The store could not be opened.")
         return 1
@@ -123,7 +202,17 @@ def run_app(data_dir: str | None) -> int:
 
     window = MainWindow(store)
     window.show()
-    if store.read_only:
+    if os.environ.get("FIELDWORK_EXIT_WHEN_SHOWN") == "1":
+        # For start-up timing (benchmarks/bench_build.py): quit once the shown window is painted.
+        QTimer.singleShot(0, app.quit)
+    if store.damaged:
+        QMessageBox.information(
+            window,
+            "fieldwork",
+            "This store is damaged and open read-only: you can look at what is left and copy it, "
+            "but nothing can be changed. Restore a backup to go on working.",
+        )
+    elif store.read_only:
         QMessageBox.information(
             window,
             "fieldwork",

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from fieldwork.assessment import AnswerValue, completion_problems, progress
 from fieldwork.errors import NotFoundError, ValidationError
+from fieldwork.faults import crash_point
 from fieldwork.frameworks.model import Framework
 from fieldwork.store.changelog import append_change
 from fieldwork.store.db import Store
@@ -209,6 +210,8 @@ def set_answer(
         if old_note != new_note:
             append_change(store, case.inspection_id, case_id, "answer", question_id, "note", old_note, new_note, source)
         status = _touch_case(store, case, now, source)
+        crash_point("answer.before_commit")  # fault injection (issue 7): no-op in normal use
+    crash_point("answer.after_commit")
     return AnswerChange(case_id, question_id, old, new, status)
 
 

@@ -2,6 +2,11 @@
 
 Durability: WAL with synchronous=FULL means a transaction that returned is on disk, so an
 answer the screen shows as saved survives a kill -9 or a power cut a moment later.
+
+Recovery (issue 7, docs/decisions/0011-backups-and-recovery.md): opening a writable store first
+clears temp files left by writers that died, refuses a damaged store with StoreDamagedError
+(which lists the backups; fieldwork.store.recovery has the read-only mode and the restore), and
+takes the rolling backups of fieldwork.store.backups at open and close.
 """
 
 from __future__ import annotations
@@ -21,7 +26,10 @@ import sqlite_utils
 
 from fieldwork import __version__
 from fieldwork.errors import StoreError, StoreLockedError, StoreTooNewError
+from fieldwork.faults import crash_point
 from fieldwork.paths import STORE_FILENAME
+from fieldwork.store import backups as _backups
+from fieldwork.store import recovery as _recovery
 from fieldwork.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 Clock = Callable[[], dt.datetime]
@@ -48,6 +56,7 @@ class Store:
         actor: str,
         clock: Clock,
         new_id: Callable[[], str],
+        backup_policy: _backups.BackupPolicy | None = None,
     ):
         self.path = path
         self.db = db
@@ -55,6 +64,13 @@ class Store:
         self.actor = actor
         self.clock = clock
         self.new_id = new_id
+        # Recovery (issue 7): rolling backups at open/close follow this policy (None: none);
+        # `damaged` marks a damaged store opened read-only by recovery.open_damaged.
+        self.backup_policy = backup_policy
+        self.damaged = False
+        self.read_only_folder = False  # read-only because the folder cannot be written
+        self.changes_at_open = db.conn.total_changes
+        self.created_now = False
 
     # --- life cycle -------------------------------------------------------------------
     @property
@@ -63,6 +79,8 @@ class Store:
         return self._lock is None
 
     def close(self) -> None:
+        if self._lock is not None:
+            _backups.at_close(self)  # rolling backup when this session changed something; never raises
         with contextlib.suppress(sqlite3.Error):
             self.db.conn.close()
         if self._lock is not None:
@@ -79,6 +97,13 @@ class Store:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
         """All-or-nothing: every write in the block commits together, durably, or none does."""
+        if self.damaged:
+            raise _recovery.damaged_error(self.path, "is damaged and open read-only", readable=False)
+        if self.read_only and self.read_only_folder:
+            raise StoreError(
+                f"{self.path} cannot be written (read-only file or folder); "
+                "check its permissions or choose another data folder with --data-dir."
+            )
         if self.read_only:
             raise StoreLockedError(
                 "This store is open in another fieldwork window, so this one is read-only; "
@@ -88,6 +113,10 @@ class Store:
             with self.db.atomic():
                 yield self.db
         except sqlite3.OperationalError as exc:
+            raise _store_error(exc, self.path) from exc
+        except sqlite3.DatabaseError as exc:  # a damaged page met while writing (issue 7)
+            if not _recovery.is_damage(exc):
+                raise
             raise _store_error(exc, self.path) from exc
 
     def now(self) -> str:
@@ -132,11 +161,8 @@ def _store_error(exc: sqlite3.Error, path: Path) -> StoreError:
             f"{path} cannot be written (read-only file or folder); "
             "check its permissions or choose another data folder with --data-dir."
         )
-    if "not a database" in text or "malformed" in text:
-        return StoreError(
-            f"{path} is not a readable fieldwork store (damaged or not SQLite); "
-            "move it aside or restore a backup, then start again."
-        )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return _recovery.damaged_error(path, "is damaged (SQLite cannot read part of it)")
     return StoreError(f"The store {path} could not be used: {exc}.")
 
 
@@ -161,30 +187,58 @@ def _check_is_sqlite(path: Path) -> None:
     """Refuse before SQLite touches a file that is not a database (so it stays unchanged)."""
     if not path.exists() or path.stat().st_size == 0:
         return
-    with open(path, "rb") as handle:
-        header = handle.read(16)
-    if header != b"SQLite format 3\x00":
-        raise StoreError(
-            f"{path} is not a fieldwork store (it is not an SQLite database); "
-            "move the file aside or choose another folder with --data-dir."
+    if not _recovery.has_sqlite_header(path):
+        # StoreDamagedError lists the backups that could replace it (issue 7).
+        raise _recovery.damaged_error(
+            path, "is not a fieldwork store (it is not an SQLite database)", readable=False
         )
 
 
 def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
-    """A consistent snapshot through SQLite's backup API, written whole then renamed."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    dest = sqlite3.connect(str(partial))
+    """A consistent snapshot through SQLite's backup API, written whole then renamed.
+
+    Issue 7: the temp file is owner-only from its creation and named so that the next start
+    clears it after a crash; the snapshot must pass `PRAGMA quick_check` before it is renamed
+    (else sqlite3.DatabaseError, and nothing appears at `target`).
+    """
+    target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _make_private(target.parent)
+    partial = _recovery.temp_path(target)
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
-        conn.backup(dest)
-        dest.execute("PRAGMA journal_mode = DELETE")
-    finally:
-        dest.close()
-    with open(partial, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(partial, target)
+        dest = sqlite3.connect(str(partial))
+        try:
+            conn.backup(dest, pages=1024, progress=lambda *_: crash_point("backup.mid_copy"))
+            dest.execute("PRAGMA journal_mode = DELETE")
+            if _recovery.quick_check(dest):
+                raise sqlite3.DatabaseError("database disk image is malformed (found in a backup snapshot)")
+        finally:
+            dest.close()
+        with open(partial, "rb") as handle:
+            os.fsync(handle.fileno())
+        crash_point("backup.before_rename")
+        os.replace(partial, target)
+    except BaseException:
+        for leftover in (partial, Path(str(partial) + "-journal")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        raise
+    _recovery.fsync_dir(target.parent)
     return target
+
+
+def _statements(script: str) -> Iterator[str]:
+    """The statements of an SQL script, one at a time (trigger bodies stay whole)."""
+    pending = ""
+    pieces = script.split(";")
+    for piece in pieces[:-1]:
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            yield pending.strip()
+            pending = ""
+    tail = (pending + pieces[-1]).strip()
+    if tail and not all(line.strip().startswith("--") or not line.strip() for line in tail.splitlines()):
+        yield tail
 
 
 def _migrate(conn: sqlite3.Connection, path: Path, clock: Clock) -> None:
@@ -201,15 +255,22 @@ def _migrate(conn: sqlite3.Connection, path: Path, clock: Clock) -> None:
         stamp = clock().strftime("%Y%m%dT%H%M%S")
         backup_to(conn, path.parent / "backups" / f"before-migration-v{current}-{stamp}.sqlite")
     for number in range(current + 1, SCHEMA_VERSION + 1):
-        # Each migration commits together with its version bump, or not at all.
-        # (executescript commits anything pending first, so the script carries its own BEGIN.)
-        script = f"BEGIN IMMEDIATE;\n{MIGRATIONS[number - 1]}\nPRAGMA user_version = {number};\nCOMMIT;"
+        # Each migration commits together with its version bump, or not at all. Its statements
+        # run one by one inside one transaction, so that fault-injection tests can kill the
+        # process between any two of them (crash points, issue 7).
         try:
-            conn.executescript(script)
+            conn.execute("BEGIN IMMEDIATE")
+            for statement in _statements(MIGRATIONS[number - 1]):
+                conn.execute(statement)
+                crash_point("migration.statement")
+            conn.execute(f"PRAGMA user_version = {number}")
+            crash_point("migration.before_commit")
+            conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+        crash_point("migration.after_commit")
 
 
 def open_store(
@@ -219,10 +280,15 @@ def open_store(
     clock: Clock = utc_now,
     new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     create: bool = True,
+    check: str = "auto",
+    backups: _backups.BackupPolicy | None = _backups.DEFAULT_POLICY,
 ) -> Store:
     """Open (creating and migrating if needed) the store in `data_dir`.
 
     When another process holds the store, it opens read-only (`Store.read_only`).
+    check: "auto" runs PRAGMA quick_check at open on stores up to 8 MiB, "full" on any size
+    (the app does this on its opener thread), "off" never. A damaged store raises
+    StoreDamagedError and is left unchanged. backups: the rolling backup policy (None: none).
     """
     data_dir = Path(data_dir)
     path = data_dir / STORE_FILENAME
@@ -236,7 +302,8 @@ def open_store(
         raise StoreError(
             f"The data folder {data_dir} cannot be created ({exc.strerror}); choose another folder with --data-dir."
         ) from None
-    lock: filelock.BaseFileLock | None = filelock.FileLock(str(path) + ".lock", thread_local=False)
+    lock: filelock.BaseFileLock | None = filelock.FileLock(str(path) + ".lock", thread_local=False, mode=0o600)
+    folder_read_only = False
     try:
         lock.acquire(timeout=0)
     except filelock.Timeout:
@@ -244,6 +311,7 @@ def open_store(
     except OSError as exc:
         if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
             lock = None  # a read-only folder: reading is still possible
+            folder_read_only = True
         else:
             raise StoreError(f"The store {path} cannot be locked ({exc.strerror}).") from None
     try:
@@ -252,10 +320,18 @@ def open_store(
                 f"The data folder {data_dir} cannot be written; check its permissions "
                 "or choose another folder with --data-dir."
             )
+        if lock is not None:
+            # Issue 7: temp files of writers that died (a bundle, a backup, a restore, keys).
+            for folder in (data_dir, _backups.backups_dir(data_dir), data_dir / "keys"):
+                _recovery.remove_stale_temp_files(folder, legacy_backup_names=folder.name == "backups")
+        existed = path.exists() and path.stat().st_size > 0
         if not path.exists():
             # Created with owner-only permissions before SQLite writes anything into it.
             fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
+        # Issue 7: a damaged store is refused before anything (even a checkpoint) writes to it.
+        if existed and _wants_check(check, path) and _recovery.check_file(path):
+            raise _recovery.damaged_error(path, "is damaged (its database check found errors)")
         conn = _connect(path)
         try:
             # Refuse a too-new store before anything (even the journal mode) is written to it.
@@ -275,17 +351,48 @@ def open_store(
     except sqlite3.DatabaseError as exc:
         if lock is not None:
             lock.release()
+        if folder_read_only and "unable to open" in str(exc).lower():  # issue 7: say why
+            raise StoreError(
+                f"{path} is in a folder that cannot be written (read-only), so fieldwork cannot open "
+                "it there; copy the folder somewhere writable or choose another with --data-dir."
+            ) from None
         raise _store_error(exc, path) from None
+    except OSError as exc:  # e.g. no room for the backup taken before a migration (issue 7)
+        if lock is not None:
+            lock.release()
+        raise StoreError(
+            f"The store {path} could not be opened ({exc.strerror}); free some space or check the "
+            "folder's permissions, then start again (nothing was changed)."
+        ) from None
     except BaseException:
         if lock is not None:
             lock.release()
         raise
     # No sqlite-utils plugins run against a store (and scanning for them costs 17 ms per open).
     db = sqlite_utils.Database(conn, execute_plugins=False)
-    store = Store(path, db, lock, actor=actor, clock=clock, new_id=new_id)
+    store = Store(path, db, lock, actor=actor, clock=clock, new_id=new_id, backup_policy=backups)
     if lock is not None:
-        if store.meta("store_id") is None:
-            store.set_meta("store_id", new_id())
-            store.set_meta("created_at", store.now())
-        store.set_meta("last_written_by_version", __version__)
+        try:
+            if store.meta("store_id") is None:
+                store.set_meta("store_id", new_id())
+                store.set_meta("created_at", store.now())
+            store.set_meta("last_written_by_version", __version__)
+            _backups.at_open(store, existed=existed)  # issue 7: the daily rolling backup
+            store.created_now = not existed  # its first backup is taken at the next open
+        except BaseException as exc:
+            store.backup_policy = None  # no close-time backup of a store being refused
+            store.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise _store_error(exc, path) from None
+            raise
+        store.changes_at_open = conn.total_changes
+    store.read_only_folder = folder_read_only
     return store
+
+
+def _wants_check(check: str, path: Path) -> bool:
+    if check not in ("auto", "full", "off"):
+        raise ValueError(f"check must be auto, full or off, not {check!r}")
+    if check == "auto":
+        return path.stat().st_size <= _recovery.QUICK_CHECK_AT_OPEN_MAX_BYTES
+    return check == "full"
