@@ -21,7 +21,8 @@ Points in the code (keep this list and docs/security.md in step):
   backup.mid_copy          backup_to: after each step of the SQLite backup (pages copied so far)
   backup.before_rename     backup_to: snapshot whole and fsynced, not yet at its final name
   restore.before_replace   restore_backup: damaged store set aside, backup copy not yet in place
-Merge (added by the merge code): merge.before_commit, merge.after_commit.
+  merge.before_commit      merge_verified: every row of one bundle written, not committed
+  merge.after_commit       merge_verified: one bundle committed, before the caller hears of it
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from pathlib import Path
 from fieldwork.bundles import DEFAULT_LIMITS, verify_bundle
 from fieldwork.bundles.verify import VerifiedBundle, check_framework, check_records_fit
 from fieldwork.errors import FieldworkError, NotFoundError, StoreLockedError
+from fieldwork.faults import crash_point
 from fieldwork.identity.keys import UnlockedIdentity
 from fieldwork.identity.trust import TrustList, load_trust_list
 from fieldwork.merge import apply, cases, imports
@@ -178,7 +179,10 @@ def merge_verified(
     if clash is not None:
         raise _fork(store, verified, file_name, *clash)
     with store.transaction():
-        return _merge_records(store, verified, str(file_name), file_sha256)
+        result = _merge_records(store, verified, str(file_name), file_sha256)
+        crash_point("merge.before_commit")  # fault injection (issue 7): no-op in normal use
+    crash_point("merge.after_commit")
+    return result
 
 
 def _fork(store: Store, verified: VerifiedBundle, file_name: str, other_id: str, why: str) -> FieldworkError:

@@ -20,7 +20,7 @@ from fieldwork.bundles.records import AnswerRecord, BundleRecords, CaseRecord, C
 from fieldwork.merge import merge_bundles
 from fieldwork.store import open_store
 
-from .helpers import INSPECTION, copy_store, identity, integrity_ok, make_lead
+from .helpers import INSPECTION, central_dump, copy_store, identity, integrity_ok, make_lead
 
 T = "2026-11-02T09:00:00.000Z"
 CASES = 400
@@ -102,3 +102,32 @@ def test_a_merge_killed_at_any_moment_lands_whole_or_not_at_all(tmp_path, mini_f
             assert result.status == ("already_imported" if imported else "imported")
             assert store.db.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 3 * CASES
     assert 0 in outcomes  # killed before the commit at least once
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("point", "landed"), [("merge.before_commit", 0), ("merge.after_commit", 1)])
+def test_a_merge_killed_at_each_side_of_the_commit(tmp_path, mini_framework, point, landed):
+    """Killed just before the commit the bundle is absent; just after, it is whole. Either way
+    merging again converges on the same store as an uninterrupted merge."""
+    lead = make_lead(tmp_path, mini_framework)
+    bundle = big_bundle(mini_framework, lead, tmp_path / "big.fwbundle")
+    lead.close()
+    reference, killed = tmp_path / "reference", tmp_path / "killed"
+    copy_store(lead.dir, reference)
+    copy_store(lead.dir, killed)
+    tests_dir = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": tests_dir, "FIELDWORK_CRASH_AT": point}
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, tests_dir, str(killed), str(bundle)],
+        input="go\n", capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    with open_store(killed, actor="lead") as store:
+        assert integrity_ok(store)
+        assert store.db.execute("SELECT COUNT(*) FROM merge_imports").fetchone()[0] == landed
+        [again] = merge_bundles(store, [bundle], identity("lead")).results
+        assert again.status == ("already_imported" if landed else "imported")
+        after_kill = central_dump(store)
+    with open_store(reference, actor="lead") as store:
+        merge_bundles(store, [bundle], identity("lead"))
+        assert central_dump(store) == after_kill
