@@ -1,11 +1,14 @@
 # Conveniences over the two scripts the README names.
-.PHONY: run test screenshots lint
+.PHONY: run test bench screenshots lint
 
 run:
 	scripts/run
 
 test:
 	scripts/test
+
+bench:
+	scripts/bench
 
 screenshots:
 	scripts/screenshots

@@ -27,7 +27,9 @@ def benchmark_framework() -> Framework:
     return find_framework("hmip-adult-2018-crc")
 
 
-def fill_inspection(store: Store, inspection_id: str, cases: int, *, seed: int = 1, answered: bool = True) -> list[str]:
+def fill_inspection(
+    store: Store, inspection_id: str, cases: int, *, seed: int = 1, answered: bool = True, case_prefix: str = "B"
+) -> list[str]:
     """Create an inspection with `cases` supervision cases, every question answered with evidence."""
     rng = random.Random(seed)
     framework = benchmark_framework()
@@ -39,7 +41,7 @@ def fill_inspection(store: Store, inspection_id: str, cases: int, *, seed: int =
     with store.transaction():  # one transaction: generating data is not what is measured
         for number in range(cases):
             case = add_case(
-                store, inspection, f"B{number:05d}", details={"rosh": rng.choice(["low", "medium", "high"])}
+                store, inspection, f"{case_prefix}{number:05d}", details={"rosh": rng.choice(["low", "medium", "high"])}
             )
             case_ids.append(case.id)
             if not answered:

@@ -1,4 +1,4 @@
-"""Run the benchmark suite: `python -m benchmarks.run [--quick]`.
+"""Run the benchmark suite: `make bench` (or `scripts/bench`, `python -m benchmarks.run [--quick]`).
 
 Writes benchmarks/results.json and prints a table. Each figure is a median over repeated runs
 beside a baseline measured in the same run, so a slow or busy machine moves both.
@@ -20,11 +20,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(Path(__file__).parent / "results.json"))
     args = parser.parse_args(argv)
 
-    from benchmarks import bench_bundles, bench_workspace
+    from benchmarks import bench_build, bench_bundles, bench_lead, bench_workspace
     from benchmarks.harness import table, write_results
 
     results = []
-    for module in (bench_workspace, bench_bundles):
+    for module in (bench_workspace, bench_bundles, bench_lead, bench_build):
         results += module.run(quick=args.quick)
     write_results(results, Path(args.out))
     print(table(results))
