@@ -32,6 +32,7 @@ from fieldwork.frameworks.model import (
 from fieldwork.paths import framework_schema_path
 
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+MAX_FRAMEWORK_BYTES = 512 * 1024  # the shipped frameworks are about 30 KiB
 
 
 @cache
@@ -48,7 +49,8 @@ def load_framework(path: str | Path) -> Framework:
     """Load and check the framework file at `path`; FrameworkError lists every problem."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_FRAMEWORK_BYTES + 1)  # more is refused by parse_framework
     except OSError as exc:
         raise FrameworkError(str(path), [f"cannot be read ({exc.strerror}); check the path"]) from None
     return parse_framework(data, source_name=str(path))
@@ -60,6 +62,14 @@ def parse_framework(data: bytes, *, source_name: str = "<framework>", checked: b
     `checked=True` skips the schema and cross-reference checks, for text that passed them
     when it was pinned and is named by its content hash (a store's own copy).
     """
+    if not checked and len(data) > MAX_FRAMEWORK_BYTES:
+        # tomllib needs up to 150 bytes of memory per byte of a long number, and about a second
+        # per megabyte: a size cap bounds both, whatever the file holds.
+        raise FrameworkError(
+            source_name,
+            [f"is larger than a framework file may be ({MAX_FRAMEWORK_BYTES // 1024} KiB; the shipped ones are "
+             "about 30 KiB); check this is a framework file"],
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -75,8 +85,24 @@ def parse_framework(data: bytes, *, source_name: str = "<framework>", checked: b
         where = f"line {match.group(1)}: " if match else ""
         detail = _TOML_LINE.sub("", message).strip()
         raise FrameworkError(source_name, [f"{where}not valid TOML: {detail}"]) from None
+    except (RecursionError, ValueError):
+        # tomllib's own limits, outside its TOMLDecodeError: arrays or tables nested hundreds
+        # deep (RecursionError) and integers longer than Python reads (ValueError, 4,300 digits).
+        raise FrameworkError(
+            source_name,
+            ["not a usable framework file: it has lists or tables nested too deeply, or a number with "
+             "thousands of digits; check the file is a framework file and correct it"],
+        ) from None
 
     if not checked:
+        huge = _out_of_range_integer(raw)
+        if huge is not None:
+            line = _line_of_item(raw, huge, text)
+            raise FrameworkError(
+                source_name,
+                [f"{f'line {line}, ' if line else ''}{_format_path(huge)}: not valid TOML: a whole number "
+                 f"outside {-(2**63)} to {2**63 - 1}; use a smaller number"],
+            )
         problems = [_describe_schema_error(err, raw, text) for err in _schema_errors(raw)]
         if not problems:
             problems = _cross_reference_problems(raw, text)
@@ -86,6 +112,24 @@ def parse_framework(data: bytes, *, source_name: str = "<framework>", checked: b
         return _build(raw, data, source_name)
     except (KeyError, TypeError, ValueError) as exc:  # only reachable for unchecked text
         raise FrameworkError(source_name, [f"is not a valid framework ({type(exc).__name__}: {exc})"]) from None
+
+
+def _out_of_range_integer(value, path: tuple = ()) -> list | None:
+    """The path of an integer TOML cannot hold (64-bit signed; tomllib reads any length), or None.
+
+    Such numbers are not valid TOML, and one of thousands of digits cannot even be shown in a
+    message (Python refuses to print integers over 4,300 digits).
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return list(path) if not -(2**63) <= value < 2**63 else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _out_of_range_integer(item, (*path, key))
+        if found is not None:
+            return found
+    return None
 
 
 def _schema_errors(raw: dict) -> list:

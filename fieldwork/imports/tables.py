@@ -21,7 +21,9 @@ import dataclasses
 import datetime as dt
 import io
 import re
+import string
 import warnings
+import xml.parsers.expat
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -33,7 +35,13 @@ MAX_BYTES = 20 * 1024 * 1024  # a case sample is kilobytes; this is a bound, not
 MAX_ROWS = 100_000  # rows of data (blank rows are not counted)
 MAX_COLUMNS = 500
 MAX_XLSX_UNPACKED_BYTES = 400 * 1024 * 1024  # the workbook's parts once unzipped
+MAX_XLSX_RATIO = 100  # unzipped / zipped, for parts over 1 MiB: real workbooks' XML is 5 to 20 times; a zip bomb more
+MAX_XLSX_ROWS = 2 * MAX_ROWS  # row elements in a part, blank ones included
+MAX_XLSX_ROW_CELLS = 16_384  # Excel's own limit (column XFD)
+EXCEL_LAST_ROW = 1_048_576  # openpyxl walks every row number up to the last one named
+MAX_XLSX_CELLS = 2_000_000  # e.g. 100,000 rows of 20 columns
 DELIMITERS = ",;\t"
+_SNIFF_CHARS = 2048  # of the heading row, for csv.Sniffer
 
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old binary Office files (.xls)
@@ -242,14 +250,23 @@ def _row_of_offset(data: bytes, offset: int) -> int:
 def _sniff_delimiter(text: str) -> str:
     header = next((line for line in text.splitlines() if line.strip()), "")
     try:
-        delimiter = csv.Sniffer().sniff(header, delimiters=DELIMITERS).delimiter
+        # Only the start of the line: the sniffer's quote-finding regex takes quadratic time,
+        # minutes on a hostile heading row of a few hundred kilobytes.
+        delimiter = csv.Sniffer().sniff(header[:_SNIFF_CHARS], delimiters=DELIMITERS).delimiter
     except csv.Error:
         delimiter = ""
-    counts = {d: len(next(csv.reader([header], delimiter=d), [])) for d in DELIMITERS}
+    counts = {d: _column_count(header, d) for d in DELIMITERS}
     if delimiter not in counts or counts[delimiter] < max(counts.values()):
         # The sniffer guesses; the heading row split into the most columns decides.
         delimiter = max(DELIMITERS, key=lambda d: (counts[d], -DELIMITERS.index(d)))
     return delimiter if counts[delimiter] > 1 else ","
+
+
+def _column_count(line: str, delimiter: str) -> int:
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter), []))
+    except csv.Error:  # e.g. a value over the csv module's size limit: reading the rows refuses it, with its row
+        return 0
 
 
 def _read_csv(path: Path, data: bytes, max_rows: int) -> Table:
@@ -293,21 +310,31 @@ def _first_non_ascii(table: Table) -> tuple[int, str] | None:
 
 def _read_xlsx(path: Path, max_rows: int) -> Table:
     refuse = _refuser(path)
+    damaged = "the file looks like a workbook but is damaged; save it again as .xlsx or CSV."
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             names = {info.filename for info in infos}
             if "mimetype" in names and b"opendocument" in archive.read("mimetype"):
                 raise refuse(None, None, "this is an OpenDocument spreadsheet; save it as .xlsx or as CSV.")
-            unpacked = sum(info.file_size for info in infos)
-    except zipfile.BadZipFile:
-        raise refuse(
-            None, None, "the file looks like a workbook but is damaged; save it again as .xlsx or CSV."
-        ) from None
-    if "xl/workbook.xml" not in names:
-        raise refuse(None, None, "this is a ZIP file but not an Excel workbook; choose the .xlsx or CSV file.")
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise refuse(None, None, "the workbook unpacks to more than this import reads; save the sheet as CSV.")
+            if "xl/workbook.xml" not in names:
+                raise refuse(
+                    None, None, "this is a ZIP file but not an Excel workbook; choose the .xlsx or CSV file."
+                )
+            if sum(info.file_size for info in infos) > MAX_XLSX_UNPACKED_BYTES or any(
+                info.file_size > max(info.compress_size * MAX_XLSX_RATIO, 1024 * 1024) for info in infos
+            ):
+                raise refuse(
+                    None, None, "the workbook unpacks to more than this import reads; save the sheet as CSV."
+                )
+            for info in infos:
+                problem = _part_shape_problem(archive, info)
+                if problem:
+                    raise refuse(None, None, f"the workbook has {problem}; save the sheet as CSV.")
+    except ImportProblem:
+        raise
+    except Exception:  # zipfile raises many types for a damaged archive (BadZipFile, EOFError, zlib.error...)
+        raise refuse(None, None, damaged) from None
 
     import openpyxl  # imported here: only XLSX imports need it
 
@@ -332,15 +359,95 @@ def _read_xlsx(path: Path, max_rows: int) -> Table:
         sheet.reset_dimensions()  # some programs write a wrong size; read what is there
 
         def records() -> Iterator[tuple[int, list[str]]]:
+            rows = sheet.iter_rows(values_only=True)
+            number = 0
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                while True:
+                    try:
+                        values = next(rows, None)
+                    except Exception as exc:  # read-only openpyxl parses the sheet only now, row by row
+                        raise refuse(
+                            number + 1,
+                            None,
+                            f"the workbook is damaged from this row on ({type(exc).__name__}); open it in Excel "
+                            "and save it again, or save the sheet as CSV.",
+                        ) from None
+                    if values is None:
+                        return
+                    number += 1
                     yield number, [_cell_text(v) for v in values]
 
         table = _build_table(path, "xlsx", records(), max_rows)
     finally:
         workbook.close()
     return _with_warnings(table, notes)
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _part_shape_problem(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> str | None:
+    """What makes one part of the workbook too costly to read, found by a streaming parse (no
+    tree, constant memory), before openpyxl builds each row in full: about 1 KB of memory and
+    15 µs a cell, so a small hostile file could otherwise take minutes and gigabytes."""
+    rows = cells = row_cells = row_width = padded_cells = 0
+
+    def start(tag: str, attributes) -> None:
+        nonlocal rows, cells, row_cells, row_width, padded_cells
+        local = tag.rpartition(" ")[2]
+        if local == "row":
+            rows, row_cells, row_width = rows + 1, 0, 0
+            if rows > MAX_XLSX_ROWS:
+                raise _TooBig(f"more than {MAX_XLSX_ROWS:,} rows")
+            # openpyxl yields an empty row for each row number skipped: a row numbered in the
+            # billions would be a loop of billions.
+            if _reference_number(attributes.get("r", "")) > EXCEL_LAST_ROW:
+                raise _TooBig(f"a row numbered beyond Excel's last row, {EXCEL_LAST_ROW:,}")
+        elif local == "c":
+            cells, row_cells = cells + 1, row_cells + 1
+            # openpyxl pads each row with empty cells out to its last cell's column: count those too.
+            column = max(_reference_column(attributes.get("r", "")), row_width + 1)
+            padded_cells += column - row_width
+            row_width = column
+            if row_width > MAX_XLSX_ROW_CELLS:
+                raise _TooBig(f"a row of more than {MAX_XLSX_ROW_CELLS:,} cells")
+            if cells > MAX_XLSX_CELLS or padded_cells > MAX_XLSX_CELLS:
+                raise _TooBig(f"more than {MAX_XLSX_CELLS:,} cells")
+
+    def doctype(*_args) -> None:
+        # Spreadsheet programs never declare one; entities defined in it can expand without end.
+        raise _TooBig("an XML document type declaration, which spreadsheet programs never write")
+
+    parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = doctype
+    try:
+        with archive.open(info) as stream:
+            parser.ParseFile(stream)
+    except _TooBig as exc:
+        return str(exc)
+    except xml.parsers.expat.ExpatError:
+        return None  # not XML (an image, a binary part) or damaged: openpyxl refuses it if it matters
+    return None
+
+
+def _reference_number(reference: str) -> int:
+    """The row number of a row's `r` attribute ("12") or a cell reference ("B12"); 0 when absent."""
+    digits = reference.lstrip(string.ascii_letters)
+    if not (digits.isascii() and digits.isdigit()):
+        return 0
+    return int(digits) if len(digits) <= 7 else EXCEL_LAST_ROW + 1  # eight digits are past the last row
+
+
+def _reference_column(reference: str) -> int:
+    """The column number of a cell reference ("B12" is 2, "XFD1" is 16,384); 0 when absent."""
+    letters = reference[: len(reference) - len(reference.lstrip(string.ascii_uppercase))]
+    number = 0
+    for letter in letters[:4]:  # four letters already pass Excel's last column
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
 
 
 def _cell_text(value) -> str:
@@ -391,6 +498,8 @@ def _build_table(
             continue
         if not header_row:
             header_row = number
+            if len(cells) > MAX_COLUMNS:  # before any work per column: a hostile row may have millions
+                raise refuse(number, None, f"the heading row has {len(cells)} columns; at most {MAX_COLUMNS} are read.")
             headings = [normalise_heading(cell) for cell in cells]
             _check_headings(path, number, headings)
             continue
@@ -430,10 +539,6 @@ def _build_table(
 
 def _check_headings(path: Path, row: int, headings: list[str]) -> None:
     problems = []
-    if len(headings) > MAX_COLUMNS:
-        problems.append(
-            Problem(row, None, f"the heading row has {len(headings)} columns; at most {MAX_COLUMNS} are read.")
-        )
     seen: dict[str, int] = {}
     for index, heading in enumerate(headings):
         if not heading:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -124,6 +125,22 @@ def _csv_cell(value) -> str:
     return str(value)
 
 
+# What a spreadsheet runs as a formula when it opens a CSV file ("CSV injection"): a cell that
+# starts with = + - @, a tab or a carriage return. Evidence, case references and case details come
+# from inspectors and providers' files, so any of them can.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+
+
+def csv_text(value) -> str:
+    """A CSV cell's text that a spreadsheet shows as text, never runs: formula-looking text gets a
+    leading apostrophe (as Excel itself marks text); a plain number such as -5 stays as it is."""
+    text = _csv_cell(value)
+    if text.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def combined_rows(tables: Sequence[tuple[str, Table]]) -> tuple[list[str], list[list[str]]]:
     """One long table: a `section` column, then every table's columns (first appearance order)."""
     keys: list[str] = ["section"]
@@ -137,13 +154,14 @@ def combined_rows(tables: Sequence[tuple[str, Table]]) -> tuple[list[str], list[
 
 
 def write_csv_rows(path: str | os.PathLike, header: Sequence[str], rows: Iterable[Sequence]) -> Path:
-    """UTF-8 with a byte-order mark (so Excel reads accented names right), CRLF line ends."""
+    """UTF-8 with a byte-order mark (so Excel reads accented names right), CRLF line ends; no
+    cell is a formula (see `csv_text`)."""
 
     def write(temp: Path) -> None:
         with open(temp, "w", encoding="utf-8-sig", newline="") as handle:
             writer = csv.writer(handle)
-            writer.writerow(header)
-            writer.writerows(rows)
+            writer.writerow([csv_text(h) for h in header])
+            writer.writerows([csv_text(v) for v in row] for row in rows)
 
     return atomic_write(path, write)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from fieldwork.errors import ValidationError
 from fieldwork.frameworks.model import Framework
-from fieldwork.reports.exports import xlsx_cell, xlsx_value
+from fieldwork.reports.exports import csv_text, xlsx_cell, xlsx_value
 from fieldwork.reports.files import atomic_write
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import framework_for, get_inspection
@@ -151,8 +151,8 @@ def export_research(
         def write(temp: Path) -> None:
             with open(temp, "w", encoding="utf-8-sig", newline="") as handle:
                 writer = csv.writer(handle)
-                writer.writerow(columns)
-                writer.writerows(counted())
+                writer.writerow([csv_text(c) for c in columns])
+                writer.writerows([csv_text(v) for v in row] for row in counted())
 
     else:
 

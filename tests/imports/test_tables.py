@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from fieldwork.errors import FieldworkError
@@ -273,7 +273,49 @@ def test_xlsx_heading_only_and_duplicate_headings_are_refused(tmp_path):
     assert error.problems[0].column == "case_ref"
 
 
+def _with_second_row_at(tmp_path: Path, row: str, last_column: str) -> Path:
+    """A two-row workbook whose second row is renumbered and its second cell moved, in the XML."""
+    source = write_xlsx(tmp_path, "plain.xlsx", [["case_ref", "ldu"], ["C1", "North"]])
+    path = tmp_path / "edited.xlsx"
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(path, "w") as edited:
+        for info in original.infolist():
+            data = original.read(info)
+            if info.filename.startswith("xl/worksheets/"):
+                data = data.replace(b'r="2"', f'r="{row}"'.encode()).replace(b'r="A2"', f'r="A{row}"'.encode())
+                data = data.replace(b'r="B2"', f'r="{last_column}{row}"'.encode())
+            edited.writestr(info, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "refusal_text"),
+    [
+        ("2000000000", "B", "beyond Excel's last row"),  # openpyxl would walk two billion empty rows
+        ("1048577", "B", "beyond Excel's last row"),
+        ("5", "XFE", "more than 16,384 cells"),  # padded out to a column past Excel's last
+    ],
+)
+def test_xlsx_rows_and_columns_numbered_past_excels_limits_are_refused_at_once(tmp_path, row, column, refusal_text):
+    assert refusal_text in refusal(_with_second_row_at(tmp_path, row, column)).message
+
+
+def test_xlsx_far_numbered_rows_within_excels_limits_are_read(tmp_path):
+    table = read_table(_with_second_row_at(tmp_path, "300000", "B"))
+    assert [(r.number, r.get("case_ref"), r.get("ldu")) for r in table.rows] == [(300000, "C1", "North")]
+
+
 # --- property: what a spreadsheet writes, the reader reads ------------------------------------
+
+
+def _also_valid_utf8(data: bytes) -> bool:
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
 
 _cell = st.text(alphabet=st.characters(codec="cp1252", exclude_categories=("Cc", "Cs", "Zl", "Zp")), max_size=12).map(
     str.strip
@@ -293,6 +335,9 @@ def test_csv_round_trip(tmp_path, rows, delimiter, encoding):
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(["case_ref", "ldu", "note"])
     writer.writerows(rows)
+    # A cp1252 text whose bytes also happen to be valid UTF-8 (say "Ã©") cannot be told apart from
+    # UTF-8; the reader rightly prefers UTF-8, so such texts are no counter-example.
+    assume(encoding != "cp1252" or not _also_valid_utf8(buffer.getvalue().encode("cp1252")))
     path = write(tmp_path, "round.csv", buffer.getvalue(), encoding=encoding)
     table = read_table(path)
     expected = [dict(zip(("case_ref", "ldu", "note"), row, strict=True)) for row in rows if any(row)]
