@@ -179,7 +179,7 @@ def open_container(
     except EncodingError:
         raise _not_a_bundle("header nonce") from None
     key_ids = tuple(e["key_id"] for e in entries)
-    mine = None if identity is None else next((e for e in entries if e["key_id"] == identity.key_id), None)
+    mine = None if identity is None else _entry_for(entries, identity)
     if mine is None:
         raise BundleError(
             "not-encrypted-for-you",
@@ -190,11 +190,11 @@ def open_container(
             "to export it again to your identity file.",
             detail=f"recipients {', '.join(key_ids)}",
         )
-    suite = suites.suite_info(identity.public.encryption_suite)
+    suite = suites.suite_info(identity.encryption_suite_of(mine["key_id"]))
     if (mine["kem_id"], mine["kdf_id"], mine["aead_id"]) != (suite.kem_id, suite.kdf_id, suite.aead_id):
         raise _damaged("recipient entry names another suite than our key's")
     try:
-        content_key = identity.open_sealed(b64decode(mine["sealed_key"]), HPKE_INFO)
+        content_key = identity.open_sealed(b64decode(mine["sealed_key"]), HPKE_INFO, key_id=mine["key_id"])
     except (ValueError, EncodingError):
         raise _damaged("the content key could not be unsealed") from None
     if len(content_key) != 32:
@@ -206,7 +206,14 @@ def open_container(
         archive = ChaCha20Poly1305(content_key).decrypt(nonce, body, data[:body_start])
     except InvalidTag:
         raise _damaged("body failed authentication") from None
-    return Opened(archive, True, key_ids, identity.key_id)
+    return Opened(archive, True, key_ids, mine["key_id"])
+
+
+def _entry_for(entries: list[dict], identity: UnlockedIdentity) -> dict | None:
+    """The recipient entry our keys open: our own key's, else one of our decryption-only keys'
+    (an earlier key of ours after a rotation, or a restored recovery key)."""
+    own = next((e for e in entries if e["key_id"] == identity.key_id), None)
+    return own or next((e for e in entries if identity.opens(e["key_id"])), None)
 
 
 def check_recipients(opened: Opened, signed_for: Sequence[str], error: Refusal) -> None:

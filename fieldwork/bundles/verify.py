@@ -71,9 +71,11 @@ def _check_signer(trusted: TrustedKey, manifest: Manifest) -> None:
     if trusted.revoked_for(manifest.sequence):
         raise BundleError(
             "revoked-signer",
-            f"This bundle (number {manifest.sequence}) was signed by {trusted.name}'s key "
-            f"{trusted.key_id[:8]}…, which you revoked after number {trusted.revoked_after_sequence}; "
-            "ask them to export again with their new key.",
+            f"This bundle (number {manifest.sequence}) from {trusted.name} ({trusted.person_id}) was signed "
+            f"with their key {trusted.key_id[:8]}…, which you revoked after number "
+            f"{trusted.revoked_after_sequence}, so it was refused; ask {trusted.person_id} to export "
+            "again with their new key (after 'fieldwork keys rotate', or new keys whose identity file you add "
+            "with 'fieldwork trust add').",
             detail=f"revoked after {trusted.revoked_after_sequence}",
         )
     if not trusted.allows_inspection(manifest.inspection_id):

@@ -1,4 +1,4 @@
-"""`fieldwork keys init | show | export`, and unlocking keys for the other commands."""
+"""`fieldwork keys init | show | export | rotate | recovery`, and unlocking keys for the other commands."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from fieldwork.paths import resolve_data_dir
 from fieldwork.profile import open_profile_store, read_profile, set_profile
 
 PASSPHRASE_ENV = "FIELDWORK_PASSPHRASE"
+NEW_PASSPHRASE_ENV = "FIELDWORK_NEW_PASSPHRASE"
 
 
 def register(sub, common) -> None:
@@ -49,13 +50,33 @@ def register(sub, common) -> None:
     export.add_argument("--json", action="store_true", help="print JSON")
     export.set_defaults(handler=export_command)
 
+    rotate = commands.add_parser(
+        "rotate", help="replace your keys with new ones and write a statement your lead accepts", parents=[common],
+        description="Makes new keys for the same person and writes a rotation statement signed by the old and the "
+        "new key. The old keys are kept, still encrypted, in keys/retired/. Passphrases: the current one from "
+        f"{PASSPHRASE_ENV}, the new one from {NEW_PASSPHRASE_ENV} (otherwise you are asked).",
+    )
+    rotate.add_argument("--out", required=True, metavar="FILE", help="the .fwrotation file, or a folder to name it in")
+    rotate.add_argument("--name", metavar="NAME", help="your name on the new identity (default: as before)")
+    rotate.add_argument("--suite", choices=sorted(SUITES), help="encryption suite of the new key (default: as before)")
+    rotate.add_argument("--keyring", action="store_true", help="also keep an unlock secret in the OS keyring")
+    rotate.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
+    rotate.add_argument("--json", action="store_true", help="print JSON")
+    rotate.set_defaults(handler=rotate_command)
 
-def read_passphrase(*, confirm: bool = False) -> str:
-    """$FIELDWORK_PASSPHRASE when set, else a prompt (twice when choosing a new one)."""
-    from_env = os.environ.get(PASSPHRASE_ENV)
+    from fieldwork.cli import keys_recovery
+
+    keys_recovery.register(commands, common)
+
+
+def read_passphrase(
+    *, confirm: bool = False, env: str = PASSPHRASE_ENV, prompt: str = "Passphrase for your keys: "
+) -> str:
+    """$FIELDWORK_PASSPHRASE (or `env`) when set, else a prompt (twice when choosing a new one)."""
+    from_env = os.environ.get(env)
     if from_env is not None:
         return from_env
-    first = getpass.getpass("Passphrase for your keys: ")
+    first = getpass.getpass(prompt)
     if confirm and getpass.getpass("Same passphrase again: ") != first:
         raise IdentityError("The two passphrases differ; run the command again.", code="passphrase-mismatch")
     return first
@@ -72,7 +93,15 @@ def unlock(data_dir: Path) -> UnlockedIdentity:
     return unlock_keys(data_dir, read_passphrase())
 
 
+def _key_json(public) -> dict:
+    return {"key_id": public.key_id, "name": public.name, "person_id": public.person_id,
+            "fingerprint": public.fingerprint, "created_at": public.created_at}
+
+
 def _identity_json(data_dir: Path) -> dict:
+    from fieldwork.identity.recovery import restored_recovery_identities
+    from fieldwork.identity.rotate import retired_identities
+
     public = read_public_identity(data_dir)
     return {
         "name": public.name,
@@ -83,6 +112,9 @@ def _identity_json(data_dir: Path) -> dict:
         "unlock_methods": unlock_methods(data_dir),
         "identity_file": str(identity_path(data_dir)),
         "private_key_file": str(private_path(data_dir)),
+        # Earlier keys of this profile (packs sent to them still open) and restored recovery keys.
+        "retired_keys": [_key_json(k) for k in retired_identities(data_dir) if k.key_id != public.key_id],
+        "recovery_keys": [_key_json(k) for k in restored_recovery_identities(data_dir)],
     }
 
 
@@ -93,6 +125,11 @@ def _print_identity(info: dict) -> None:
     print(f"Fingerprint:  {info['fingerprint']}")
     print(f"Encryption:   {info['encryption_suite']}")
     print(f"Unlocks with: {', '.join(info['unlock_methods'])}")
+    for key in info["retired_keys"]:
+        print(f"Retired key:  {key['key_id']} (from {key['created_at'][:10]}; files sent to it still open)")
+    for key in info["recovery_keys"]:
+        print(f"Recovery key: {key['key_id']} {key['name']} (restored; forget it with "
+              f"'fieldwork keys recovery forget {key['key_id'][:8]}')")
 
 
 def init_command(args) -> int:
@@ -145,4 +182,37 @@ def export_command(args) -> int:
     else:
         print(f"Wrote your public identity to {path}.")
         print(f"Fingerprint: {public.fingerprint} (read it to your lead when they add it)")
+    return EXIT_OK
+
+
+def rotate_command(args) -> int:
+    from fieldwork.identity.rotate import rotate_keys
+
+    data_dir = resolve_data_dir(args.data_dir)
+    new_passphrase = read_passphrase(confirm=True, env=NEW_PASSPHRASE_ENV, prompt="New passphrase for your new keys: ")
+    options = dict(
+        new_passphrase=new_passphrase, name=args.name, suite=args.suite, use_keyring=args.keyring,
+        overwrite=args.overwrite,
+    )
+    with open_profile_store(data_dir) as store:
+        try:
+            result = rotate_keys(data_dir, store, args.out, passphrase=os.environ.get(PASSPHRASE_ENV), **options)
+        except IdentityError as error:
+            if error.code != "passphrase-needed":
+                raise
+            current = read_passphrase(prompt="Passphrase of your current keys: ")
+            result = rotate_keys(data_dir, store, args.out, passphrase=current, **options)
+    if args.json:
+        print_json(result.summary())
+        return EXIT_OK
+    lasts = ", ".join(f"{i} number {n}" for i, n in result.statement.last_sequences) or "none"
+    print("Made your new keys.")
+    print(f"New key id:   {result.new.key_id}")
+    print(f"Fingerprint:  {result.new.fingerprint}")
+    print(f"Wrote the rotation statement, signed by your old and your new key, to {result.path}.")
+    print(f"Old key {result.old.key_id} is retired: it signs nothing from now on; its files are kept, still "
+          f"under the old passphrase, in {result.retired_folder}. Last numbers it signed: {lasts}.")
+    print("Next: give the statement to your lead (a lead: to each inspector); they accept it with "
+          f"'fieldwork trust rotate {result.path.name}' and then merge what you sign with the new key. "
+          "Read them the new fingerprint when you can.")
     return EXIT_OK

@@ -1,4 +1,4 @@
-"""`fieldwork trust add | list | revoke`: the keys whose bundles this store accepts."""
+"""`fieldwork trust add | list | revoke | rotate`: the keys whose bundles (or packs) this store accepts."""
 
 from __future__ import annotations
 
@@ -35,6 +35,15 @@ def register(sub, common) -> None:
     )
     revoke.add_argument("--json", action="store_true", help="print JSON")
     revoke.set_defaults(handler=revoke_command)
+
+    rotate = commands.add_parser(
+        "rotate", help="accept a key rotation statement (an inspector's, or your lead's)", parents=[common],
+        description="Checks both signatures, then trusts the new key for the same person and inspections as the "
+        "old one, revokes the old key after the last number it signed, and re-pins a lead who rotated.",
+    )
+    rotate.add_argument("statement_file", metavar="STATEMENT_FILE", help="the .fwrotation file")
+    rotate.add_argument("--json", action="store_true", help="print JSON")
+    rotate.set_defaults(handler=rotate_command)
 
 
 def _inspections_label(key: TrustedKey) -> str:
@@ -91,4 +100,31 @@ def revoke_command(args) -> int:
             f"Key {entry.key_id} of {entry.name} is {_revocation_label(entry)}: their bundles numbered "
             f"above {entry.revoked_after_sequence} will be refused."
         )
+    return EXIT_OK
+
+
+def rotate_command(args) -> int:
+    from fieldwork.identity.rotation import read_statement_file
+    from fieldwork.identity.rotation_accept import accept_rotation
+
+    statement = read_statement_file(args.statement_file)
+    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+        accepted = accept_rotation(store, statement)
+    if args.json:
+        print_json(accepted.to_json())
+        return EXIT_OK
+    new, old = statement.new, statement.old
+    print(f"Accepted the key rotation of {new.name} ({statement.person_id}), signed by the old and the new key.")
+    print(f"New key {new.key_id}, fingerprint {new.fingerprint}")
+    if accepted.new_entry is not None:
+        print(f"    trusted for {_inspections_label(accepted.new_entry)}.")
+    if accepted.old_entry is not None:
+        print(f"Old key {old.key_id} is {_revocation_label(accepted.old_entry)}: what it signed up to number "
+              f"{accepted.revoked_after} is still accepted, anything later is refused.")
+    for inspection_id, last in accepted.send_again:
+        print(f"    {inspection_id}: its last number was {last}; ask {statement.person_id} to export "
+              f"{inspection_id} again (with the new key) so nothing is missing.")
+    for inspection_id in accepted.repinned:
+        print(f"Your bundles for {inspection_id} will now be encrypted to the new key.")
+    print(f"Read the new fingerprint back to {new.name} when you next speak.")
     return EXIT_OK

@@ -6,6 +6,7 @@ Headless: the GUI and CLI call these functions; nothing here knows Qt or argpars
 from fieldwork.identity.errors import IdentityError
 from fieldwork.identity.keys import (
     DEFAULT_SCRYPT,
+    DecryptionKey,
     ScryptParams,
     UnlockedIdentity,
     create_keys,
@@ -28,6 +29,7 @@ from fieldwork.identity.trust import (
 
 __all__ = [
     "DEFAULT_SCRYPT",
+    "DecryptionKey",
     "IdentityError",
     "PublicIdentity",
     "ScryptParams",

@@ -32,3 +32,26 @@ def pinned_lead(store: Store, inspection_id: str) -> PublicIdentity | None:
     if row is None:
         return None
     return identity_from_bytes(row[0].encode("utf-8"), source=f"The pinned lead of {inspection_id}")
+
+
+def inspections_led_by(store: Store, key_id: str) -> list[str]:
+    """The inspections whose pinned lead has this signing key."""
+    rows = store.db.execute(
+        "SELECT inspection_id FROM inspection_leads WHERE key_id = ? ORDER BY inspection_id", [key_id]
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def repin_lead(store: Store, old_key_id: str, identity: PublicIdentity) -> list[str]:
+    """Pin `identity` wherever the lead with `old_key_id` was pinned (a lead's key rotation);
+    returns those inspections. Bundles exported from now on are encrypted to the new key."""
+    identity.verify_self_signature()
+    moved = inspections_led_by(store, old_key_id)
+    with store.transaction() as db:
+        for inspection_id in moved:
+            db.execute(
+                "UPDATE inspection_leads SET key_id = ?, identity = ?, pinned_at = ?, pinned_by = ? "
+                "WHERE inspection_id = ?",
+                [identity.key_id, identity.to_bytes().decode("utf-8"), store.now(), store.actor, inspection_id],
+            )
+    return moved

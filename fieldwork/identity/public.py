@@ -29,6 +29,7 @@ from fieldwork.identity.errors import IdentityError
 IDENTITY_TYPE = "fieldwork-identity"
 IDENTITY_VERSION = 1
 IDENTITY_PAYLOAD_TYPE = "application/vnd.fieldwork.identity+json"
+ROTATION_PAYLOAD_TYPE = "application/vnd.fieldwork.key-rotation+json"  # rotation.py; named here to refuse it
 MAX_IDENTITY_FILE_BYTES = 64 * 1024
 KEY_ID_BYTES = 16
 FINGERPRINT_BYTES = 20
@@ -36,6 +37,7 @@ _FINGERPRINT_DOMAIN = b"fieldwork identity v1\x00"
 PERSON_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 KEY_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+EXPORT_AGAIN = "ask its owner to export it again with 'fieldwork keys export'"
 _TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
 
 
@@ -124,21 +126,37 @@ class PublicIdentity:
     def to_bytes(self) -> bytes:
         return canonical_json(self.to_json()) + b"\n"
 
-    def verify_self_signature(self) -> None:
+    def verify_self_signature(self, *, source: str = "The identity file", advice: str = EXPORT_AGAIN) -> None:
         try:
             Ed25519PublicKey.from_public_bytes(self.signing_public).verify(
                 self.self_signature, self.signed_bytes()
             )
         except (InvalidSignature, ValueError):
-            raise _invalid("its self-signature does not match its keys") from None
+            raise _invalid(
+                "its self-signature does not match its content, so it was changed after it was made",
+                source, advice, self.fingerprint,
+            ) from None
 
 
-def _invalid(why: str, source: str = "The identity file") -> IdentityError:
+
+
+def _invalid(
+    why: str, source: str = "The identity file", advice: str = EXPORT_AGAIN, fingerprint: str | None = None
+) -> IdentityError:
+    if fingerprint is None:
+        return IdentityError(f"{source} cannot be used ({why}); {advice}.", code="invalid-identity")
+    # The keys are readable, so their fingerprint still identifies them: two people can compare
+    # it aloud and tell a changed name (same keys) from someone else's keys.
     return IdentityError(
-        f"{source} cannot be used ({why}); ask its owner to export it again with "
-        "'fieldwork keys export'.",
+        f"{source} cannot be used ({why}); the keys in it have the fingerprint {fingerprint}: read it to "
+        f"the owner, and if it is theirs, {advice}; if it is not, do not use the file.",
         code="invalid-identity",
+        fingerprint=fingerprint,
     )
+
+
+def _is_int(value: object) -> bool:
+    return type(value) is int  # JSON true/false are not numbers here, though Python says True == 1
 
 
 _BODY_KEYS = {
@@ -147,12 +165,25 @@ _BODY_KEYS = {
 }
 
 
-def identity_from_json(value: object, *, source: str = "The identity file") -> PublicIdentity:
-    """Parse and fully check an identity (fields, key sizes, key id, fingerprint, signature)."""
+def identity_from_json(
+    value: object, *, source: str = "The identity file", advice: str = EXPORT_AGAIN
+) -> PublicIdentity:
+    """Parse and fully check an identity (fields, key sizes, key id, fingerprint, signature).
+
+    `advice` ends the refusal's sentence: how to get a good copy of this file.
+    """
+    if isinstance(value, dict) and value.get("payloadType") == ROTATION_PAYLOAD_TYPE:
+        raise IdentityError(
+            f"{source} is a key rotation statement, not an identity file; accept it with "
+            "'fieldwork trust rotate FILE'.",
+            code="is-rotation-statement",
+        )
     if not isinstance(value, dict) or set(value) != _BODY_KEYS:
-        raise _invalid("its fields are not those of a fieldwork identity", source)
+        raise _invalid("its fields are not those of a fieldwork identity", source, advice)
     if value["type"] != IDENTITY_TYPE:
-        raise _invalid("it is not a fieldwork identity", source)
+        raise _invalid("it is not a fieldwork identity", source, advice)
+    if not _is_int(value["version"]) or value["version"] < 1:
+        raise _invalid("its version is not valid", source, advice)
     if value["version"] != IDENTITY_VERSION:
         raise IdentityError(
             f"{source} uses identity format version {value['version']!r}, which this version "
@@ -170,9 +201,8 @@ def identity_from_json(value: object, *, source: str = "The identity file") -> P
         }:
             raise ValueError("encryption key fields")
         info = suites.suite_info(encryption["suite"]) if isinstance(encryption["suite"], str) else None
-        if info is None or (encryption["kem_id"], encryption["kdf_id"], encryption["aead_id"]) != (
-            info.kem_id, info.kdf_id, info.aead_id
-        ):
+        ids = (encryption["kem_id"], encryption["kdf_id"], encryption["aead_id"])
+        if info is None or not all(_is_int(i) for i in ids) or ids != (info.kem_id, info.kdf_id, info.aead_id):
             raise ValueError("encryption suite")
         signing_public = b64decode(signing["public"], length=32)
         Ed25519PublicKey.from_public_bytes(signing_public)
@@ -182,10 +212,15 @@ def identity_from_json(value: object, *, source: str = "The identity file") -> P
         if not isinstance(value["created_at"], str) or not _TIMESTAMP.fullmatch(value["created_at"]):
             raise ValueError("created_at is not a timestamp")
     except (ValueError, EncodingError, TypeError) as exc:
-        raise _invalid(f"its keys are not readable: {exc}", source) from None
+        raise _invalid(f"its keys are not readable: {exc}", source, advice) from None
+    fingerprint = fingerprint_for(signing_public, info.name, encryption_public)
+    try:
+        name, person_id = check_name(value["name"]), check_person_id(value["person_id"])
+    except IdentityError as exc:
+        raise _invalid(exc.message.rstrip("."), source, advice, fingerprint) from None
     identity = PublicIdentity(
-        name=check_name(value["name"]),
-        person_id=check_person_id(value["person_id"]),
+        name=name,
+        person_id=person_id,
         signing_public=signing_public,
         encryption_suite=info.name,
         encryption_public=encryption_public,
@@ -193,23 +228,25 @@ def identity_from_json(value: object, *, source: str = "The identity file") -> P
         self_signature=self_signature,
     )
     if value["name"] != identity.name:
-        raise _invalid("its name has surrounding spaces", source)
+        raise _invalid("its name has surrounding spaces", source, advice, fingerprint)
     if value["key_id"] != identity.key_id:
-        raise _invalid("its key id does not match its signing key", source)
+        raise _invalid("its key id does not match its signing key", source, advice, fingerprint)
     if value["fingerprint"] != identity.fingerprint:
-        raise _invalid("its fingerprint does not match its keys", source)
-    identity.verify_self_signature()
+        raise _invalid("the fingerprint written in it is not the one of its keys", source, advice, fingerprint)
+    identity.verify_self_signature(source=source, advice=advice)
     return identity
 
 
-def identity_from_bytes(data: bytes, *, source: str = "The identity file") -> PublicIdentity:
+def identity_from_bytes(
+    data: bytes, *, source: str = "The identity file", advice: str = EXPORT_AGAIN
+) -> PublicIdentity:
     if len(data) > MAX_IDENTITY_FILE_BYTES:
-        raise _invalid("it is far too large for an identity file", source)
+        raise _invalid("it is far too large for an identity file", source, advice)
     try:
         value = parse_strict_json(data)
     except EncodingError as exc:
-        raise _invalid(f"it is not valid JSON: {exc}", source) from None
-    return identity_from_json(value, source=source)
+        raise _invalid(f"it is not valid JSON: {exc}", source, advice) from None
+    return identity_from_json(value, source=source, advice=advice)
 
 
 def read_identity_file(path: str | os.PathLike) -> PublicIdentity:

@@ -123,8 +123,18 @@ def _public_key(suite: str, public: bytes):
 
 
 def check_public_key(suite: str, public: bytes) -> None:
-    """Raise ValueError unless `public` is a usable public key of `suite`."""
+    """Raise ValueError unless `public` is a usable public key of `suite`.
+
+    Parsing accepts any 32 bytes as an X25519 key, including the few low-order points that no
+    one can encrypt to; one trial key agreement refuses those here, when an identity file is
+    read, rather than as a crash at the first export to it.
+    """
     _public_key(suite, public)
+    classic = public[-_X25519_BYTES:]  # the X25519 key, alone or last in the hybrid (X-Wing order)
+    try:
+        x25519.X25519PrivateKey.generate().exchange(x25519.X25519PublicKey.from_public_bytes(classic))
+    except ValueError:
+        raise ValueError(f"the {suite} public key is a weak (low-order) key") from None
 
 
 def seal(suite: str, public: bytes, plaintext: bytes, info: bytes) -> bytes:

@@ -187,3 +187,23 @@ def revoke_key(store: Store, key_id: str, after_sequence: int) -> TrustedKey:
     updated = load_trust_list(store).get(entry.key_id)
     assert updated is not None
     return updated
+
+
+def restrict_key(store: Store, key_id: str, inspections: Iterable[str]) -> TrustedKey:
+    """Trust the key for these inspections only (never more than before): after a rotation the
+    old key keeps only the inspections it signed for, so it cannot start signing for others."""
+    entry = find_trusted_key(store, key_id)
+    wanted = set(inspections)
+    if entry.inspections is not None:
+        wanted &= entry.inspections
+    with store.transaction() as db:
+        db.execute("UPDATE trusted_keys SET all_inspections = 0 WHERE key_id = ?", [entry.key_id])
+        db.execute("DELETE FROM trusted_key_inspections WHERE key_id = ?", [entry.key_id])
+        for inspection_id in sorted(wanted):
+            db.execute(
+                "INSERT INTO trusted_key_inspections (key_id, inspection_id) VALUES (?, ?)",
+                [entry.key_id, inspection_id],
+            )
+    updated = load_trust_list(store).get(entry.key_id)
+    assert updated is not None
+    return updated
