@@ -23,6 +23,11 @@ Points in the code (keep this list and docs/security.md in step):
   restore.before_replace   restore_backup: damaged store set aside, backup copy not yet in place
   merge.before_commit      merge_verified: every row of one bundle written, not committed
   merge.after_commit       merge_verified: one bundle committed, before the caller hears of it
+  handover.before_commit   accept_receipt: cases marked handed over and wiped, not committed
+  handover.after_commit    accept_receipt: committed, before the store is compacted
+  retention.before_commit  apply_retention: one inspection wiped, not committed
+  wipe.after_vacuum        finish_wipe: store vacuumed, WAL not yet truncated, backups not yet replaced
+  wipe.before_old_backups_removed  finish_wipe: new backup taken, older ones not yet shredded
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ log = logging.getLogger("fieldwork")
 def _command_groups() -> list[Callable[[argparse._SubParsersAction], None]]:
     from fieldwork.cli import allocation as allocation_cli
     from fieldwork.cli import answers, bundle, frameworks, inspections, keys, trust
+    from fieldwork.cli import handover as handover_cli
     from fieldwork.cli import merge as merge_cli
     from fieldwork.cli import ratings as ratings_cli
     from fieldwork.cli import store as store_cli
@@ -38,6 +39,7 @@ def _command_groups() -> list[Callable[[argparse._SubParsersAction], None]]:
         allocation_cli.register,
         store_cli.register,  # backups, restore, check
         merge_cli.register,  # merge, conflicts, moderation
+        handover_cli.register,  # receipt, retention, settings
     ]
 
 

@@ -92,6 +92,13 @@ class MergeView(QWidget):
         self.choose_button = QPushButton("&Choose bundles…", self)
         self.choose_button.clicked.connect(self._choose)
         self.choose_button.setEnabled(not store.read_only)
+        self.receipts_button = QPushButton("Save &receipts…", self)
+        self.receipts_button.setToolTip(
+            "Write a signed receipt for each merged bundle, for its inspector: their app then marks those cases "
+            "handed over and can delete them from their laptop."
+        )
+        self.receipts_button.clicked.connect(self._save_receipts)
+        self.receipts_button.setEnabled(not store.read_only)
         self.progress = QProgressBar(self)
         self.progress.setAccessibleName("Merge progress")
         self.progress.hide()
@@ -157,6 +164,7 @@ class MergeView(QWidget):
         top = QHBoxLayout()
         top.addWidget(intro, 1)
         top.addWidget(self.choose_button)
+        top.addWidget(self.receipts_button)
         conflicts_box = QGroupBox("Conflicts: two versions of one answer that cannot be ordered", self)
         conflicts_layout = QVBoxLayout(conflicts_box)
         side = QSplitter(Qt.Orientation.Horizontal, conflicts_box)
@@ -298,6 +306,7 @@ class MergeView(QWidget):
         self.progress.setFormat("Merging %v of %m…")
         self.progress.show()
         self.choose_button.setEnabled(False)
+        self.receipts_button.setEnabled(False)  # receipts are made from merged bundles only
         self._thread = QThread(self)
         self._worker = _MergeWorker(self.store, paths, identity, self.inspection.id)
         self._worker.moveToThread(self._thread)
@@ -307,6 +316,57 @@ class MergeView(QWidget):
         self._worker.progressed.connect(self._progressed)
         self._worker.finished.connect(self._merge_finished)
         self._thread.start()
+
+    # --- receipts for the inspectors ----------------------------------------------------------------
+    def _save_receipts(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        keys = getattr(self.window(), "keys", None)  # the main window's key session
+        if keys is None:
+            return
+        try:
+            identity = keys.unlock(self)
+        except FieldworkError as error:
+            self.message.emit(error.message)
+            return
+        if identity is None:
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the receipts", str(Path.home()))
+        if not folder:
+            return
+        text = self.save_receipts(folder, identity)
+        if text is None:
+            again = QMessageBox.question(
+                self, "Receipts",
+                "Every merged bundle already has a receipt. Write them all again (for an inspector who lost one)?",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+            )
+            if again != QMessageBox.StandardButton.Yes:
+                return
+            text = self.save_receipts(folder, identity, every=True)
+        QMessageBox.information(self, "Receipts", text or "")
+
+    def save_receipts(self, folder: str, identity, *, every: bool = False) -> str | None:
+        """Write receipts for the merged bundles (those without one, or every one); what happened, as text
+        for the lead, or None when every merged bundle already had a receipt."""
+        from fieldwork.handover.issue import issue_receipts, list_bundle_receipts
+
+        try:
+            if not list_bundle_receipts(self.store, self.inspection.id):
+                return "No bundle has been merged into this inspection yet: merge the inspectors' bundles first."
+            written = issue_receipts(self.store, self.inspection.id, folder, identity=identity, every=every,
+                                     overwrite=True)
+        except FieldworkError as error:
+            return f"No receipt was written: {error.message}"
+        if not written:
+            return None
+        lines = [
+            f"{w.receipt.inspector_id}, bundle {w.receipt.sequence} ({len(w.receipt.cases)} cases) → {w.path.name}"
+            for w in written
+        ]
+        self.message.emit(f"{len(written)} receipt(s) written to {folder}.")
+        return (f"Wrote {len(written)} receipt(s) to {folder}:\n\n" + "\n".join(lines)
+                + "\n\nGive each inspector the receipts of their bundles.")
 
     def _progressed(self, done: int, _total: int, _file: str) -> None:
         self.progress.setValue(done)
@@ -320,6 +380,7 @@ class MergeView(QWidget):
         self._thread = None
         self.progress.hide()
         self.choose_button.setEnabled(not self.store.read_only)
+        self.receipts_button.setEnabled(not self.store.read_only)
         if report is None:
             self.message.emit(error)
             return

@@ -387,6 +387,91 @@ _M5_MERGE = """
 """
 
 
+_M6_HANDOVER = """
+        -- Issue 7 item 4, docs/decisions/0013-handover-receipts-and-wipe.md: receipts, handover, wipe,
+        -- retention. Every table here holds ids, counts and times only: nothing personal. The small
+        -- tables keyed by text are WITHOUT ROWID (one b-tree each) and have no extra index.
+        -- This data folder's settings (fieldwork.store.settings checks names and values).
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        ) WITHOUT ROWID;
+        -- Lead side: the receipts this store signed for merged bundles (a bundle may have several).
+        CREATE TABLE receipts_issued (
+            receipt_id TEXT PRIMARY KEY,
+            bundle_id TEXT NOT NULL,
+            inspection_id TEXT NOT NULL,
+            inspector_id TEXT NOT NULL,
+            inspector_key_id TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            lead_key_id TEXT NOT NULL,
+            cases INTEGER NOT NULL,
+            receipt_sha256 TEXT NOT NULL,
+            file_name TEXT NOT NULL,  -- as written, for people; never trusted
+            issued_at TEXT NOT NULL,
+            issued_by TEXT NOT NULL
+        ) WITHOUT ROWID;
+        -- Inspector side: the receipts accepted, with the signed file as received (ids only).
+        CREATE TABLE receipts_accepted (
+            receipt_id TEXT PRIMARY KEY,
+            inspection_id TEXT NOT NULL,
+            bundle_id TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            lead_key_id TEXT NOT NULL,
+            lead_id TEXT NOT NULL,
+            issued_at TEXT NOT NULL,
+            merged_at TEXT NOT NULL,
+            receipt BLOB NOT NULL,
+            handed_over INTEGER NOT NULL,
+            kept INTEGER NOT NULL,
+            wiped INTEGER NOT NULL,
+            accepted_at TEXT NOT NULL,
+            accepted_by TEXT NOT NULL
+        );
+        -- Inspector side: each case handed over (by a receipt) and/or wiped (by a receipt or by
+        -- retention). No foreign key: the record outlives the case when retention removes it.
+        CREATE TABLE handover_records (
+            case_id TEXT PRIMARY KEY,
+            inspection_id TEXT NOT NULL,
+            revision INTEGER,             -- the case revision the receipt covered (NULL: no receipt)
+            receipt_id TEXT,
+            bundle_id TEXT,
+            bundle_sequence INTEGER,
+            lead_key_id TEXT,
+            merged_at TEXT,
+            handed_over_at TEXT,
+            wiped_at TEXT,
+            wipe_reason TEXT CHECK (wipe_reason IN ('receipt', 'retention')),
+            cleaned_at TEXT               -- store vacuumed and older backups replaced after the wipe
+        ) WITHOUT ROWID;
+        -- Inspector side: inspections removed whole by the retention setting.
+        CREATE TABLE retention_wipes (
+            inspection_id TEXT PRIMARY KEY,
+            fieldwork_end TEXT,
+            retention_days INTEGER NOT NULL,
+            cases INTEGER NOT NULL,
+            not_handed_over INTEGER NOT NULL,
+            wiped_at TEXT NOT NULL,
+            wiped_by TEXT NOT NULL,
+            cleaned_at TEXT
+        ) WITHOUT ROWID;
+        -- The change log stays append-only, except for the entries of a case (or an inspection)
+        -- whose personal data is being wiped: its record is written first, in the same transaction.
+        DROP TRIGGER change_log_no_delete;
+        CREATE TRIGGER change_log_no_delete BEFORE DELETE ON change_log
+        WHEN NOT EXISTS (
+            SELECT 1 FROM handover_records h WHERE h.case_id = OLD.case_id AND h.wiped_at IS NOT NULL
+        ) AND NOT EXISTS (
+            SELECT 1 FROM retention_wipes r WHERE r.inspection_id = OLD.inspection_id
+        )
+        BEGIN
+            SELECT RAISE(ABORT, 'the change log is append-only');
+        END;
+"""
+
+
 # Each entry is an SQL script; migration N is MIGRATIONS[N - 1].
 MIGRATIONS: list[str] = [
     _M1_INITIAL,
@@ -394,6 +479,7 @@ MIGRATIONS: list[str] = [
     _M3_LEAD_RATINGS,
     _M4_ALLOCATION_PACKS,
     _M5_MERGE,
+    _M6_HANDOVER,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,124 @@
+"""This data folder's settings: a few named values kept in the store, each checked when set.
+
+Settings are per data folder (per profile), so a lead's store and an inspector's store on one
+laptop each keep their own. Unknown names and values out of range are refused with a message
+that lists what is allowed; a setting never set reads as its default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from fieldwork.errors import ValidationError
+from fieldwork.store.db import Store
+
+HANDOVER_WIPE = "handover_wipe"
+RETENTION_DAYS = "retention_days"
+
+WIPE_CHOICES = ("ask", "always", "never")
+RETENTION_DEFAULT_DAYS = 90
+RETENTION_MAX_DAYS = 3650
+RETENTION_WARNING_DAYS = 14  # how long before the wipe the app starts warning
+
+
+def _wipe_choice(text: str) -> str:
+    value = text.strip().lower()
+    if value not in WIPE_CHOICES:
+        raise ValueError(f"use one of {', '.join(WIPE_CHOICES)}")
+    return value
+
+
+def _retention(text: str) -> str:
+    value = text.strip().lower()
+    if value in ("off", "never", "none", ""):
+        return "off"
+    try:
+        days = int(value)
+    except ValueError:
+        raise ValueError(f"use a number of days (1 to {RETENTION_MAX_DAYS}) or 'off'") from None
+    if not 1 <= days <= RETENTION_MAX_DAYS:
+        raise ValueError(f"use a number of days (1 to {RETENTION_MAX_DAYS}) or 'off'")
+    return str(days)
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, default, what it means, and how a value is checked and normalised."""
+
+    name: str
+    default: str
+    help: str
+    normalise: Callable[[str], str]
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting(
+            HANDOVER_WIPE, "ask",
+            "after a receipt from your lead marks cases handed over: delete their personal data from this "
+            "laptop (always), keep it (never), or ask each time (ask)",
+            _wipe_choice,
+        ),
+        Setting(
+            RETENTION_DAYS, str(RETENTION_DEFAULT_DAYS),
+            "wipe an inspection from this laptop this many days after its fieldwork ended ('off': never); "
+            f"the app warns {RETENTION_WARNING_DAYS} days before",
+            _retention,
+        ),
+    )
+}
+
+
+def _setting(name: str) -> Setting:
+    try:
+        return SETTINGS[name]
+    except KeyError:
+        raise ValidationError(
+            f"There is no setting '{name}'; the settings are: {', '.join(SETTINGS)}.", code="unknown-setting"
+        ) from None
+
+
+def get_setting(store: Store, name: str) -> str:
+    """The setting's value, or its default when it was never set."""
+    setting = _setting(name)
+    row = store.db.execute("SELECT value FROM settings WHERE key = ?", [name]).fetchone()
+    return row[0] if row else setting.default
+
+
+def set_setting(store: Store, name: str, value: str) -> str:
+    """Check, normalise and keep a setting; returns the value stored."""
+    setting = _setting(name)
+    try:
+        stored = setting.normalise(str(value))
+    except ValueError as exc:
+        raise ValidationError(f"'{value}' is not a value for {name}: {exc}.", code="invalid-setting") from None
+    with store.transaction() as db:
+        db.execute(
+            "INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?) ON CONFLICT (key) "
+            "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+            [name, stored, store.now(), store.actor],
+        )
+    return stored
+
+
+def list_settings(store: Store) -> list[dict]:
+    """Every setting with its value, default, whether it was set, and what it means."""
+    held = dict(store.db.execute("SELECT key, value FROM settings").fetchall())
+    return [
+        {"name": s.name, "value": held.get(s.name, s.default), "default": s.default, "set": s.name in held,
+         "help": s.help}
+        for s in SETTINGS.values()
+    ]
+
+
+def handover_wipe(store: Store) -> str:
+    """ask, always or never."""
+    return get_setting(store, HANDOVER_WIPE)
+
+
+def retention_days(store: Store) -> int | None:
+    """Days after the end of fieldwork before an inspection is wiped; None when retention is off."""
+    value = get_setting(store, RETENTION_DAYS)
+    return None if value == "off" else int(value)
