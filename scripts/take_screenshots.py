@@ -13,6 +13,16 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+def settle() -> None:
+    """Run the event loop until the window has laid out and painted what it just built."""
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(5):  # a whole case page is built at once: layouts settle over a few passes
+        QCoreApplication.sendPostedEvents()
+        QApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+
+
 def identity_shots(window, store, folder: Path, out: Path) -> None:
     """The identity page (after creating keys) and the export dialog with a pinned lead."""
     from fieldwork.gui.export_dialog import ExportDialog
@@ -36,10 +46,25 @@ def identity_shots(window, store, folder: Path, out: Path) -> None:
     export.close()
 
 
+def moderation_shot(window, store, out: Path) -> None:
+    """The lead's case view of a case read by someone else, with a query raised on its first key question."""
+
+    from fieldwork.merge import add_query
+    from fieldwork.store.assessments import list_case_summaries
+
+    summaries = list_case_summaries(store, window.inspection.id)
+    case = next(s.case for s in summaries if s.case.inspector_id and s.case.inspector_id != store.actor)
+    question = window.framework.key_questions_for_sample(case.sample_id)[0]
+    add_query(store, case.id, question.id, "The evidence does not say how motivation was analysed: is this right?")
+    window.open_case(case.id, question.id)
+    settle()
+    window.grab().save(str(out / "case-moderation.png"))
+    window.show_home()
+
+
 def main() -> int:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
     out.mkdir(parents=True, exist_ok=True)
-    from PySide6.QtWidgets import QApplication
 
     from fieldwork.gui.app import make_application
     from fieldwork.gui.main_window import MainWindow
@@ -54,31 +79,32 @@ def main() -> int:
         window.show()
         window.grab().save(str(out / "welcome.png"))
         window.open_practice()
-        QApplication.processEvents()
+        settle()
         window.grab().save(str(out / "home.png"))
         if window.allocation_view is not None:
             window.home_tabs.setCurrentWidget(window.allocation_view)
             window.allocation_view.cases_table.selectRow(0)
             window.allocation_view.allocate_selected("insp-2")
-            QApplication.processEvents()
+            settle()
             window.grab().save(str(out / "allocation.png"))
+            moderation_shot(window, store, out)
             window.home_tabs.setCurrentWidget(window.ratings_view)
-            QApplication.processEvents()
+            settle()
             window.grab().save(str(out / "ratings.png"))
             window.show_home()
         summaries = window.home_view.table_model.summaries()
         in_progress = next(s for s in summaries if s.case.status == "in_progress")
         window.open_case(in_progress.case.id)
-        QApplication.processEvents()
+        settle()
         window.grab().save(str(out / "case.png"))
         view = window.case_view
         view.next_unanswered()
-        QApplication.processEvents()
+        settle()
         window.grab().save(str(out / "case-next-unanswered.png"))
         identity_shots(window, store, Path(folder), out)
         complete = next(s for s in summaries if s.case.status == "complete")
         window.open_case(complete.case.id)
-        QApplication.processEvents()
+        settle()
         window.grab().save(str(out / "case-complete.png"))
         window.close()
         store.close()

@@ -25,7 +25,8 @@ from fieldwork.frameworks.model import Answer
 from fieldwork.gui import theme
 from fieldwork.gui.answer_commands import AnswerCommand
 from fieldwork.gui.case_details_form import CaseDetailsForm
-from fieldwork.gui.completion_dialog import CompletionDialog
+from fieldwork.gui.completion_dialog import COMPLETE_ANYWAY, CompletionDialog
+from fieldwork.gui.moderation_panel import CaseModeration
 from fieldwork.gui.question_widgets import KeyQuestionPanel, QuestionRow, SectionHeading
 from fieldwork.store import Store
 from fieldwork.store.assessments import load_assessment, set_answer, set_detail, set_status
@@ -64,6 +65,15 @@ class CaseView(QWidget):
         self._build_header()
         layout.addLayout(self._header)
         layout.addWidget(self.banner)
+        # Moderation: the lead's bar and queries, or the lead's queries as this inspector received them.
+        self.moderation = CaseModeration(store, self._assessment.case, self.framework, self)
+        if self.moderation.header is not None:
+            layout.addWidget(self.moderation.header)
+        self.moderation.message.connect(self.message)
+        self.moderation.focus_requested.connect(self.focus_question)
+        self.moderation.changed.connect(lambda: self._update_outline())
+        self.moderation.changed.connect(lambda: self.case_changed.emit(self.case_id))
+        self.case_changed.connect(lambda _case_id: self.moderation.answers_changed())
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         layout.addWidget(self.splitter, 1)
         self._build_body()
@@ -193,6 +203,7 @@ class CaseView(QWidget):
             panel.evidence.textChanged.connect(lambda p=panel: self._evidence_typed(p))
             panel.evidence.leave_requested.connect(lambda p=panel: p.judgement_row.setFocus())
             self._show_panel(panel)
+            self.moderation.attach(panel)
 
     def _build_all_sections(self) -> None:
         while self._unbuilt:
@@ -274,7 +285,7 @@ class CaseView(QWidget):
             for kq in standard.key_questions:
                 stored = answers.get(kq.id)
                 label = self.framework.judgement_labels.get(stored.value, "") if stored and stored.value else "—"
-                self._outline_items[kq.id].setText(f"{kq.id}  {label}")
+                self._outline_items[kq.id].setText(f"{kq.id}  {label}{self.moderation.outline_mark(kq.id)}")
 
     # --- writes ----------------------------------------------------------------------------
     def _reload(self) -> None:
@@ -368,6 +379,14 @@ class CaseView(QWidget):
                     if target:
                         self.focus_question(target)
                     return
+                # The lead's open queries are advisory: shown once more, never blocking (decision 0016).
+                reminders = self.moderation.completion_reminders()
+                if reminders:
+                    choice = CompletionDialog.ask_about_queries(self, case.case_ref, reminders)
+                    if choice is not COMPLETE_ANYWAY:
+                        if choice:
+                            self.focus_question(choice)
+                        return
                 set_status(self.store, self.case_id, "complete")
                 self.message.emit(f"Case {case.case_ref} marked complete.")
         except FieldworkError as error:
@@ -458,6 +477,10 @@ class CaseView(QWidget):
         panel = self._panels[row.question_id]
         panel.evidence.setFocus(Qt.FocusReason.OtherFocusReason)
         self._scroll_to(panel.evidence)
+
+    def current_question_id(self) -> str | None:
+        """The prompt or key question under the keyboard (or last under it), if any."""
+        return self._current_row.question_id if self._current_row is not None else None
 
     def current_index(self) -> int:
         return self._rows.index(self._current_row) if self._current_row in self._rows else -1

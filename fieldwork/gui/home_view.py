@@ -19,8 +19,9 @@ from PySide6.QtWidgets import (
 
 from fieldwork.frameworks.model import Framework
 from fieldwork.gui import theme
-from fieldwork.gui.case_table_model import CASE_ID_ROLE, CaseFilterProxyModel, CaseTableModel
+from fieldwork.gui.case_table_model import CASE_ID_ROLE, MODERATION_FILTERS, CaseFilterProxyModel, CaseTableModel
 from fieldwork.gui.format import fieldwork_dates
+from fieldwork.moderation_status import inspector_marks, lead_marks, leads_inspection, tally
 from fieldwork.store.assessments import CaseSummary
 from fieldwork.store.records import STATUS_LABELS, Inspection
 
@@ -48,6 +49,9 @@ class HomeView(QWidget):
         self.progress_bar.setAccessibleName("Overall progress")
         self.progress_bar.setTextVisible(True)
         self.progress_label = QLabel()
+        self.moderation_label = QLabel()
+        self.moderation_label.setObjectName("moderationTally")
+        self.moderation_label.hide()
 
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("Search case reference…  (Ctrl+F)")
@@ -58,6 +62,10 @@ class HomeView(QWidget):
         self.status_combo.addItem("All statuses", None)
         for status, label in STATUS_LABELS.items():
             self.status_combo.addItem(label, status)
+        self.moderation_combo = QComboBox()
+        self.moderation_combo.setAccessibleName("Filter by moderation")
+        self.moderation_combo.hide()  # shown once set_moderation says whose view this is
+        self._moderation_lead: bool | None = None
 
         self.open_button = QPushButton("&Open case")
         self.open_button.setAccessibleName("Open the selected case")
@@ -94,6 +102,9 @@ class HomeView(QWidget):
         self.status_combo.currentIndexChanged.connect(
             lambda _: self.proxy.set_status_filter(self.status_combo.currentData())
         )
+        self.moderation_combo.currentIndexChanged.connect(
+            lambda _: self.proxy.set_moderation_filter(self.moderation_combo.currentData())
+        )
         self.table.activated.connect(self._open_index)
         self.table.doubleClicked.connect(self._open_index)
         self.open_button.clicked.connect(lambda: self._open_index(self.table.currentIndex()))
@@ -101,6 +112,7 @@ class HomeView(QWidget):
         filters = QHBoxLayout()
         filters.addWidget(self.search_edit, 3)
         filters.addWidget(self.status_combo, 1)
+        filters.addWidget(self.moderation_combo, 1)
         filters.addStretch(1)
         filters.addWidget(self.add_button)
         filters.addWidget(self.open_button)
@@ -109,6 +121,7 @@ class HomeView(QWidget):
         progress = QHBoxLayout()
         progress.addWidget(self.progress_bar, 3)
         progress.addWidget(self.progress_label, 2)
+        progress.addWidget(self.moderation_label, 2)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 12, 16, 12)
@@ -141,6 +154,33 @@ class HomeView(QWidget):
         self.table_model.update_summary(summary)
         self._update_progress()
 
+    def refresh_moderation(self, store) -> None:
+        """Read each case's moderation (the lead's) or the lead's queries (an inspector's) and show them."""
+        lead = leads_inspection(store, self.inspection)
+        marks = lead_marks(store, self.inspection.id) if lead else inspector_marks(store, self.inspection.id)
+        self.set_moderation(marks, lead=lead)
+
+    def set_moderation(self, marks: dict, *, lead: bool) -> None:
+        self.table_model.set_moderation(marks, lead=lead)
+        if lead != self._moderation_lead:
+            self._moderation_lead = lead
+            self.moderation_combo.blockSignals(True)
+            self.moderation_combo.clear()
+            self.moderation_combo.addItem("All moderation states" if lead else "All cases", None)
+            for key, label, who in MODERATION_FILTERS:
+                if who == ("lead" if lead else "inspector"):
+                    self.moderation_combo.addItem(label, key)
+            self.moderation_combo.setCurrentIndex(0)
+            self.moderation_combo.blockSignals(False)
+            self.proxy.set_moderation_filter(None)
+        # An inspector without queries has nothing to see here: the table stays as it was.
+        shown = lead or bool(marks)
+        self.table.setColumnHidden(CaseTableModel.MODERATION_COLUMN, not shown)
+        self.moderation_combo.setVisible(shown)
+        if not shown and self.moderation_combo.currentIndex() != 0:
+            self.moderation_combo.setCurrentIndex(0)
+        self._update_moderation_tally()
+
     def select_case(self, case_id: str) -> None:
         row = self.table_model.row_of_case(case_id)
         if row >= 0:
@@ -162,6 +202,23 @@ class HomeView(QWidget):
         self.progress_bar.setValue(judged)
         self.progress_bar.setFormat(f"{judged} of {required} key questions judged (%p%)")
         self.progress_label.setText(f"{complete} of {len(summaries)} cases complete")
+        self._update_moderation_tally()
+
+    def _update_moderation_tally(self) -> None:
+        marks = self.table_model.moderation_marks()
+        counted = tally((s.case.id for s in self.table_model.summaries()), marks)
+        if self._moderation_lead:
+            text = f"Moderated {counted.quality_assured} of {counted.cases} cases ({counted.share:.0%})"
+            if counted.with_queries:
+                text += f" · queries on {counted.with_queries}"
+            self.moderation_label.setToolTip("Cases you have marked moderated or agreed")
+        elif counted.with_queries:
+            text = f"The lead has queries on {counted.with_queries} of your cases"
+            self.moderation_label.setToolTip("Open a case: each query shows on its question")
+        else:
+            text = ""
+        self.moderation_label.setText(text)
+        self.moderation_label.setVisible(bool(text))
 
     def _open_index(self, index: QModelIndex) -> None:
         if index.isValid():

@@ -238,6 +238,7 @@ class KeyQuestionPanel(QFrame):
         layout.setContentsMargins(10, 8, 10, 8)
         layout.setSpacing(2)
         layout.addWidget(heading)
+        self._notices = 0  # widgets shown under the heading, e.g. the lead's queries
         if question.guidance:
             guidance = QLabel(question.guidance, self)
             guidance.setWordWrap(True)
@@ -251,18 +252,27 @@ class KeyQuestionPanel(QFrame):
             layout.addWidget(row)
         layout.addWidget(self.relevance_label)
         layout.addWidget(self.judgement_row)
-        evidence_bar = QHBoxLayout()
+        self.evidence_bar = QHBoxLayout()
         caption = QLabel("EVIDENCE", self)
         theme.style_text(caption, "sectionCaption")
-        evidence_bar.addWidget(caption)
-        evidence_bar.addStretch(1)
-        evidence_bar.addWidget(self.save_label)
-        layout.addLayout(evidence_bar)
+        self.evidence_bar.addWidget(caption)
+        self.evidence_bar.addStretch(1)
+        self.evidence_bar.addWidget(self.save_label)
+        layout.addLayout(self.evidence_bar)
         layout.addWidget(self.evidence)
         self.relevance_label.hide()
 
     def rows(self) -> list[QuestionRow]:
         return [*self.prompt_rows, self.judgement_row]
+
+    def add_notice(self, widget: QWidget) -> None:
+        """Show a widget right under the heading, where it is seen before answering."""
+        self._notices += 1
+        self.layout().insertWidget(self._notices, widget)
+
+    def add_evidence_action(self, widget: QWidget) -> None:
+        """A button at the right of the evidence caption, after the save state."""
+        self.evidence_bar.addWidget(widget)
 
     def paintEvent(self, event) -> None:
         theme.paint_card(self)

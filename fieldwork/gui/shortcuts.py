@@ -19,6 +19,8 @@ WINDOW_SHORTCUTS = (
     ("quit", "Ctrl+Q", "Quit (everything is already saved)"),
 )
 
+ASK_INSPECTOR_KEY = "Ctrl+Shift+A"  # the lead's moderation query about the question under the keyboard
+
 ROW_KEYS = (
     ("Y", "Yes (for a key question: sufficient)"),
     ("N", "No (insufficient)"),
@@ -28,6 +30,7 @@ ROW_KEYS = (
     ("Enter", "From a judgement: type its evidence"),
     ("Esc", "From evidence: back to the judgement"),
     ("Tab / Shift+Tab", "Move through the controls"),
+    (ASK_INSPECTOR_KEY, "Lead inspector: ask the inspector about this question"),
 )
 
 
