@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, 
 from fieldwork.errors import FieldworkError
 from fieldwork.frameworks.catalogue import list_frameworks
 from fieldwork.gui import theme
-from fieldwork.gui.allocation_view import AllocationView
 from fieldwork.gui.case_view import CaseView
 from fieldwork.gui.dialogs import (
     AddCaseDialog,
@@ -24,10 +23,12 @@ from fieldwork.gui.dialogs import (
 )
 from fieldwork.gui.history_table_model import HistoryTableModel
 from fieldwork.gui.home_view import HomeView
+from fieldwork.gui.lead_tabs import LeadTabs
 from fieldwork.gui.shortcuts import WINDOW_SHORTCUTS
 from fieldwork.gui.welcome_view import WelcomeView
 from fieldwork.profile import read_profile
 from fieldwork.store import Store
+from fieldwork.store.allocations import moved_away_cases
 from fieldwork.store.assessments import find_case, get_case, list_case_summaries
 from fieldwork.store.changelog import case_history
 from fieldwork.store.inspections import (
@@ -54,9 +55,7 @@ class MainWindow(QMainWindow):
         self.framework = None
         self.home_view: HomeView | None = None
         self.home_tabs: QTabWidget | None = None
-        self.allocation_view: AllocationView | None = None
-        self.ratings_view = None
-        self.merge_view = None
+        self.lead_tabs: LeadTabs | None = None  # Allocation, Merge and Ratings, for the inspection's lead
         self.setAcceptDrops(True)
         self.case_view: CaseView | None = None
         self.undo_stack = QUndoStack(self)
@@ -95,6 +94,9 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.add_case_action = file_menu.addAction("&Add a case…", self.add_case)
         file_menu.addAction(self._action("export_bundle", "&Export bundle for the lead…", self.export_bundle))
+        from fieldwork.gui import handover_dialog  # File → Accept a handover receipt…; retention notice at start
+
+        handover_dialog.install(self, file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self._action("quit", "&Quit", self.close))
 
@@ -202,27 +204,12 @@ class MainWindow(QMainWindow):
         self.home_tabs.setDocumentMode(True)
         self.home_view = HomeView(self.inspection, self.framework, self.home_tabs)
         self.home_tabs.addTab(self.home_view, "&Cases")
-        self.allocation_view = None
-        self.ratings_view = None
-        self.merge_view = None
+        self.lead_tabs = None
         if self.is_lead():
-            self.allocation_view = AllocationView(self.store, self.inspection, self.framework, self.home_tabs)
-            self.allocation_view.allocation_changed.connect(self.refresh_home)
-            self.allocation_view.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
-            self.allocation_view.packs_requested.connect(self.export_allocation_packs)
-            self.home_tabs.addTab(self.allocation_view, "A&llocation")
-            from fieldwork.gui.ratings_view import RatingsView  # QtCharts loads only for leads
-
-            self.ratings_view = RatingsView(self.store, self.inspection, self.framework, self.home_tabs)
-            self.ratings_view.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
-            self.home_tabs.addTab(self.ratings_view, "&Ratings")
-            from fieldwork.gui.merge_view import MergeView
-
-            self.merge_view = MergeView(self.store, self.inspection, self.framework, self.home_tabs)
-            self.merge_view.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
-            self.merge_view.unlock_requested.connect(self._merge_pending)
-            self.merge_view.merged.connect(self.refresh_home)
-            self.home_tabs.insertTab(2, self.merge_view, "&Merge")
+            self.lead_tabs = LeadTabs(
+                self.home_tabs,
+                {"allocation": self._build_allocation, "merge": self._build_merge, "ratings": self._build_ratings},
+            )
             # Recomputed each time it is shown: nothing on screen can go stale.
             self.home_tabs.currentChanged.connect(self._tab_shown)
         self.home_view.case_open_requested.connect(lambda case_id: self.open_case(case_id))
@@ -235,6 +222,44 @@ class MainWindow(QMainWindow):
         self.store.set_ui_state("inspection", inspection_id)
         # Titles carry ids only: window titles end up in logs and screen recorders.
         self.setWindowTitle(f"{self.inspection.id} — fieldwork")
+
+    # --- the lead's tabs, built on first use (fieldwork/gui/lead_tabs.py) ------------------------
+    @property
+    def allocation_view(self):
+        return self.lead_tabs.view("allocation") if self.lead_tabs else None
+
+    @property
+    def merge_view(self):
+        return self.lead_tabs.view("merge") if self.lead_tabs else None
+
+    @property
+    def ratings_view(self):
+        return self.lead_tabs.view("ratings") if self.lead_tabs else None
+
+    def _build_allocation(self, parent):
+        from fieldwork.gui.allocation_view import AllocationView
+
+        view = AllocationView(self.store, self.inspection, self.framework, parent)
+        view.allocation_changed.connect(self.refresh_home)
+        view.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        view.packs_requested.connect(self.export_allocation_packs)
+        return view
+
+    def _build_merge(self, parent):
+        from fieldwork.gui.merge_view import MergeView
+
+        view = MergeView(self.store, self.inspection, self.framework, parent)
+        view.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+        view.unlock_requested.connect(self._merge_pending)
+        view.merged.connect(self.refresh_home)
+        return view
+
+    def _build_ratings(self, parent):
+        from fieldwork.gui.ratings_view import RatingsView  # QtCharts loads only when a lead looks
+
+        view = RatingsView(self.store, self.inspection, self.framework, parent)
+        view.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        return view
 
     def _merge_pending(self) -> None:
         identity = self._unlock()
@@ -261,8 +286,9 @@ class MainWindow(QMainWindow):
             self.show_error("Bundles are merged by the inspection's lead inspector; this profile is not its lead.")
 
     def _tab_shown(self, _index: int) -> None:
-        if self.ratings_view is not None and self.home_tabs.currentWidget() is self.ratings_view:
-            self.ratings_view.refresh()
+        ratings = self.lead_tabs.built("ratings") if self.lead_tabs else None
+        if ratings is not None and self.home_tabs.currentWidget() is ratings:
+            ratings.refresh()
 
     def current_view(self):
         """The view the user sees: the welcome view, a case, or the inspection's current tab."""
@@ -275,11 +301,10 @@ class MainWindow(QMainWindow):
 
     def refresh_home(self) -> None:
         if self.home_view is not None and self.inspection is not None:
-            from fieldwork.packs import moved_away_cases
-
             moved = moved_away_cases(self.store, self.inspection.id)
             notes = {case_id: "moved to another inspector" for case_id in moved}
             self.home_view.set_summaries(list_case_summaries(self.store, self.inspection.id), notes)
+            self.home_view.refresh_moderation(self.store)
 
     def show_home(self) -> None:
         if self.home_view is None:
@@ -334,6 +359,7 @@ class MainWindow(QMainWindow):
         for summary in list_case_summaries(self.store, self.inspection.id):
             if summary.case.id == case_id:
                 self.home_view.update_summary(summary)
+        self.home_view.refresh_moderation(self.store)
 
     def _show_save_state(self, state: str) -> None:
         text = {

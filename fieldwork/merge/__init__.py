@@ -4,20 +4,10 @@ moderation and agreement. Headless; the GUI and CLI call these functions.
 The rules are in docs/merge.md and docs/decisions/0007-merge-rules.md.
 """
 
+import importlib
+
+# Light: store reads and pure rules, needed by the app's home view at start-up.
 from fieldwork.merge.agreement import Agreement, AgreementReport, agreement
-from fieldwork.merge.conflicts import (
-    CaseConflict,
-    Conflict,
-    Resolution,
-    author_choice,
-    count_open_conflicts,
-    list_case_conflicts,
-    list_conflicts,
-    resolve_case_conflict,
-    resolve_conflict,
-)
-from fieldwork.merge.imports import Alert, ImportRecord, SequenceGap, list_alerts, list_imports, sequence_gaps
-from fieldwork.merge.merge import Progress, merge_bundles, merge_verified
 from fieldwork.merge.moderation import (
     MODERATION_STATES,
     CaseModeration,
@@ -32,6 +22,38 @@ from fieldwork.merge.moderation import (
 )
 from fieldwork.merge.provenance import Provenance, VersionInfo, provenance
 from fieldwork.merge.report import FileResult, MergeReport
+
+# Heavy: these read bundles, so they bring in the crypto stack (about 140 ms); loaded on first use.
+_LAZY = {
+    **dict.fromkeys(
+        (
+            "CaseConflict",
+            "Conflict",
+            "Resolution",
+            "author_choice",
+            "count_open_conflicts",
+            "list_case_conflicts",
+            "list_conflicts",
+            "resolve_case_conflict",
+            "resolve_conflict",
+        ),
+        "conflicts",
+    ),
+    **dict.fromkeys(
+        ("Alert", "ImportRecord", "SequenceGap", "list_alerts", "list_imports", "sequence_gaps"), "imports"
+    ),
+    **dict.fromkeys(("Progress", "merge_bundles", "merge_verified"), "merge"),
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "MODERATION_STATES",

@@ -11,15 +11,11 @@ from fieldwork.packs.apply import (
     AppliedPack,
     DetailUpdate,
     InspectionUpdate,
-    MovedAway,
     PackApplyResult,
     PackPlan,
-    ReceivedQuery,
     applied_packs,
     apply_pack,
-    moved_away_cases,
     plan_pack,
-    received_queries,
 )
 from fieldwork.packs.errors import REASONS, PackError, PackExportError
 from fieldwork.packs.export import (
@@ -32,6 +28,7 @@ from fieldwork.packs.export import (
 )
 from fieldwork.packs.format import DEFAULT_PACK_LIMITS, FILE_SUFFIX, PackLimits, PackManifest, PackPayload
 from fieldwork.packs.verify import VerifiedPack, normalise_fingerprint, verify_pack
+from fieldwork.store.allocations import MovedAway, ReceivedQuery, moved_away_cases, received_queries
 
 __all__ = [
     "DEFAULT_PACK_LIMITS",

@@ -508,10 +508,22 @@ def _write(store: Store, plan: PackPlan) -> None:
         append_change(store, inspection_id, ref.case_id, "case", ref.case_ref, "allocation", "allocated",
                       "moved away", source)
     if plan.queries_changed:
-        db.execute("DELETE FROM allocation_queries WHERE inspection_id = ?", [inspection_id])
+        # The list becomes the pack's; a query still listed keeps the pack that first brought it,
+        # so the app can say since when the lead has been asking.
+        wanted = {(q.case_uuid, q.question_id, q.text) for q in payload.moderation_queries}
+        held = db.execute(
+            "SELECT case_id, question_id, text FROM allocation_queries WHERE inspection_id = ?", [inspection_id]
+        ).fetchall()
+        for case_id, question_id, text in held:
+            if (case_id, question_id, text) not in wanted:
+                db.execute(
+                    "DELETE FROM allocation_queries WHERE inspection_id = ? AND case_id = ? AND question_id = ? "
+                    "AND text = ?",
+                    [inspection_id, case_id, question_id, text],
+                )
         for query in dict.fromkeys(payload.moderation_queries):
             db.execute(
-                "INSERT INTO allocation_queries (inspection_id, case_id, question_id, text, pack_id) "
+                "INSERT OR IGNORE INTO allocation_queries (inspection_id, case_id, question_id, text, pack_id) "
                 "VALUES (?, ?, ?, ?, ?)",
                 [inspection_id, query.case_uuid, query.question_id, query.text, manifest.pack_id],
             )
@@ -531,7 +543,7 @@ def _write(store: Store, plan: PackPlan) -> None:
         )
 
 
-# --- reading back, for the app ---------------------------------------------------------------
+# --- reading back, for the app (moved-away cases and queries: fieldwork.store.allocations) -----
 
 
 @dataclass(frozen=True)
@@ -546,21 +558,6 @@ class AppliedPack:
     applied_at: str
 
 
-@dataclass(frozen=True)
-class MovedAway:
-    case_id: str
-    moved_away_at: str
-    pack_id: str
-
-
-@dataclass(frozen=True)
-class ReceivedQuery:
-    case_id: str
-    case_ref: str
-    question_id: str
-    text: str
-
-
 def applied_packs(store: Store, inspection_id: str | None = None) -> list[AppliedPack]:
     """The packs applied to this workspace (optionally for one inspection), oldest first."""
     sql = (
@@ -572,23 +569,3 @@ def applied_packs(store: Store, inspection_id: str | None = None) -> list[Applie
         sql += " WHERE inspection_id = ?"
         args.append(inspection_id)
     return [AppliedPack(*row) for row in store.db.execute(sql + " ORDER BY applied_at, sequence", args)]
-
-
-def moved_away_cases(store: Store, inspection_id: str) -> dict[str, MovedAway]:
-    """Cases of the inspection that a later pack moved to another inspector, by case id."""
-    rows = store.db.execute(
-        "SELECT case_id, moved_away_at, moved_away_pack_id FROM allocation_cases "
-        "WHERE inspection_id = ? AND moved_away_at IS NOT NULL",
-        [inspection_id],
-    )
-    return {row[0]: MovedAway(*row) for row in rows}
-
-
-def received_queries(store: Store, inspection_id: str) -> list[ReceivedQuery]:
-    """The lead's open moderation queries as the latest applied pack listed them."""
-    rows = store.db.execute(
-        "SELECT q.case_id, c.case_ref, q.question_id, q.text FROM allocation_queries q "
-        "JOIN cases c ON c.id = q.case_id WHERE q.inspection_id = ? ORDER BY c.case_ref, q.question_id, q.text",
-        [inspection_id],
-    )
-    return [ReceivedQuery(*row) for row in rows]
