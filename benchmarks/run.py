@@ -27,6 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repeats, for a smoke check")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results.json"))
+    parser.add_argument(
+        "--only", choices=["workspace", "bundles", "lead", "build"], action="append", help="run only these parts"
+    )
     args = parser.parse_args(argv)
 
     _compile_bytecode()
@@ -34,8 +37,10 @@ def main(argv: list[str] | None = None) -> int:
     from benchmarks.harness import table, write_results
 
     results = []
-    for module in (bench_workspace, bench_bundles, bench_lead, bench_build):
-        results += module.run(quick=args.quick)
+    parts = {"workspace": bench_workspace, "bundles": bench_bundles, "lead": bench_lead, "build": bench_build}
+    for name, module in parts.items():
+        if not args.only or name in args.only:
+            results += module.run(quick=args.quick)
     write_results(results, Path(args.out))
     print(table(results))
     print(f"\nwritten to {args.out}")

@@ -11,7 +11,7 @@ import traceback
 from pathlib import Path
 
 import platformdirs
-from PySide6.QtCore import QObject, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
@@ -118,9 +118,10 @@ def open_store_with_progress(data_dir: Path):
     opener.opened.connect(lambda store: result.setdefault("store", store))
     opener.failed.connect(lambda message: result.setdefault("error", message))
     opener.damaged.connect(lambda error: result.setdefault("damaged", error))
-    opener.opened.connect(thread.quit)
-    opener.failed.connect(thread.quit)
-    opener.damaged.connect(thread.quit)
+    # Direct: quit from the worker as soon as it is done (QThread.quit is thread-safe). Queued, it
+    # would wait for this thread's next poll below, up to 20 ms of every start-up.
+    for done in (opener.opened, opener.failed, opener.damaged):
+        done.connect(thread.quit, Qt.ConnectionType.DirectConnection)
     thread.started.connect(opener.run)
     thread.finished.connect(progress.close)
     thread.start()

@@ -28,6 +28,20 @@ MODERATION_FILTERS = (
     ("queries", "With the lead's queries", "inspector"),
 )
 _NO_MARK = ModerationMark()
+_ROLES_ANSWERED = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        Qt.ItemDataRole.TextAlignmentRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.FontRole,
+        CASE_ID_ROLE,
+        SORT_ROLE,
+        STATUS_ROLE,
+        MODERATION_ROLE,
+    )
+)
 _STATE_ORDER = (None, "queries", "moderated", "agreed")  # how far moderation has got
 
 # (header, how to read the cell from a summary); detail columns read the framework's labels.
@@ -57,6 +71,7 @@ class CaseTableModel(QAbstractTableModel):
         self._rows: list[CaseSummary] = []
         self._notes: dict[str, str] = {}
         self._marks: dict[str, ModerationMark] = {}
+        self._texts: dict[str, list[str]] = {}  # case id -> each column's text (see _text)
         self._lead = True  # whose view of moderation: the lead's states, or an inspector's queries
         self._detail_fields = {
             field_id: framework.case_detail(field_id)
@@ -69,12 +84,14 @@ class CaseTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows = list(summaries)
         self._notes = dict(notes or {})
+        self._texts.clear()
         self.endResetModel()
 
     def set_moderation(self, marks: dict[str, ModerationMark], *, lead: bool) -> None:
         """Show the lead's moderation per case (lead), or the lead's queries per case (inspector)."""
         title_changed = lead != self._lead
         self._marks, self._lead = dict(marks), lead
+        self._texts.clear()
         if title_changed:
             self.headerDataChanged.emit(Qt.Orientation.Horizontal, self.MODERATION_COLUMN, self.MODERATION_COLUMN)
         if self._rows:
@@ -89,6 +106,7 @@ class CaseTableModel(QAbstractTableModel):
         for row, existing in enumerate(self._rows):
             if existing.case.id == summary.case.id:
                 self._rows[row] = summary
+                self._texts.pop(summary.case.id, None)
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
                 return
 
@@ -114,6 +132,8 @@ class CaseTableModel(QAbstractTableModel):
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if role not in _ROLES_ANSWERED:  # most of Qt's many questions per cell, answered at once
+            return None
         if not index.isValid() or not (0 <= index.row() < len(self._rows)):
             return None
         summary = self._rows[index.row()]
@@ -125,7 +145,7 @@ class CaseTableModel(QAbstractTableModel):
         if role == MODERATION_ROLE:
             return self._marks.get(summary.case.id, _NO_MARK)
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._display(summary, column)
+            return self._text(summary, column)
         if role == SORT_ROLE:
             if column == self.PROGRESS_COLUMN:
                 return summary.judged / summary.required if summary.required else 0.0
@@ -133,7 +153,7 @@ class CaseTableModel(QAbstractTableModel):
                 return list(STATUS_LABELS).index(summary.case.status)
             if column == self.MODERATION_COLUMN:
                 return self._moderation_rank(self._marks.get(summary.case.id, _NO_MARK))
-            return self._display(summary, column).casefold()
+            return self._text(summary, column).casefold()
         if role == Qt.ItemDataRole.TextAlignmentRole and column == self.PROGRESS_COLUMN:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.PROGRESS_COLUMN:
@@ -174,6 +194,14 @@ class CaseTableModel(QAbstractTableModel):
         if mark.answered_queries:
             return "The inspector has answered: open the case to close the answered queries."
         return None
+
+    def _text(self, summary: CaseSummary, column: int) -> str:
+        # Qt asks for each cell's text many times (sizing columns to contents, sorting, painting):
+        # worked out once per row until the row changes.
+        texts = self._texts.get(summary.case.id)
+        if texts is None:
+            texts = self._texts[summary.case.id] = [self._display(summary, c) for c in range(len(self.COLUMNS))]
+        return texts[column]
 
     def _display(self, summary: CaseSummary, column: int) -> str:
         if column == 0:
