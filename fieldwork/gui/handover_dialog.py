@@ -587,9 +587,8 @@ def _refresh_after_removal(window) -> None:
     if window.inspection is not None and window.inspection.id not in known:
         if known:
             window.open_inspection(sorted(known)[0])
-        else:  # the window has no public way back to its welcome view; the inspection is gone
-            window.inspection = window.framework = window.home_view = None
-            window._show_welcome()
+        else:  # the inspection is gone and no other is left: back to the welcome view
+            window.close_inspection()
     else:
         _refresh(window)
 

@@ -175,6 +175,17 @@ class MainWindow(QMainWindow):
             if case.inspection_id == self.inspection.id:
                 self.open_case(case_id, question_id or None)
 
+    def close_inspection(self) -> None:
+        """Leave the open inspection (e.g. after it was wiped from this laptop) for the welcome view."""
+        self._leave_case()
+        self.inspection = self.framework = self.home_view = None
+        self.lead_tabs = None
+        if self.home_tabs is not None:
+            self.stack.removeWidget(self.home_tabs)
+            self.home_tabs.deleteLater()
+            self.home_tabs = None
+        self._show_welcome()
+
     def _show_welcome(self) -> None:
         welcome = WelcomeView(can_open_packs=True)
         welcome.open_pack_requested.connect(self.open_pack_file)
