@@ -178,12 +178,16 @@ def _make_private(folder: Path) -> None:
 
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), timeout=5, check_same_thread=False)
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA busy_timeout = 5000")
-    # Up to 32 MiB of pages kept (SQLite's default is 2 MiB): a lead's central database of 10,000
-    # cases tallies its ratings from a few MiB of index; re-reading them at each refresh cost ~15%.
-    # The cache only grows as pages are read, so an inspector's small store stays small.
-    conn.execute("PRAGMA cache_size = -32768")
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 5000")
+        # Up to 32 MiB of pages kept (SQLite's default is 2 MiB): a lead's central database of
+        # 10,000 cases tallies its ratings from a few MiB of index; re-reading them at each
+        # refresh cost ~15%. The cache only grows as pages are read: a small store stays small.
+        conn.execute("PRAGMA cache_size = -32768")  # opens the file: in a read-only folder, fails
+    except BaseException:
+        conn.close()  # never left for the garbage collector: an open file pins the folder
+        raise
     return conn
 
 
