@@ -74,10 +74,24 @@ class QuestionRow(QFrame):
         id_label = QLabel(question_id, self)
         theme.style_text(id_label, "questionId")
         id_label.setMinimumWidth(64)
-        id_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # The id and the first line of text sit level with the buttons' labels; longer text wraps below.
+        top = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
+        button_height = max(b.sizeHint().height() for b in self.buttons.buttons()) if self.buttons.buttons() else 0
+        for label in (id_label, self.text_label):
+            label.setAlignment(top)
+            label.setContentsMargins(0, max(0, (button_height - label.fontMetrics().height()) // 2), 0, 0)
         layout.addWidget(id_label)
         layout.addWidget(self.text_label, 1)
         layout.addLayout(button_box)
+        layout.setAlignment(button_box, Qt.AlignmentFlag.AlignTop)
+
+    def resizeEvent(self, event) -> None:
+        # The case page's scroll area sizes rows from their size hints, which for wrapped text
+        # assume a width other than the real one: make the row as tall as its text needs here.
+        super().resizeEvent(event)
+        needed = self.text_label.heightForWidth(self.text_label.width())
+        if needed > 0 and needed != self.text_label.minimumHeight():
+            self.text_label.setMinimumHeight(needed)
 
     def show_value(self, value: str | None) -> None:
         """Show the saved answer (None: unanswered)."""

@@ -145,7 +145,10 @@ def read_only_mount(folder: Path):
             pytest.skip(f"cannot remount read-only here: {remount.stderr.decode().strip()}")
         yield
     finally:
-        subprocess.run(["umount", str(folder)], check=False)
+        unmount = subprocess.run(["umount", str(folder)], capture_output=True)
+        if unmount.returncode != 0:  # busy: something still holds a file open in it
+            subprocess.run(["umount", "-l", str(folder)], check=False)  # never leave the mount behind
+            pytest.fail(f"a file in {folder} was left open by the code under test ({unmount.stderr.decode().strip()})")
 
 
 def test_a_read_only_folder_gives_one_clear_sentence_and_stays_unchanged(prepared, workdir, record_message):
