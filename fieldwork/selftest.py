@@ -193,6 +193,7 @@ CHECKS: list[tuple[str, Callable[[Path], str]]] = [
 
 def run_self_test(data_dir: str | None = None) -> int:
     from fieldwork import __version__
+    from fieldwork.text import plural
 
     print(f"fieldwork {__version__} self-test ({'frozen build' if getattr(sys, 'frozen', False) else 'from source'})")
     failures = 0
@@ -203,5 +204,5 @@ def run_self_test(data_dir: str | None = None) -> int:
             except Exception as error:  # every check reports; one failure does not hide the rest
                 failures += 1
                 print(f"  FAIL  {name}: {type(error).__name__}: {error}")
-    print("self-test passed" if not failures else f"self-test FAILED ({failures} check(s))")
+    print("self-test passed" if not failures else f"self-test FAILED ({plural(failures, 'check')})")
     return 0 if not failures else 1

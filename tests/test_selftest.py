@@ -26,4 +26,4 @@ def test_a_failing_check_is_reported_and_fails_the_run(qapp, capsys, monkeypatch
     out = capsys.readouterr().out
     assert "  FAIL  broken: RuntimeError: deliberately broken" in out
     assert "  ok    resources: " in out  # one failure does not hide the other checks
-    assert "self-test FAILED (1 check(s))" in out
+    assert "self-test FAILED (1 check)" in out

@@ -7,6 +7,7 @@ import sys
 from fieldwork.cli import EXIT_OK, EXIT_REFUSED, fail, print_json
 from fieldwork.paths import resolve_data_dir
 from fieldwork.profile import open_profile_store
+from fieldwork.text import plural
 
 # The pack code (and the crypto stack under it) is imported when a command runs, not when the
 # parser is built.
@@ -72,7 +73,8 @@ def export_command(args) -> int:
         f"Wrote pack number {summary['sequence']} for {summary['inspector_id']} on {summary['inspection_id']} "
         f"to {result.path}."
     )
-    print(f"It holds {summary['cases']} case(s) and {summary['moderation_queries']} open moderation query(ies).")
+    print(f"It holds {plural(summary['cases'], 'case')} and "
+          f"{plural(summary['moderation_queries'], 'open moderation query', 'open moderation queries')}.")
     print(f"Encrypted to key {result.recipient.key_id} (fingerprint {result.recipient.fingerprint}).")
     print(f"Your fingerprint, for the inspector to compare: {result.manifest.lead.fingerprint}")
     if not summary["cases"]:
@@ -161,11 +163,11 @@ def _print_plan(verified, plan, as_json: bool) -> int:
     would = preview["would"]
     print(
         f"Pack number {summary['sequence']} from {summary['lead']['name']} for {summary['inspection']['id']}: "
-        f"{summary['cases']} case(s). Nothing was changed (dry run)."
+        f"{plural(summary['cases'], 'case')}. Nothing was changed (dry run)."
     )
     print(
-        f"It would add {len(would['add'])} case(s), update {len(would['update'])} detail(s), "
-        f"move away {len(would['move_away'])} case(s)"
+        f"It would add {plural(len(would['add']), 'case')}, update {plural(len(would['update']), 'detail')}, "
+        f"move away {plural(len(would['move_away']), 'case')}"
         + (", and create the inspection." if would["create_inspection"] else ".")
     )
     return EXIT_OK

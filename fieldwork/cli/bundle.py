@@ -13,6 +13,7 @@ from fieldwork.identity import keys_exist, load_trust_list, pin_lead, read_ident
 from fieldwork.paths import resolve_data_dir
 from fieldwork.profile import open_profile_store
 from fieldwork.store.inspections import framework_for, get_inspection
+from fieldwork.text import plural
 
 
 def register(sub, common) -> None:
@@ -78,9 +79,11 @@ def export_command(args) -> int:
         return EXIT_OK
     counts = summary["record_counts"]
     print(f"Wrote bundle number {summary['sequence']} for {summary['inspection_id']} to {result.path}.")
-    print(f"It holds {counts['case']} case(s), {counts['answer']} answer(s) and {counts['change']} history entries.")
+    print(f"It holds {plural(counts['case'], 'case')}, {plural(counts['answer'], 'answer')} and "
+          f"{counts['change']} history entries.")
     if result.encrypted:
-        print(f"Encrypted to key(s): {', '.join(summary['recipients'])}.")
+        keys = "key" if len(summary["recipients"]) == 1 else "keys"
+        print(f"Encrypted to {keys}: {', '.join(summary['recipients'])}.")
     else:
         print("WARNING: this bundle is NOT encrypted; anyone who gets the file can read it.")
     return EXIT_OK
@@ -112,8 +115,8 @@ def verify_command(args) -> int:
     framework_info = summary["framework"]
     print(f"Framework:  {framework_info['id']} version {framework_info['version']}")
     print(
-        f"Holds:      {counts['case']} case(s), {counts['case_detail']} case detail(s), "
-        f"{counts['answer']} answer(s), {counts['change']} history entries"
+        f"Holds:      {plural(counts['case'], 'case')}, {plural(counts['case_detail'], 'case detail')}, "
+        f"{plural(counts['answer'], 'answer')}, {counts['change']} history entries"
     )
     if not verified.encrypted:
         print("Note: this bundle was not encrypted.")

@@ -10,6 +10,7 @@ from fieldwork.frameworks.catalogue import find_framework, list_frameworks
 from fieldwork.frameworks.describe import framework_summary, framework_to_dict
 from fieldwork.frameworks.loader import load_framework
 from fieldwork.paths import resolve_data_dir
+from fieldwork.text import plural
 
 
 def register(sub, common) -> None:
@@ -68,7 +69,9 @@ def check_command(args) -> int:
         else:
             for problem in error.problems:
                 print(f"{args.file}: {problem}", file=sys.stderr)
-            print(f"{args.file}: {len(error.problems)} problem(s); fix them and check again.", file=sys.stderr)
+            them = "it" if len(error.problems) == 1 else "them"
+            print(f"{args.file}: {plural(len(error.problems), 'problem')}; fix {them} and check again.",
+                  file=sys.stderr)
         return EXIT_REFUSED
     if args.json:
         print_json({"valid": True, "file": args.file, **framework_summary(framework)})

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fieldwork.cli import EXIT_OK, print_json
 from fieldwork.paths import resolve_data_dir
 from fieldwork.profile import open_profile_store
+from fieldwork.text import plural
 
 
 def register(sub, common) -> None:
@@ -123,7 +124,7 @@ def issue_command(args) -> int:
         return EXIT_OK
     for item in written:
         r = item.receipt
-        print(f"Wrote the receipt of {r.inspector_id}'s bundle number {r.sequence} ({len(r.cases)} case(s)) "
+        print(f"Wrote the receipt of {r.inspector_id}'s bundle number {r.sequence} ({plural(len(r.cases), 'case')}) "
               f"to {item.path}.")
     print("Give each inspector the receipts of their bundles; their app checks your signature.")
     return EXIT_OK
@@ -140,7 +141,7 @@ def list_command(args) -> int:
     if not bundles:
         print(f"No bundle has been merged into {args.inspection} yet.")
     for b in bundles:
-        state = f"{len(b.receipts)} receipt(s)" if b.receipts else "no receipt yet"
+        state = plural(len(b.receipts), "receipt") if b.receipts else "no receipt yet"
         print(f"{b.bundle.inspector_id} bundle {b.bundle.sequence} (merged {b.bundle.imported_at[:16]}): {state}")
     return EXIT_OK
 
@@ -178,11 +179,11 @@ def accept_command(args) -> int:
     plan = result.plan
     _print_plan(plan, wipe, dry_run=False)
     if result.wiped:
-        print(f"Deleted the personal data of {result.wiped} handed-over case(s) from this laptop.")
+        print(f"Deleted the personal data of {plural(result.wiped, 'handed-over case')} from this laptop.")
         _print_cleanup(result.cleanup)
     elif plan.wipeable:
         print(
-            f"The personal data of {len(plan.wipeable)} handed-over case(s) is still on this laptop (setting "
+            f"The personal data of {plural(len(plan.wipeable), 'handed-over case')} is still on this laptop (setting "
             f"handover_wipe = {plan.wipe_setting}). To delete it, run: fieldwork receipt accept {args.file} --wipe"
         )
     return EXIT_OK
@@ -199,19 +200,21 @@ def _print_plan(plan, wipe: bool, *, dry_run: bool) -> None:
     verb = "Would mark" if dry_run else "Marked"
     refs = [o.case_ref for o in plan.having(HAND_OVER)]
     if refs:
-        print(f"{verb} handed over: {len(refs)} case(s): {', '.join(refs)}.")
+        print(f"{verb} handed over: {plural(len(refs), 'case')}: {', '.join(refs)}.")
     else:
         print("No case is newly handed over by this receipt.")
     earlier = plan.having(ALREADY_HANDED_OVER, ALREADY_WIPED)
     if earlier:
-        print(f"Already handed over earlier: {len(earlier)} case(s).")
+        print(f"Already handed over earlier: {plural(len(earlier), 'case')}.")
     for outcome in plan.having(CHANGED_SINCE, NOT_COMPLETE):
         print(f"  kept: {outcome.reason(r.sequence)}")
     if plan.not_in_receipt:
-        print(f"{plan.not_in_receipt} case(s) of this inspection here are not in this receipt and stay as they are.")
+        rest = ("is not in this receipt and stays as it is" if plan.not_in_receipt == 1
+                else "are not in this receipt and stay as they are")
+        print(f"{plural(plan.not_in_receipt, 'case')} of this inspection here {rest}.")
     if dry_run and plan.wipeable:
         how = "" if wipe else f" (setting handover_wipe = {plan.wipe_setting}; add --wipe to delete it)"
-        print(f"Would {'delete' if wipe else 'keep'} the personal data of {len(plan.wipeable)} case(s){how}.")
+        print(f"Would {'delete' if wipe else 'keep'} the personal data of {plural(len(plan.wipeable), 'case')}{how}.")
     if dry_run:
         print("Nothing was changed (dry run).")
 
@@ -220,7 +223,9 @@ def _print_cleanup(cleanup) -> None:
     if cleanup is None:
         return
     if cleanup.finished:
-        print(f"The store was compacted; {cleanup.backups_removed} older backup(s) were replaced by a new one.")
+        were = "was" if cleanup.backups_removed == 1 else "were"
+        print(f"The store was compacted; {plural(cleanup.backups_removed, 'older backup')} {were} replaced by a "
+              "new one.")
     else:
         print(f"Note: {cleanup.problem}")
     for copy in cleanup.copies_kept:

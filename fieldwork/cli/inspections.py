@@ -11,6 +11,7 @@ from fieldwork.paths import resolve_data_dir
 from fieldwork.profile import open_profile_store
 from fieldwork.store.assessments import list_case_summaries
 from fieldwork.store.inspections import create_inspection, list_inspections
+from fieldwork.text import plural
 
 
 def register(sub, common) -> None:
@@ -99,7 +100,7 @@ def report_import_problem(error: ImportProblem, as_json: bool, outcome: str) -> 
         for line in error.lines():
             print(line, file=sys.stderr)
         count = len(error.problems)
-        print(f"fieldwork: {count} problem(s) in {error.file_name}; {outcome}", file=sys.stderr)
+        print(f"fieldwork: {plural(count, 'problem')} in {error.file_name}; {outcome}", file=sys.stderr)
     return EXIT_REFUSED
 
 

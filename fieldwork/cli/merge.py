@@ -36,6 +36,7 @@ from fieldwork.paths import resolve_data_dir
 from fieldwork.profile import open_profile_store
 from fieldwork.store.assessments import find_case
 from fieldwork.store.inspections import get_inspection
+from fieldwork.text import plural
 
 # `fieldwork merge gaps --inspection ID` (a file really named "gaps" is merged as ./gaps).
 MERGE_REPORTS = ("gaps", "alerts")
@@ -164,7 +165,8 @@ def merge_command(args) -> int:
         for inspection_id, found in gaps.items():
             for gap in found:
                 missing = ", ".join(str(n) for n in gap.missing)
-                print(f"Missing from {gap.inspector_id} ({inspection_id}): bundle number(s) {missing}")
+                numbers = "number" if len(gap.missing) == 1 else "numbers"
+                print(f"Missing from {gap.inspector_id} ({inspection_id}): bundle {numbers} {missing}")
     return EXIT_REFUSED if report.refused else EXIT_OK
 
 
@@ -174,10 +176,10 @@ def _print_result(result) -> None:
     elif result.status == "already_imported":
         print(f"Already merged  {result.file} (bundle {result.sequence} from {result.inspector_id})")
     else:
-        extra = f", {result.conflicts} conflict(s)" if result.conflicts else ""
+        extra = f", {plural(result.conflicts, 'conflict')}" if result.conflicts else ""
         print(
-            f"Merged    {result.file}: bundle {result.sequence} from {result.inspector_id}, {result.cases} case(s), "
-            f"{result.answers} answer(s){extra}"
+            f"Merged    {result.file}: bundle {result.sequence} from {result.inspector_id}, "
+            f"{plural(result.cases, 'case')}, {plural(result.answers, 'answer')}{extra}"
         )
         for note in result.notes:
             print(f"          Note: {note}")
@@ -196,7 +198,8 @@ def _merge_report(args, which: str) -> int:
         print("No missing bundles." if which == "gaps" else "No alerts.")
     for item in items:
         if which == "gaps":
-            print(f"{item.inspector_id} (key {item.signer_key_id[:8]}…): missing bundle(s) "
+            bundles = "bundle" if len(item.missing) == 1 else "bundles"
+            print(f"{item.inspector_id} (key {item.signer_key_id[:8]}…): missing {bundles} "
                   f"{', '.join(map(str, item.missing))}; highest merged {item.highest}")
         else:
             print(f"{item.kind.upper():12} {item.detected_at}  {item.message}")

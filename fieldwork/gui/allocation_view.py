@@ -26,6 +26,7 @@ from fieldwork.gui.simple_table_model import RowsTableModel
 from fieldwork.store import Store
 from fieldwork.store.allocation import allocate_cases, allocation_counts
 from fieldwork.store.assessments import list_case_summaries
+from fieldwork.text import plural
 
 
 def _spread(counts: dict[str, int], label=lambda value: value) -> str:
@@ -174,7 +175,7 @@ class AllocationView(QWidget):
         self.refresh()
         self._select_cases(case_ids)  # the same cases stay selected, to correct a slip at once
         who = inspector_id or "nobody (not allocated)"
-        self.message.emit(f"{changed} case(s) allocated to {who}.")
+        self.message.emit(f"{plural(changed, 'case')} allocated to {who}.")
         self.allocation_changed.emit()
         return changed
 

@@ -13,6 +13,7 @@ from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListView, QVBoxLayout
 
 from fieldwork.assessment import Missing
+from fieldwork.text import plural
 
 QUESTION_ROLE = Qt.ItemDataRole.UserRole + 1
 COMPLETE_ANYWAY = object()  # ask_about_queries: the inspector completes the case with queries still listed
@@ -27,7 +28,7 @@ class CompletionDialog(QDialog):
         if problems:
             self.setWindowTitle(f"Case {case_ref} is not complete yet")
             text = (
-                f"{len(problems)} item(s) must be done before case {case_ref} can be marked complete. "
+                f"{plural(len(problems), 'item')} must be done before case {case_ref} can be marked complete. "
                 "Choose one to go to it."
             )
         else:

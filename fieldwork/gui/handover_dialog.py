@@ -55,6 +55,7 @@ from fieldwork.store.settings import (
     retention_days,
     set_setting,
 )
+from fieldwork.text import plural
 
 log = logging.getLogger(__name__)
 
@@ -192,15 +193,15 @@ def result_text(result) -> str:
     sequence = plan.verified.receipt.sequence
     lines = []
     if result.handed_over:
-        lines.append(f"Marked {len(result.handed_over)} case(s) handed over: {', '.join(result.handed_over)}.")
+        lines.append(f"Marked {plural(len(result.handed_over), 'case')} handed over: {', '.join(result.handed_over)}.")
     else:
         lines.append("No case was newly marked handed over.")
     if result.wiped:
-        lines.append(f"Deleted the personal data of {result.wiped} case(s) from this laptop.")
+        lines.append(f"Deleted the personal data of {plural(result.wiped, 'case')} from this laptop.")
     elif plan.wipeable:
         lines.append(
-            f"The personal data of {len(plan.wipeable)} handed-over case(s) is still on this laptop; accept the "
-            "receipt again and choose to delete it when you are ready (or retention deletes it later)."
+            f"The personal data of {plural(len(plan.wipeable), 'handed-over case')} is still on this laptop; accept "
+            "the receipt again and choose to delete it when you are ready (or retention deletes it later)."
         )
     lines += [o.reason(sequence) for o in plan.having(CHANGED_SINCE, NOT_COMPLETE)]
     lines += cleanup_lines(result.cleanup)
@@ -213,8 +214,8 @@ def cleanup_lines(cleanup) -> list[str]:
     lines = []
     if cleanup.finished:
         lines.append(
-            f"The store was compacted and a new backup taken; {cleanup.backups_removed} older backup(s), which "
-            "still held the deleted data, were deleted."
+            f"The store was compacted and a new backup taken; {plural(cleanup.backups_removed, 'older backup')}, "
+            f"which still held the deleted data, {'was' if cleanup.backups_removed == 1 else 'were'} deleted."
         )
     elif cleanup.problem:
         lines.append(cleanup.problem)
@@ -252,9 +253,11 @@ class HandoverDialog(QDialog):
         newly = len(plan.having(HAND_OVER))
         stays = len(plan.having("changed-since", "not-complete"))
         summary = QLabel(
-            f"{newly} case(s) will be marked handed over (then read-only)."
-            + (f" {stays} case(s) stay as they are: see why below." if stays else "")
-            + (f" {plan.not_in_receipt} other case(s) here are not in this receipt." if plan.not_in_receipt else ""),
+            f"{plural(newly, 'case')} will be marked handed over (then read-only)."
+            + (f" {plural(stays, 'case')} {'stays as it is' if stays == 1 else 'stay as they are'}: see why below."
+               if stays else "")
+            + (f" {plural(plan.not_in_receipt, 'other case')} here {'is' if plan.not_in_receipt == 1 else 'are'} "
+               "not in this receipt." if plan.not_in_receipt else ""),
             self,
         )
         summary.setWordWrap(True)
@@ -473,7 +476,10 @@ def _banner(window) -> RetentionBanner:
 
 
 def _never_handed_over(count: int) -> str:
-    return (f"{count} case(s) were never handed over to your lead and are still on this laptop: export them and "
+    if count == 1:
+        return ("1 case was never handed over to your lead and is still on this laptop: export it and "
+                "accept your lead's receipt, or delete it.")
+    return (f"{count} cases were never handed over to your lead and are still on this laptop: export them and "
             "accept your lead's receipt, or delete them.")
 
 
@@ -485,18 +491,18 @@ def item_text(item, days: int | None) -> str:
         return text + (f" {_never_handed_over(item.not_handed_over)}" if item.not_handed_over else "")
     return (
         f"Inspection {item.inspection_id} will be deleted from this laptop on {uk_date(item.due_on)} (in "
-        f"{item.days_left} day(s)), {days} days after its fieldwork ended. Before then, export your last bundle "
-        "and accept your lead's receipt."
+        f"{plural(item.days_left, 'day')}), {days} days after its fieldwork ended. Before then, export your last "
+        "bundle and accept your lead's receipt."
     )
 
 
 def outcome_text(outcome, days: int | None) -> str:
     if outcome.removed:
-        return (f"Inspection {outcome.inspection_id} was deleted from this laptop ({outcome.cases_wiped} case(s)): "
-                f"its fieldwork ended more than {days} days ago.")
+        return (f"Inspection {outcome.inspection_id} was deleted from this laptop "
+                f"({plural(outcome.cases_wiped, 'case')}): its fieldwork ended more than {days} days ago.")
     return (
-        f"Inspection {outcome.inspection_id}: the personal data of {outcome.cases_wiped} case(s) handed over to "
-        f"your lead was deleted from this laptop (its fieldwork ended more than {days} days ago)."
+        f"Inspection {outcome.inspection_id}: the personal data of {plural(outcome.cases_wiped, 'case')} handed over "
+        f"to your lead was deleted from this laptop (its fieldwork ended more than {days} days ago)."
     )
 
 

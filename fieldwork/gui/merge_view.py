@@ -30,6 +30,7 @@ from fieldwork.gui import theme
 from fieldwork.gui.format import saved_time, uk_date
 from fieldwork.gui.simple_table_model import RowsTableModel
 from fieldwork.store import Store
+from fieldwork.text import plural
 
 _STATUS_TEXT = {
     "imported": "Imported",
@@ -224,7 +225,8 @@ class MergeView(QWidget):
         report = agreement(self.store, self.inspection.id)
         self.agreement_model.set_rows([report.overall, *report.questions])
         problems = [
-            f"From {gap.inspector_id}: bundle number(s) {', '.join(map(str, gap.missing))} not received yet "
+            f"From {gap.inspector_id}: bundle {'number' if len(gap.missing) == 1 else 'numbers'} "
+            f"{', '.join(map(str, gap.missing))} not received yet "
             f"(highest received {gap.highest})."
             for gap in sequence_gaps(self.store, self.inspection.id)
         ]
@@ -361,11 +363,12 @@ class MergeView(QWidget):
         if not written:
             return None
         lines = [
-            f"{w.receipt.inspector_id}, bundle {w.receipt.sequence} ({len(w.receipt.cases)} cases) → {w.path.name}"
+            f"{w.receipt.inspector_id}, bundle {w.receipt.sequence} "
+            f"({plural(len(w.receipt.cases), 'case')}) → {w.path.name}"
             for w in written
         ]
-        self.message.emit(f"{len(written)} receipt(s) written to {folder}.")
-        return (f"Wrote {len(written)} receipt(s) to {folder}:\n\n" + "\n".join(lines)
+        self.message.emit(f"{plural(len(written), 'receipt')} written to {folder}.")
+        return (f"Wrote {plural(len(written), 'receipt')} to {folder}:\n\n" + "\n".join(lines)
                 + "\n\nGive each inspector the receipts of their bundles.")
 
     def _progressed(self, done: int, _total: int, _file: str) -> None:
@@ -388,7 +391,7 @@ class MergeView(QWidget):
         self.results_model.set_rows(list(report.results))
         self.refresh()
         self.message.emit(
-            f"{len(report.imported)} bundle(s) merged, {len(report.already_imported)} already here, "
-            f"{len(report.refused)} refused; {report.open_conflicts} conflict(s) to settle."
+            f"{plural(len(report.imported), 'bundle')} merged, {len(report.already_imported)} already here, "
+            f"{len(report.refused)} refused; {plural(report.open_conflicts, 'conflict')} to settle."
         )
         self.merged.emit()

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from fieldwork.errors import FieldworkError
 from fieldwork.identity import PublicIdentity, add_trusted_key, load_trust_list, read_identity_file
 from fieldwork.store import Store
+from fieldwork.text import plural
 
 
 class FingerprintCheck:
@@ -80,5 +81,5 @@ def export_packs(store: Store, inspection_id: str, inspector_ids: list[str], fol
         except FieldworkError as error:
             lines.append(f"{inspector_id}: not written — {error.message}")
             continue
-        lines.append(f"{inspector_id}: {result.cases} case(s) → {result.path.name}")
+        lines.append(f"{inspector_id}: {plural(result.cases, 'case')} → {result.path.name}")
     return lines

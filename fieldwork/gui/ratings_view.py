@@ -34,6 +34,7 @@ from fieldwork.gui import theme
 from fieldwork.gui.simple_table_model import RowsTableModel
 from fieldwork.ratings import StandardRating
 from fieldwork.store import Store
+from fieldwork.text import plural
 
 _BAND_COLOURS = ("#1b7f3b", "#6aa84f", "#e0a100", "#b3261e")  # best band first
 
@@ -281,7 +282,7 @@ class RatingsView(QWidget):
         self.overall_label.setText(f"Overall: {overall.rating} ({overall.score} of {overall.max}){provisional}")
         counts = self.report.cases
         self.cases_label.setText(
-            f"From {counts.total} case(s): {counts.complete} complete, {counts.in_progress} in progress, "
+            f"From {plural(counts.total, 'case')}: {counts.complete} complete, {counts.in_progress} in progress, "
             f"{counts.not_started} not started. Percentages count Yes / (Yes + No); Not applicable is left out."
         )
         self.standards_model.set_rows(ratings.standards)

@@ -9,6 +9,7 @@ from fieldwork.gui import theme
 from fieldwork.gui.simple_table_model import RowsTableModel
 from fieldwork.imports.case_sample import SamplePlan, apply_sample_plan, check_case_sample
 from fieldwork.store import Store
+from fieldwork.text import plural
 
 
 class SampleImportDialog(QDialog):
@@ -43,7 +44,7 @@ class SampleImportDialog(QDialog):
             import_all.clicked.connect(lambda: self.apply(clean_rows_only=False))
         elif not plan.clean and not plan.heading_problems and plan.to_add:
             clean_only = self.buttons.addButton(
-                f"Import only the {len(plan.to_add)} clean row(s)", QDialogButtonBox.ButtonRole.AcceptRole
+                f"Import only the {plural(len(plan.to_add), 'clean row')}", QDialogButtonBox.ButtonRole.AcceptRole
             )
             clean_only.clicked.connect(lambda: self.apply(clean_rows_only=True))
         self.buttons.rejected.connect(self.reject)
@@ -58,16 +59,20 @@ class SampleImportDialog(QDialog):
         plan = self.plan
         parts = [
             f"<b>{plan.file_name}</b> ({plan.table_format.upper()}):",
-            f"{len(plan.to_add)} new case(s) to add,",
-            f"{len(plan.changes)} changed value(s),",
-            f"{len(plan.unchanged)} case(s) already here unchanged.",
+            f"{plural(len(plan.to_add), 'new case')} to add,",
+            f"{plural(len(plan.changes), 'changed value')},",
+            f"{plural(len(plan.unchanged), 'case')} already here unchanged.",
         ]
         if plan.not_in_file:
-            parts.append(f"{len(plan.not_in_file)} case(s) of the inspection are not in the file; they are kept.")
+            parts.append(
+                f"{plural(len(plan.not_in_file), 'case')} of the inspection "
+                + ("is not in the file; it is kept." if len(plan.not_in_file) == 1
+                   else "are not in the file; they are kept.")
+            )
         if plan.problems:
             parts.append(
-                f"<br><b>{len(plan.problems)} problem(s)</b>, listed below by row and column. Nothing is imported "
-                "until the file is fixed"
+                f"<br><b>{plural(len(plan.problems), 'problem')}</b>, listed below by row and column. Nothing is "
+                "imported until the file is fixed"
                 + (
                     "."
                     if plan.heading_problems

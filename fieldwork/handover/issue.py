@@ -25,6 +25,7 @@ from fieldwork.identity.keys import UnlockedIdentity
 from fieldwork.merge.imports import ImportRecord, list_imports
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import get_inspection
+from fieldwork.text import plural
 
 
 @dataclass(frozen=True)
@@ -182,7 +183,8 @@ def issue_receipts(
         except OSError as exc:
             raise ReceiptIssueError(
                 f"The receipt could not be written to {folder} ({exc.strerror}); check there is space and that you "
-                f"may write there ({len(written)} receipt(s) were written before it).",
+                f"may write there ({plural(len(written), 'receipt')} {'was' if len(written) == 1 else 'were'} "
+                "written before it).",
                 code="write-failed",
             ) from None
         with store.transaction() as db:

@@ -25,6 +25,7 @@ from fieldwork.store.db import Store
 from fieldwork.store.inspections import get_inspection, list_inspections
 from fieldwork.store.records import Inspection
 from fieldwork.store.settings import RETENTION_WARNING_DAYS, retention_days
+from fieldwork.text import plural
 
 log = logging.getLogger("fieldwork.handover")
 
@@ -52,9 +53,11 @@ class RetentionItem:
         """One line for the inspector; ids and dates only."""
         if self.state == SKIPPED:
             return f"Inspection {self.inspection_id}: not wiped by retention ({self.skipped_because})."
+        one = self.not_handed_over == 1
         rest = (
-            f" {self.not_handed_over} case(s) not handed over will stay until you hand them over or confirm "
-            "their wipe." if self.not_handed_over else ""
+            f" {plural(self.not_handed_over, 'case')} not handed over will stay until you hand "
+            f"{'it' if one else 'them'} over or confirm {'its' if one else 'their'} wipe."
+            if self.not_handed_over else ""
         )
         if self.state == DUE:
             return (
@@ -62,9 +65,9 @@ class RetentionItem:
                 f"from this laptop on {self.due_on}.{rest}"
             )
         return (
-            f"Inspection {self.inspection_id} will be wiped from this laptop on {self.due_on} ({self.days_left} "
-            f"day(s) from now, fieldwork ended on {self.fieldwork_end}). Export your last bundle and accept your "
-            f"lead's receipt before then.{rest}"
+            f"Inspection {self.inspection_id} will be wiped from this laptop on {self.due_on} "
+            f"({plural(self.days_left, 'day')} from now, fieldwork ended on {self.fieldwork_end}). Export your last "
+            f"bundle and accept your lead's receipt before then.{rest}"
         )
 
     def to_json(self) -> dict:
@@ -105,11 +108,13 @@ class RetentionOutcome:
 
     def sentence(self) -> str:
         if self.removed:
-            return f"Inspection {self.inspection_id}: removed from this laptop ({self.cases_wiped} case(s))."
+            return f"Inspection {self.inspection_id}: removed from this laptop ({plural(self.cases_wiped, 'case')})."
         kept = (
-            f"; {self.kept_not_handed_over} case(s) not handed over were kept" if self.kept_not_handed_over else ""
+            f"; {plural(self.kept_not_handed_over, 'case')} not handed over "
+            f"{'was' if self.kept_not_handed_over == 1 else 'were'} kept" if self.kept_not_handed_over else ""
         )
-        return f"Inspection {self.inspection_id}: personal data of {self.cases_wiped} handed-over case(s) wiped{kept}."
+        wiped = plural(self.cases_wiped, "handed-over case")
+        return f"Inspection {self.inspection_id}: personal data of {wiped} wiped{kept}."
 
     def to_json(self) -> dict:
         return dict(self.__dict__)

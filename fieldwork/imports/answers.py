@@ -20,6 +20,7 @@ from fieldwork.store.assessments import set_answer, set_detail
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import framework_for, get_inspection
 from fieldwork.store.records import Inspection
+from fieldwork.text import plural
 
 ANSWER_COLUMNS = ("case_ref", "question_id", "answer", "note")
 ERROR_CODE = "invalid-answers"
@@ -61,8 +62,8 @@ class AnswersImportResult:
 
     def summary(self) -> str:
         return (
-            f"{self.file_name}: {self.answers_set} answer(s) and {self.details_set} case detail(s) recorded "
-            f"in {len(self.cases)} case(s); {self.unchanged} row(s) already as stored."
+            f"{self.file_name}: {plural(self.answers_set, 'answer')} and {plural(self.details_set, 'case detail')} "
+            f"recorded in {plural(len(self.cases), 'case')}; {plural(self.unchanged, 'row')} already as stored."
         )
 
 

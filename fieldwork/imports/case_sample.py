@@ -29,6 +29,7 @@ from fieldwork.store.changelog import append_change
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import add_case, create_inspection, framework_for, get_inspection
 from fieldwork.store.records import Inspection
+from fieldwork.text import plural
 
 SAMPLE_COLUMNS = ("case_ref", "sample", "inspector_id")
 ERROR_CODE = "invalid-sample"
@@ -125,13 +126,13 @@ class SampleImportResult:
         }
 
     def summary(self) -> str:
-        parts = [f"{len(self.added)} case(s) added", f"{len(self.unchanged)} unchanged"]
+        parts = [f"{plural(len(self.added), 'case')} added", f"{len(self.unchanged)} unchanged"]
         if self.changes:
-            parts.append(f"{len(self.changes)} value(s) changed in {len(self.changed_cases)} case(s)")
+            parts.append(f"{plural(len(self.changes), 'value')} changed in {plural(len(self.changed_cases), 'case')}")
         if self.skipped_rows:
-            parts.append(f"{len(self.skipped_rows)} row(s) with problems skipped")
+            parts.append(f"{plural(len(self.skipped_rows), 'row')} with problems skipped")
         if self.not_in_file:
-            parts.append(f"{len(self.not_in_file)} case(s) in the inspection but not in the file (kept)")
+            parts.append(f"{plural(len(self.not_in_file), 'case')} in the inspection but not in the file (kept)")
         return f"{self.file_name}: " + ", ".join(parts) + "."
 
 

@@ -37,6 +37,7 @@ from fieldwork.merge.report import (
 from fieldwork.merge.versions import digest
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import framework_for, get_inspection
+from fieldwork.text import plural
 
 log = logging.getLogger(__name__)
 
@@ -268,7 +269,8 @@ def _merge_records(store: Store, verified: VerifiedBundle, file_name: str, file_
     notes = imports.check_chain(conn, record, store.now())
     if placement.new_case_conflicts:
         notes.append(
-            f"{placement.new_case_conflicts} case reference(s) in this bundle belong to another case here; "
+            f"{plural(placement.new_case_conflicts, 'case reference')} in this bundle "
+            f"{'belongs' if placement.new_case_conflicts == 1 else 'belong'} to another case here; "
             "see the case conflicts."
         )
     apply.clear_temp(conn)

@@ -31,6 +31,7 @@ from fieldwork.profile import read_profile
 from fieldwork.store.changelog import append_change
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import pin_framework
+from fieldwork.text import plural
 
 LOCKED_STATUSES = ("complete", "handed_over")
 _INSPECTION_FIELDS = ("provider", "provider_type", "fieldwork_start", "fieldwork_end", "lead_id")
@@ -145,19 +146,19 @@ class PackApplyResult:
         head = (
             f"Opened pack number {self.sequence} from {self.lead_name} for {self.inspection_id}"
             + (" (new inspection)" if self.created_inspection else "")
-            + f": {self.cases} case(s) allocated to you"
+            + f": {plural(self.cases, 'case')} allocated to you"
         )
         parts = [f"{len(self.added)} new"]
         if self.updated:
-            parts.append(f"{len(self.updated)} case detail(s) updated")
+            parts.append(f"{plural(len(self.updated), 'case detail')} updated")
         if self.moved_away:
             parts.append(f"{len(self.moved_away)} moved to another inspector (kept, with your answers)")
         if self.returned:
             parts.append(f"{len(self.returned)} allocated to you again")
         if self.held_back:
-            parts.append(f"{len(self.held_back)} change(s) held back on complete cases")
+            parts.append(f"{plural(len(self.held_back), 'change')} held back on complete cases")
         if self.moderation_queries:
-            parts.append(f"{self.moderation_queries} open moderation query(ies)")
+            parts.append(plural(self.moderation_queries, "open moderation query", "open moderation queries"))
         return head + ", " + ", ".join(parts) + "."
 
 

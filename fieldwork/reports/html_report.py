@@ -18,6 +18,7 @@ from fieldwork.reports.breakdowns import Breakdown
 from fieldwork.reports.charts import band_colours, bar_chart_svg, text_colour
 from fieldwork.reports.inspection_ratings import RatingsReport
 from fieldwork.reports.tables import about_rows, key_question_band, percent_text, when_text
+from fieldwork.text import plural
 
 ChartHtml = Callable[[StandardRating], str]
 
@@ -239,17 +240,13 @@ def _in_sentence(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _breakdown_section(report: RatingsReport, breakdown: Breakdown) -> list[str]:
     groups = [g for g in breakdown.groups if g.cases or any(t.yes + t.no + t.na for t in g.key_questions)]
     out = [f"<h3>By {_e(_in_sentence(breakdown.field.label))}</h3>"]
     if not groups:
         return [*out, '<p class="small">No cases yet.</p>']
     header = "".join(
-        f'<th class="num">{_e(g.label)}<br><span class="small">{_plural(g.cases, "case")}</span></th>' for g in groups
+        f'<th class="num">{_e(g.label)}<br><span class="small">{plural(g.cases, "case")}</span></th>' for g in groups
     )
     out.append('<table class="breakdown" border="1" cellspacing="0" cellpadding="4">')
     out.append(f"<thead><tr><th>Key question</th>{header}</tr></thead><tbody>")

@@ -16,6 +16,7 @@ from fieldwork.store.changelog import append_change
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import framework_for, get_inspection
 from fieldwork.store.records import CASE_STATUSES, Case, StoredAnswer
+from fieldwork.text import plural
 
 _UNSET = object()
 _LOCKED_STATUSES = ("complete", "handed_over")
@@ -269,7 +270,7 @@ def set_status(store: Store, case_id: str, status: str, *, source: str = "app") 
         missing = assessment.completion_problems()
         if missing:
             raise ValidationError(
-                f"Case {case.case_ref} cannot be marked complete: {len(missing)} item(s) missing, "
+                f"Case {case.case_ref} cannot be marked complete: {plural(len(missing), 'item')} missing, "
                 f"first: {missing[0].message}"
             )
     if case.status == "handed_over":

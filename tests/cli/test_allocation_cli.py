@@ -98,11 +98,11 @@ def test_text_output_of_export_and_import(team, capsys, tmp_path):
     lead, ann, _ = team
     code, out, _ = cli(capsys, "allocation", "export", "--inspection", INSPECTION, "--inspector", "ann",
                        "--out", tmp_path, "--data-dir", lead)
-    assert code == EXIT_OK and "pack number 1 for ann" in out and "3 case(s)" in out
+    assert code == EXIT_OK and "pack number 1 for ann" in out and "3 cases" in out
     [pack] = tmp_path.glob("*.fwpack")
     code, out, _ = cli(capsys, "allocation", "import", pack, "--accept-lead", lead_fingerprint(capsys, lead),
                        "--data-dir", ann)
-    assert code == EXIT_OK and "3 case(s) allocated to you" in out and "Added Lee Lead" in out
+    assert code == EXIT_OK and "3 cases allocated to you" in out and "Added Lee Lead" in out
 
 
 def test_refusals_exit_1_with_a_json_error(team, capsys, tmp_path):

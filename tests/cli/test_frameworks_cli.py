@@ -169,7 +169,7 @@ def test_check_invalid_file_lists_every_problem_with_the_file_name(capsys, tmp_p
     assert all(line.startswith(f"{path}: ") for line in lines)
     assert any("standards[0].domain" in line and "domain '9'" in line for line in lines)
     assert any("samples" in line and "exactly one sample" in line for line in lines)
-    assert "2 problem(s)" in lines[-1]
+    assert "2 problems" in lines[-1]
 
 
 def test_check_invalid_file_json(capsys, tmp_path):

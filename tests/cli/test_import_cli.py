@@ -89,7 +89,7 @@ def test_create_with_an_xlsx_sample_in_text_mode(capsys, data, tmp_path):
     workbook.save(path)
     code, out, err = create(capsys, data, "--sample", str(path))
     assert code == 0, err
-    assert "Created inspection NS-1." in out and "1 case(s) added" in out
+    assert "Created inspection NS-1." in out and "1 case added" in out
 
 
 def test_create_with_a_dirty_sample_creates_nothing(capsys, data, tmp_path):
@@ -115,7 +115,7 @@ def test_create_with_a_dirty_sample_creates_nothing(capsys, data, tmp_path):
     lines = err.strip().splitlines()
     assert lines[0].startswith("dirty.csv: row 1, column colour: 'colour' is not a column")
     assert len(lines) == 7
-    assert lines[-1] == "fieldwork: 6 problem(s) in dirty.csv; no inspection was created."
+    assert lines[-1] == "fieldwork: 6 problems in dirty.csv; no inspection was created."
     code, out, _ = cli(capsys, "--data-dir", str(data), "inspection", "list", "--json")
     assert json.loads(out) == []
 
@@ -158,9 +158,9 @@ def test_import_sample_reimport_reports_changes(capsys, data, tmp_path):
     code, out, err = cli(capsys, "--data-dir", str(data), "inspection", "import-sample", "NS-1",
                          str(write(tmp_path, "v2.csv", updated)))  # fmt: skip
     assert code == 0, err
-    assert "1 case(s) added" in out
+    assert "1 case added" in out
     assert "changed C1 rosh: high → medium (row 2)" in out
-    assert "2 case(s) in the inspection but not in the file (kept)" in out
+    assert "2 cases in the inspection but not in the file (kept)" in out
 
 
 def test_import_sample_dirty_and_unknown_inspection(capsys, data, tmp_path):
@@ -199,7 +199,7 @@ def test_answers_import(capsys, data, tmp_path):
     assert sources == {"answers-import:typed-up.csv"}
 
     code, out, _ = cli(capsys, "--data-dir", str(data), "answers", "import", str(answers), "--inspection", "NS-1")
-    assert code == 0 and "0 answer(s) and 0 case detail(s)" in out and "3 row(s) already as stored" in out
+    assert code == 0 and "0 answers and 0 case details" in out and "3 rows already as stored" in out
 
 
 def test_answers_import_refused_lists_every_problem(capsys, data, tmp_path):
@@ -224,5 +224,5 @@ def test_answers_import_refused_lists_every_problem(capsys, data, tmp_path):
     code, _, err = cli(capsys, "--data-dir", str(data), "answers", "import", str(answers), "--inspection", "NS-1")
     assert code == 1
     assert "bad.csv: row 3, column case_ref: there is no case C9" in err
-    assert err.strip().endswith("fieldwork: 4 problem(s) in bad.csv; nothing was recorded.")
+    assert err.strip().endswith("fieldwork: 4 problems in bad.csv; nothing was recorded.")
     assert store_counts(data) == before

@@ -142,7 +142,7 @@ def test_merge_gaps_alerts_and_moderation(team, capsys, tmp_path):
     [gap] = gaps["gaps"]
     assert code == EXIT_OK and (gap["inspector_id"], gap["missing"], gap["highest_imported"]) == ("ann", [2], 3)
     code, out, _ = cli(capsys, "merge", "gaps", "--inspection", "insp-test", "--data-dir", lee)
-    assert "missing bundle(s) 2" in out
+    assert "missing bundle 2" in out
     code, alerts = cli_json(capsys, "merge", "alerts", "--inspection", "insp-test", "--data-dir", lee)
     assert code == EXIT_OK and alerts["alerts"] == []
     assert cli(capsys, "merge", "gaps", "--data-dir", lee)[0] == EXIT_USAGE

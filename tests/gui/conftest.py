@@ -224,3 +224,36 @@ def press_shortcut(qtbot, widget, name: str) -> None:
 
     combination = QKeySequence(key_for(name))[0]
     qtbot.keyClick(widget, combination.key(), combination.keyboardModifiers())
+
+
+def lead_and_inspector_stores(folder: Path):
+    """A lead (inspection T9 of the mini framework: P1 and P2 for insp-1, P3 unallocated) and
+    insp-1, each with real (cheap) keys and a profile. Returns (lead, inspector, lead keys,
+    inspector keys); the caller closes both stores."""
+    from fieldwork.identity import create_keys
+    from fieldwork.identity.keys import ScryptParams
+    from fieldwork.profile import set_profile
+    from fieldwork.store.allocation import allocate_cases
+
+    cheap = ScryptParams(log2_n=10)  # tests only
+    lead_keys = create_keys(
+        folder / "lead", name="Lee Lead", person_id="lead-1", passphrase="lead passphrase long", scrypt=cheap
+    )
+    inspector_keys = create_keys(
+        folder / "inspector", name="Ira Inspector", person_id="insp-1", passphrase="inspector passphrase", scrypt=cheap
+    )
+    lead = open_store(folder / "lead", actor="lead-1")
+    set_profile(lead, "lead-1", "Lee Lead")
+    inspection = create_inspection(
+        lead,
+        inspection_id="T9",
+        provider="Test provider",
+        provider_type="CRC",
+        framework=load_framework(MINI),
+        lead_id="lead-1",
+    )
+    ids = [add_case(lead, inspection, ref, details={"rosh": "high"}).id for ref in ("P1", "P2", "P3")]
+    allocate_cases(lead, ids[:2], "insp-1")
+    inspector = open_store(folder / "inspector", actor="insp-1")
+    set_profile(inspector, "insp-1", "Ira Inspector")
+    return lead, inspector, lead_keys, inspector_keys

@@ -187,7 +187,7 @@ def test_the_completion_dialog_lists_the_items_and_returns_the_one_chosen(qtbot)
     model = dialog.model
     assert [model.index(r, 0).data() for r in range(model.rowCount())] == [p.message for p in problems]
     intro = " ".join(label.text() for label in dialog.findChildren(QLabel))
-    assert "2 item(s) must be done before case C001" in intro
+    assert "2 items must be done before case C001" in intro
     dialog.list_view.setFocus()
     qtbot.keyClick(dialog.list_view, Qt.Key.Key_Down)
     qtbot.keyClick(dialog.list_view, Qt.Key.Key_Return)

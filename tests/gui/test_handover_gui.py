@@ -67,10 +67,10 @@ def test_the_lead_saves_receipts_from_the_merge_tab(qtbot, world, tmp_path):
     with qtbot.waitSignal(view.merged, timeout=20000):
         view.merge_files([str(export(ann))], world.lead.keys)
     text = view.save_receipts(str(folder), world.lead.keys)
-    assert "Wrote 1 receipt(s)" in text and "ann, bundle 1 (3 cases)" in text
+    assert "Wrote 1 receipt to" in text and "ann, bundle 1 (3 cases)" in text
     assert len(list(folder.glob("*.fwreceipt"))) == 1
     assert view.save_receipts(str(folder), world.lead.keys) is None  # every bundle has one
-    assert "Wrote 1 receipt(s)" in view.save_receipts(str(folder), world.lead.keys, every=True)
+    assert "Wrote 1 receipt to" in view.save_receipts(str(folder), world.lead.keys, every=True)
 
 
 def test_accepting_a_receipt_shows_each_case_asks_and_wipes(qtbot, world, tmp_path, make_window, message_boxes,
@@ -96,8 +96,8 @@ def test_accepting_a_receipt_shows_each_case_asks_and_wipes(qtbot, world, tmp_pa
     qtbot.waitUntil(lambda: run.done, timeout=20000)
     assert len(asked) == 1
     kind, text = message_boxes[-1]
-    assert kind == "information" and "Marked 2 case(s) handed over: H001, H002." in text
-    assert "Deleted the personal data of 2 case(s)" in text and "H003 is not complete" in text
+    assert kind == "information" and "Marked 2 cases handed over: H001, H002." in text
+    assert "Deleted the personal data of 2 cases" in text and "H003 is not complete" in text
     assert get_setting(ann.store, "handover_wipe") == "always"  # "remember my choice"
     assert not markers_in(ann.dir, case_markers("H001", "H002"))
     statuses = {s.case.case_ref: s.case.status for s in window.home_view.table_model.summaries()}
@@ -144,7 +144,7 @@ def test_the_window_warns_at_start_when_retention_is_near(qtbot, world, tmp_path
     qtbot.waitUntil(lambda: getattr(window, "_retention_banner", None) is not None, timeout=5000)
     banner = window._retention_banner
     assert banner.toolbar.isVisible()
-    assert "Inspection H1 will be deleted from this laptop on 11 Feb 2027 (in 12 day(s))" in banner.text.text()
+    assert "Inspection H1 will be deleted from this laptop on 11 Feb 2027 (in 12 days)" in banner.text.text()
     assert not banner.wipe_rest_button.isVisible()
     assert markers_in(ann.dir, case_markers("H001"))  # a warning wipes nothing
 
@@ -168,8 +168,8 @@ def test_a_due_inspection_is_wiped_at_start_and_the_rest_only_when_confirmed(
 
     qtbot.waitUntil(wiped, timeout=20000)
     banner = window._retention_banner
-    assert "Inspection H1: the personal data of 1 case(s) handed over to your lead was deleted" in banner.text.text()
-    assert "2 case(s) were never handed over to your lead" in banner.text.text()
+    assert "Inspection H1: the personal data of 1 case handed over to your lead was deleted" in banner.text.text()
+    assert "2 cases were never handed over to your lead" in banner.text.text()
     assert not markers_in(ann.dir, case_markers("H001"))
     assert markers_in(ann.dir, case_markers("H002", "H003"))
     assert banner.wipe_rest_button.isVisibleTo(banner)
@@ -178,7 +178,7 @@ def test_a_due_inspection_is_wiped_at_start_and_the_rest_only_when_confirmed(
     run = handover_dialog.confirm_wipe_rest(window, INSPECTION)
     qtbot.waitUntil(lambda: run.done, timeout=20000)
     assert list_inspections(store) == []
-    assert banner.text.text().startswith("Inspection H1 was deleted from this laptop (3 case(s))")
+    assert banner.text.text().startswith("Inspection H1 was deleted from this laptop (3 cases)")
     assert not banner.wipe_rest_button.isVisibleTo(banner)
     assert not markers_in(ann.dir)
     assert window.current_view().__class__.__name__ == "WelcomeView"

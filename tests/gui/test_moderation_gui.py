@@ -9,51 +9,25 @@ from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton
 
 from fieldwork.assessment import query_reminders
 from fieldwork.bundles import export_bundle
-from fieldwork.frameworks import load_framework
 from fieldwork.gui.case_table_model import MODERATION_ROLE, CaseFilterProxyModel, CaseTableModel
 from fieldwork.gui.completion_dialog import COMPLETE_ANYWAY, CompletionDialog
 from fieldwork.gui.identity_dialogs import PassphraseDialog
 from fieldwork.gui.moderation_panel import AskInspectorDialog, ModerationNoteDialog
 from fieldwork.gui.pack_dialogs import FingerprintCheck, export_packs
-from fieldwork.identity import add_trusted_key, create_keys
-from fieldwork.identity.keys import ScryptParams
+from fieldwork.identity import add_trusted_key
 from fieldwork.merge import case_moderation, list_queries, merge_bundles
 from fieldwork.moderation_status import ModerationMark, inspector_marks, lead_marks
-from fieldwork.profile import set_profile
-from fieldwork.store import open_store
-from fieldwork.store.allocation import allocate_cases
 from fieldwork.store.assessments import find_case, list_case_summaries, set_answer
-from fieldwork.store.inspections import add_case, create_inspection
-from tests.gui.conftest import open_case
+from tests.gui.conftest import lead_and_inspector_stores, open_case
 
-CHEAP = ScryptParams(log2_n=10)  # tests only
-MINI = "tests/fixtures/frameworks/mini.toml"
 QUERY = "Where is the evidence of motivation?\nThe assessment does not say."
 
 
 @pytest.fixture
 def people(tmp_path, monkeypatch):
     """A lead (inspection T9: P1 and P2 for insp-1, P3 for nobody) and insp-1, with real keys."""
-    lead_dir, inspector_dir = tmp_path / "lead", tmp_path / "inspector"
-    lead_keys = create_keys(lead_dir, name="Lee Lead", person_id="lead-1", passphrase="lead passphrase", scrypt=CHEAP)
-    inspector_keys = create_keys(
-        inspector_dir, name="Ira Inspector", person_id="insp-1", passphrase="inspector passphrase", scrypt=CHEAP
-    )
-    lead = open_store(lead_dir, actor="lead-1")
-    set_profile(lead, "lead-1", "Lee Lead")
-    inspection = create_inspection(
-        lead,
-        inspection_id="T9",
-        provider="Test provider",
-        provider_type="CRC",
-        framework=load_framework(MINI),
-        lead_id="lead-1",
-    )
-    ids = [add_case(lead, inspection, ref, details={"rosh": "high"}).id for ref in ("P1", "P2", "P3")]
-    allocate_cases(lead, ids[:2], "insp-1")
+    lead, inspector, lead_keys, inspector_keys = lead_and_inspector_stores(tmp_path)
     add_trusted_key(lead, inspector_keys.public)
-    inspector = open_store(inspector_dir, actor="insp-1")
-    set_profile(inspector, "insp-1", "Ira Inspector")
     monkeypatch.setattr(FingerprintCheck, "ask", classmethod(lambda cls, parent, who, role: True))
     monkeypatch.setattr(PassphraseDialog, "ask", classmethod(lambda cls, parent, prompt: "inspector passphrase"))
     yield lead, inspector, lead_keys, inspector_keys, tmp_path
@@ -81,7 +55,7 @@ def send_pack(lead, lead_keys, folder) -> str:
     out = folder / f"packs-{len(list(folder.glob('packs-*')))}"
     out.mkdir()
     lines = export_packs(lead, "T9", ["insp-1"], str(out), lead_keys)
-    assert lines[0].startswith("insp-1: 2 case(s)"), lines
+    assert lines[0].startswith("insp-1: 2 cases →"), lines
     return str(next(out.glob("*.fwpack")))
 
 

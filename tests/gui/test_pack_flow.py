@@ -4,45 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from fieldwork.frameworks import load_framework
 from fieldwork.gui.identity_dialogs import PassphraseDialog
 from fieldwork.gui.pack_dialogs import FingerprintCheck, add_inspector_identity, export_packs
-from fieldwork.identity import create_keys, export_identity, load_trust_list
-from fieldwork.identity.keys import ScryptParams
-from fieldwork.profile import set_profile
-from fieldwork.store import open_store
+from fieldwork.identity import export_identity, load_trust_list
 from fieldwork.store.allocation import allocate_cases
-from fieldwork.store.assessments import list_case_summaries
-from fieldwork.store.inspections import add_case, create_inspection
-
-CHEAP = ScryptParams(log2_n=10)  # tests only
-MINI = "tests/fixtures/frameworks/mini.toml"
+from fieldwork.store.assessments import find_case, list_case_summaries
+from tests.gui.conftest import lead_and_inspector_stores
 
 
 @pytest.fixture
-def lead_and_inspector(tmp_path, monkeypatch):
-    lead_dir, inspector_dir = tmp_path / "lead", tmp_path / "inspector"
-    lead_keys = create_keys(
-        lead_dir, name="Lee Lead", person_id="lead-1", passphrase="lead passphrase long", scrypt=CHEAP
-    )
-    inspector_keys = create_keys(
-        inspector_dir, name="Ira Inspector", person_id="insp-1", passphrase="inspector passphrase", scrypt=CHEAP
-    )
-    lead = open_store(lead_dir, actor="lead-1")
-    set_profile(lead, "lead-1", "Lee Lead")
-    inspection = create_inspection(
-        lead,
-        inspection_id="T9",
-        provider="Test provider",
-        provider_type="CRC",
-        framework=load_framework(MINI),
-        lead_id="lead-1",
-    )
-    ids = [add_case(lead, inspection, ref, details={"rosh": "high"}).id for ref in ("P1", "P2", "P3")]
-    allocate_cases(lead, ids[:2], "insp-1")
-    allocate_cases(lead, ids[2:], "insp-2")
-    inspector = open_store(inspector_dir, actor="insp-1")
-    set_profile(inspector, "insp-1", "Ira Inspector")
+def lead_and_inspector(tmp_path):
+    lead, inspector, lead_keys, inspector_keys = lead_and_inspector_stores(tmp_path)
+    allocate_cases(lead, [find_case(lead, "T9", "P3").id], "insp-2")
     yield lead, inspector, lead_keys, inspector_keys, tmp_path
     lead.close()
     inspector.close()
@@ -61,7 +34,7 @@ def test_a_lead_writes_packs_and_the_inspector_opens_theirs(qtbot, make_window, 
     out = folder / "packs"
     out.mkdir()
     lines = export_packs(lead, "T9", ["insp-1", "insp-2"], str(out), lead_keys)
-    assert lines[0].startswith("insp-1: 2 case(s)")
+    assert lines[0].startswith("insp-1: 2 cases →")
     assert "insp-2: not written" in lines[1]  # no identity for insp-2: said, not guessed
     pack = next(out.glob("*.fwpack"))
 

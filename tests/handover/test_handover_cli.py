@@ -47,7 +47,7 @@ def test_the_lead_issues_and_the_inspector_accepts_by_the_command_line(world, an
 
     code, text, _ = cli(capsys, "receipt", "accept", path, "--data-dir", ann.dir)
     assert code == EXIT_OK
-    assert "Marked handed over: 1 case(s): H001." in text
+    assert "Marked handed over: 1 case: H001." in text
     assert f"To delete it, run: fieldwork receipt accept {path} --wipe" in text
     assert markers_in(ann.dir, case_markers("H001"))  # ask means keep, from the command line
 
@@ -66,8 +66,8 @@ def test_the_setting_always_wipes_and_keep_overrides_it(world, ann, tmp_path, ca
     code, kept = cli_json(capsys, "receipt", "accept", path, "--keep", "--data-dir", ann.dir)
     assert code == EXIT_OK and kept["wiped"] == 0 and kept["handed_over"] == ["H001", "H002"]
     code, text, _ = cli(capsys, "receipt", "accept", path, "--data-dir", ann.dir)
-    assert "Deleted the personal data of 2 handed-over case(s)" in text
-    assert "older backup(s) were replaced by a new one" in text
+    assert "Deleted the personal data of 2 handed-over cases" in text
+    assert "1 older backup was replaced by a new one" in text
     assert not markers_in(ann.dir, case_markers("H001", "H002"))
 
 
@@ -98,7 +98,7 @@ def test_retention_status_and_apply_by_the_command_line(world, ann, tmp_path, ca
     assert "Run 'fieldwork retention apply'" in text
 
     code, text, _ = cli(capsys, "retention", "apply", "--data-dir", ann.dir)
-    assert code == EXIT_OK and "personal data of 1 handed-over case(s) wiped; 2 case(s) not handed over" in text
+    assert code == EXIT_OK and "personal data of 1 handed-over case wiped; 2 cases not handed over were kept" in text
     assert "--include-not-handed-over" in text
     code, applied = cli_json(capsys, "retention", "apply", "--include-not-handed-over", "--data-dir", ann.dir)
     assert applied["wiped"] == [

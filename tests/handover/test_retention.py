@@ -68,7 +68,7 @@ def test_cases_not_handed_over_stay_until_the_inspector_confirms(world, ann, tmp
     hand_over(world, ann, tmp_path, "H001")
     due = item(ann.store, "2027-03-01")
     assert (due.state, due.handed_over, due.not_handed_over) == (DUE, 1, 2)
-    assert "2 case(s) not handed over will stay" in due.sentence()
+    assert "2 cases not handed over will stay" in due.sentence()
 
     first = apply_retention(ann.store, today=at("2027-03-01"))
     assert [(o.removed, o.cases_wiped, o.kept_not_handed_over) for o in first.outcomes] == [(False, 1, 2)]

@@ -266,7 +266,7 @@ def test_updated_sample_adds_new_cases_and_reports_and_applies_changes(store, in
         ]
     )
     summary = result.summary()
-    assert "1 case(s) added" in summary and "2 value(s) changed in 1 case(s)" in summary
+    assert "1 case added" in summary and "2 values changed in 1 case" in summary
 
 
 def test_reimport_cannot_move_a_case_to_another_sample(store, inspection, tmp_path):

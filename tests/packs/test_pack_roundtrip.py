@@ -115,7 +115,7 @@ def test_applying_builds_the_workspace(ann_store, ann_keys, lead_keys, ann_pack,
         ann_pack.manifest.pack_id, 1, lead_keys.key_id,
     )
     assert moved_away_cases(ann_store, INSPECTION) == {} and received_queries(ann_store, INSPECTION) == []
-    assert "3 case(s) allocated to you" in result.summary()
+    assert "3 cases allocated to you" in result.summary()
 
 
 def test_export_writes_atomically_with_a_name_of_ids_only(lead_store, lead_keys, ann_keys, ann_pack, out_dir):

@@ -202,7 +202,7 @@ def test_complete_is_refused_with_what_is_missing(store, case):
         set_status(store, case.id, "complete")
     message = caught.value.message
     assert "C001" in message
-    assert "2 item(s) missing" in message
+    assert "2 items missing" in message
     assert "2.1.1 is judged insufficient without evidence" in message
     assert state(store) == before
     problems = load_assessment(store, case.id).completion_problems()
