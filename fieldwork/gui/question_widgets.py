@@ -76,14 +76,24 @@ class QuestionRow(QFrame):
         id_label.setMinimumWidth(64)
         # The id and the first line of text sit level with the buttons' labels; longer text wraps below.
         top = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
-        button_height = max(b.sizeHint().height() for b in self.buttons.buttons()) if self.buttons.buttons() else 0
         for label in (id_label, self.text_label):
             label.setAlignment(top)
-            label.setContentsMargins(0, max(0, (button_height - label.fontMetrics().height()) // 2), 0, 0)
+            label.setContentsMargins(0, max(0, (self._button_height() - label.fontMetrics().height()) // 2), 0, 0)
         layout.addWidget(id_label)
         layout.addWidget(self.text_label, 1)
         layout.addLayout(button_box)
         layout.setAlignment(button_box, Qt.AlignmentFlag.AlignTop)
+
+    _answer_button_height: int | None = None
+
+    def _button_height(self) -> int:
+        # The same for every row (one font, one style): worked out once, not for each of ~60 rows.
+        if QuestionRow._answer_button_height is None:
+            buttons = self.buttons.buttons()
+            if not buttons:
+                return 0
+            QuestionRow._answer_button_height = buttons[0].sizeHint().height()
+        return QuestionRow._answer_button_height
 
     def resizeEvent(self, event) -> None:
         # The case page's scroll area sizes rows from their size hints, which for wrapped text
