@@ -83,7 +83,9 @@ def _checkpoints_deferred(conn):
 
     Every bundle's commit stays durable (it is in the WAL, synchronous=FULL); only SQLite's
     housekeeping of copying pages into the main file is batched, which halves the cost of
-    committing each bundle separately. The usual threshold is restored afterwards.
+    committing each bundle separately. The usual threshold is restored afterwards, and the log
+    is emptied: a large merge otherwise leaves a WAL file of a hundred MB or more on the lead's
+    disk, and every later read (the ratings at each refresh) looks pages up in it.
     """
     previous = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
     conn.execute(f"PRAGMA wal_autocheckpoint = {max(previous, _MERGE_CHECKPOINT_PAGES)}")
@@ -92,7 +94,7 @@ def _checkpoints_deferred(conn):
     finally:
         conn.execute(f"PRAGMA wal_autocheckpoint = {int(previous)}")
         with contextlib.suppress(sqlite3.Error):
-            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 _MERGE_CHECKPOINT_PAGES = 16384  # 64 MiB of 4 KiB pages
