@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QThread, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -427,7 +427,7 @@ class RetentionBanner(QWidget):
         self.text = QLabel(self)
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Minimum)
+        self.text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.wipe_rest_button = QPushButton("Delete them…", self)
         self.wipe_rest_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.wipe_rest_button.clicked.connect(lambda: self.wipe_rest_requested.emit(self._pending or ""))
@@ -444,6 +444,22 @@ class RetentionBanner(QWidget):
 
     def paintEvent(self, event) -> None:
         theme.paint_card(self, self.FILL, self.BORDER)
+
+    def sizeHint(self) -> QSize:
+        # A tool bar sizes its widget from sizeHint, which for wrapped text assumes a narrow width
+        # and so a tall strip: ask for the height the text needs across the window instead.
+        hint = super().sizeHint()
+        width = self.window().width() - 24 if self.window() is not self else hint.width()
+        height = self.layout().totalHeightForWidth(max(width, hint.width()))
+        return QSize(hint.width(), height if height > 0 else hint.height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), self.sizeHint().height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():  # the text wraps anew: ask for its height
+            self.updateGeometry()
 
     def show_lines(self, lines: list[str], pending_inspection: str | None) -> None:
         self.text.setText("\n".join(lines))
