@@ -19,6 +19,7 @@ from fieldwork.merge import (
     add_query,
     agreement,
     author_choice,
+    clear_case_moderation,
     close_query,
     count_open_conflicts,
     list_alerts,
@@ -94,6 +95,11 @@ def register(sub, common) -> None:
     state.add_argument("--note", default="", metavar="TEXT")
     state.add_argument("--json", action="store_true", help="print JSON")
     state.set_defaults(handler=moderation_set_command)
+    clear = actions.add_parser("clear", help="take a case's moderation mark away (set by mistake)", parents=[common])
+    clear.add_argument("--inspection", required=True, metavar="ID")
+    clear.add_argument("--case", required=True, metavar="REF")
+    clear.add_argument("--json", action="store_true", help="print JSON")
+    clear.set_defaults(handler=moderation_clear_command)
     query = actions.add_parser("query", help="ask the inspector about one answer", parents=[common])
     query.add_argument("--inspection", required=True, metavar="ID")
     query.add_argument("--case", required=True, metavar="REF")
@@ -297,6 +303,19 @@ def moderation_set_command(args) -> int:
         print_json(result.to_json())
     else:
         print(f"Case {args.case} is now marked {result.state}.")
+    return EXIT_OK
+
+
+def moderation_clear_command(args) -> int:
+    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+        case = find_case(store, args.inspection, args.case)
+        cleared = clear_case_moderation(store, case.id)
+    if args.json:
+        print_json({"case_ref": args.case, "cleared": cleared.to_json() if cleared else None})
+    elif cleared is None:
+        print(f"Case {args.case} had no moderation mark; nothing changed.")
+    else:
+        print(f"Case {args.case} is no longer marked {cleared.state}; it shows as not moderated.")
     return EXIT_OK
 
 

@@ -346,7 +346,9 @@ class CaseModerationBar(_Strip):
         self.moderated_button.setToolTip("You have quality-assured this case (Alt+M)")
         self.agreed_button = QPushButton("Mark &agreed…", self)
         self.agreed_button.setToolTip("You agree with the inspector's judgements (Alt+A)")
-        for button in (self.moderated_button, self.agreed_button):
+        self.clear_button = QPushButton("Clear mark", self)
+        self.clear_button.setToolTip("Take the mark away (set by mistake): the case shows as not moderated")
+        for button in (self.moderated_button, self.agreed_button, self.clear_button):
             self.row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
 
     def show_moderation(self, state, queries: Sequence, *, read_only: bool) -> None:
@@ -381,6 +383,8 @@ class CaseModerationBar(_Strip):
         self.next_button.setVisible(bool(open_count or answered))
         self.moderated_button.setEnabled(not read_only and current != "moderated")
         self.agreed_button.setEnabled(not read_only and current != "agreed")
+        self.clear_button.setVisible(current in ("moderated", "agreed"))
+        self.clear_button.setEnabled(not read_only)
 
 
 class LeadQueriesStrip(_Strip):
@@ -438,6 +442,7 @@ class CaseModeration(QObject):
             self.bar = CaseModerationBar(view)
             self.bar.moderated_button.clicked.connect(lambda: self.mark("moderated"))
             self.bar.agreed_button.clicked.connect(lambda: self.mark("agreed"))
+            self.bar.clear_button.clicked.connect(self.clear_mark)
             self.bar.next_button.clicked.connect(self.next_query)
             self.header = self.bar
             # The lead asks about the question under the keyboard, from anywhere in the case.
@@ -589,6 +594,21 @@ class CaseModeration(QObject):
             return
         self.refresh()
         self.message.emit(f"Case {self.case.case_ref} marked {label}.")
+        self.changed.emit()
+
+    def clear_mark(self) -> None:
+        """Take the case's moderated or agreed mark away (the change log keeps what it was)."""
+        from fieldwork.merge.moderation import clear_case_moderation
+
+        try:
+            cleared = clear_case_moderation(self.store, self.case.id)
+        except FieldworkError as error:
+            self._refused(f"Clearing the mark of case {self.case.case_ref}", error)
+            return
+        self.refresh()
+        if cleared is not None:
+            label = STATE_LABELS[cleared.state].lower()
+            self.message.emit(f"Case {self.case.case_ref} is no longer marked {label}.")
         self.changed.emit()
 
     def ask_about_current(self) -> None:

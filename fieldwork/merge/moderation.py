@@ -64,6 +64,22 @@ def set_case_moderation(store: Store, case_id: str, state: str, note: str = "") 
     return result
 
 
+def clear_case_moderation(store: Store, case_id: str) -> CaseModeration | None:
+    """Take the case's mark away (say it was set by mistake): the case is not moderated again.
+    Logged in the change log with the state it had; its queries are untouched. Returns the
+    mark that was cleared, or None when the case had none (nothing changes)."""
+    case = get_case(store, case_id)
+    with store.transaction():
+        old = case_moderation(store, case.id)
+        if old is None:
+            return None
+        store.db.execute("DELETE FROM merge_case_moderation WHERE case_id = ?", [case.id])
+        append_change(
+            store, case.inspection_id, case.id, "case", case.case_ref, "moderation", old.state, None, "moderation"
+        )
+    return old
+
+
 def _set_state(store: Store, case, state: str, note: str) -> None:
     old = case_moderation(store, case.id)
     store.db.execute(

@@ -156,6 +156,12 @@ def test_merge_gaps_alerts_and_moderation(team, capsys, tmp_path):
     code, state = cli_json(capsys, "moderation", "set", "--inspection", "insp-test", "--case", "CRN001", "--state",
                            "agreed", "--data-dir", lee)
     assert code == EXIT_OK and state["state"] == "agreed"
+    code, cleared = cli_json(capsys, "moderation", "clear", "--inspection", "insp-test", "--case", "CRN001",
+                             "--data-dir", lee)
+    assert code == EXIT_OK and cleared["cleared"]["state"] == "agreed"
+    code, out, _ = cli(capsys, "moderation", "clear", "--inspection", "insp-test", "--case", "CRN001",
+                       "--data-dir", lee)
+    assert code == EXIT_OK and "had no moderation mark; nothing changed" in out
     code, closed = cli_json(capsys, "moderation", "close", query["id"], "--data-dir", lee)
     assert closed["status"] == "closed"
     cli(capsys, "merge", bundles["bob"], "--data-dir", lee)

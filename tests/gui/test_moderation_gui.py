@@ -204,6 +204,17 @@ def test_the_lead_marks_a_case_moderated_and_the_home_counts_it(qtbot, make_wind
     assert home_row(window, "P2")["Moderation"] == "Agreed"
     assert home.moderation_label.text() == "Moderated 2 of 3 cases (67%)"
 
+    # Marked by mistake: Clear mark takes it away, and the home counts follow.
+    view = open_case(qtbot, window, case_id(lead, "P2"))
+    bar = view.moderation.bar
+    assert bar.clear_button.isVisible()
+    bar.clear_button.click()
+    assert case_moderation(lead, case_id(lead, "P2")) is None
+    assert bar.pill.text() == "Moderation: Not moderated" and not bar.clear_button.isVisible()
+    window.show_home()
+    assert home_row(window, "P2")["Moderation"] == "—"
+    assert home.moderation_label.text() == "Moderated 1 of 3 cases (33%)"
+
 
 def test_cancelling_the_dialogs_writes_nothing(qtbot, make_window, monkeypatch, people):
     lead, *_ = people

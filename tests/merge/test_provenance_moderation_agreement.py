@@ -11,6 +11,7 @@ from fieldwork.merge import (
     add_query,
     agreement,
     case_moderation,
+    clear_case_moderation,
     close_query,
     list_moderation,
     list_open_queries,
@@ -65,6 +66,19 @@ def test_moderation_state_is_kept_and_logged(lead, sample):
         "SELECT old, new FROM change_log WHERE case_id = ? AND field = 'moderation' ORDER BY seq", [case]
     ).fetchall()
     assert changes == [(None, "moderated"), ("moderated", "agreed")]
+
+
+def test_a_mark_set_by_mistake_can_be_cleared_and_the_log_keeps_it(lead, sample):
+    case = sample[0].id
+    assert clear_case_moderation(lead.store, case) is None  # nothing to clear: nothing changes
+    set_case_moderation(lead.store, case, "agreed", "Clicked the wrong case")
+    cleared = clear_case_moderation(lead.store, case)
+    assert cleared.state == "agreed" and case_moderation(lead.store, case) is None
+    assert list(list_moderation(lead.store, INSPECTION)) == []
+    changes = lead.store.db.execute(
+        "SELECT old, new FROM change_log WHERE case_id = ? AND field = 'moderation' ORDER BY seq", [case]
+    ).fetchall()
+    assert changes == [(None, "agreed"), ("agreed", None)]
 
 
 def test_a_query_is_answered_by_that_inspectors_newer_version_only(lead, ann, bob, sample):
