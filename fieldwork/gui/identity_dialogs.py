@@ -5,6 +5,7 @@ Also the passphrase prompt and the session that keeps keys unlocked while the ap
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -58,10 +59,11 @@ def fingerprint_label(fingerprint: str, parent=None) -> QLabel:
 class IdentityDialog(QDialog):
     """Create this profile's keys, or show them with their fingerprint."""
 
-    def __init__(self, store: Store, parent=None):
+    def __init__(self, store: Store, parent=None, *, on_keys_changed: Callable[[], None] | None = None):
         super().__init__(parent)
         self.store = store
         self.data_dir = store.path.parent
+        self.on_keys_changed = on_keys_changed  # called after new keys replace the old (the window forgets them)
         self.setWindowTitle("Your identity and keys")
         self.resize(620, 0)
         self._layout = QVBoxLayout(self)
@@ -71,6 +73,7 @@ class IdentityDialog(QDialog):
     def _show(self) -> None:
         if self._body is not None:
             self._layout.removeWidget(self._body)
+            self._body.hide()  # at once: it is deleted only when the event loop next runs
             self._body.deleteLater()
         self._body = self._summary() if keys_exist(self.data_dir) else self._create_form()
         self._layout.addWidget(self._body)
@@ -176,6 +179,9 @@ class IdentityDialog(QDialog):
         copy_button.clicked.connect(lambda: QGuiApplication.clipboard().setText(public.fingerprint))
         export_button = QPushButton("&Export identity file…", box)
         export_button.clicked.connect(self._export_clicked)
+        rotate_button = QPushButton("Make &new keys…", box)
+        rotate_button.setToolTip("For a new laptop, or keys someone else may have seen: new keys replace these")
+        rotate_button.clicked.connect(self._make_new_keys_clicked)
         self.export_result = QLabel("", box)
         self.export_result.setWordWrap(True)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, box)
@@ -184,6 +190,7 @@ class IdentityDialog(QDialog):
         buttons.addWidget(copy_button)
         buttons.addWidget(export_button)
         buttons.addStretch(1)
+        buttons.addWidget(rotate_button)
         layout = QVBoxLayout(box)
         layout.addLayout(form)
         layout.addWidget(note)
@@ -192,6 +199,16 @@ class IdentityDialog(QDialog):
         layout.addWidget(self.export_result)
         layout.addWidget(close)
         return box
+
+    def _make_new_keys_clicked(self) -> None:
+        from fieldwork.gui.rotation_dialogs import RotateKeysDialog
+
+        RotateKeysDialog(self.store, self, on_rotated=self._keys_rotated).exec()
+
+    def _keys_rotated(self, _result) -> None:
+        self._show()
+        if self.on_keys_changed is not None:
+            self.on_keys_changed()
 
     def _export_clicked(self) -> None:
         default = str(Path.home() / f"{self.public.person_id}.fwid.json")

@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
 
         profile_menu = menu.addMenu("&Profile")
         profile_menu.addAction("Your &identity and keys…", self.show_identity)
+        profile_menu.addAction("&Accept a key change…", self.accept_key_change)
 
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self._action("shortcuts", "&Keyboard shortcuts", lambda: ShortcutsDialog(self).exec()))
@@ -448,8 +449,14 @@ class MainWindow(QMainWindow):
     def show_identity(self) -> None:
         from fieldwork.gui.identity_dialogs import IdentityDialog
 
-        IdentityDialog(self.store, self).exec()
+        IdentityDialog(self.store, self, on_keys_changed=self.keys.forget).exec()
         self.profile = read_profile(self.store)
+
+    def accept_key_change(self) -> None:
+        """Profile → Accept a key change…: a colleague's key rotation statement (rotation_dialogs)."""
+        from fieldwork.gui.rotation_dialogs import accept_key_change
+
+        accept_key_change(self, self.store)
 
     def export_bundle(self) -> None:
         if self.inspection is None:
