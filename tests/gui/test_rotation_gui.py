@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
+from helpers.keyrings import MemoryKeyring
 from keyring.backends.fail import Keyring as FailKeyring
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton
 
@@ -180,23 +180,6 @@ def test_a_wrong_current_passphrase_changes_nothing(qtbot, team):
     assert key_files(data_dir) == before  # byte for byte
     assert not retired_dir(data_dir).exists() and list(out.iterdir()) == []
     assert read_public_identity(data_dir).key_id == inspector_keys.key_id
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 0  # only ever set by the test
-
-    def __init__(self):
-        super().__init__()
-        self.secrets = {}
-
-    def get_password(self, service, username):
-        return self.secrets.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.secrets.pop((service, username), None)
 
 
 def test_keys_that_unlock_through_the_keyring_need_no_current_passphrase(qtbot, gui_store, tmp_path):

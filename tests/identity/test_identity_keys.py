@@ -9,7 +9,7 @@ import stat
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
+from helpers.keyrings import MemoryKeyring
 from keyring.backends.fail import Keyring as FailKeyring
 
 from fieldwork.identity import (
@@ -143,23 +143,6 @@ def test_hybrid_suite_keys_round_trip(tmp_path):
     assert unlocked.open_sealed(sealed, b"info") == b"k" * 32
     with pytest.raises(ValueError):
         unlocked.open_sealed(sealed, b"other info")
-
-
-class MemoryKeyring(KeyringBackend):
-    priority = 0  # never chosen by keyring's own detection; only by the fixture below
-
-    def __init__(self):
-        super().__init__()
-        self.secrets = {}
-
-    def get_password(self, service, username):
-        return self.secrets.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service, username):
-        self.secrets.pop((service, username), None)
 
 
 @pytest.fixture
