@@ -92,6 +92,18 @@ def bench_startup(folder: Path, repeats: int) -> list[Result]:
     ]
 
 
+def _quiet_offscreen_warning() -> None:
+    """The offscreen platform warns at every window shown that it cannot propagate size hints;
+    25 opens would bury the results table in it. Other Qt messages still go to stderr."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_mode, _context, message: str) -> None:
+        if "propagateSizeHints" not in message:
+            sys.stderr.write(message + "\n")
+
+    qInstallMessageHandler(handler)
+
+
 def bench_open_case(store, case_ids: list[str], repeats: int) -> Result:
     from PySide6.QtCore import QEvent
     from PySide6.QtGui import QUndoStack
@@ -101,6 +113,7 @@ def bench_open_case(store, case_ids: list[str], repeats: int) -> Result:
     from fieldwork.gui.case_view import CaseView
 
     make_application()
+    _quiet_offscreen_warning()
     undo = QUndoStack()
     opened = []
 
