@@ -348,7 +348,8 @@ class HandoverDialog(QDialog):
 
     def choice(self) -> HandoverChoice:
         wipe = bool(self.plan.wipeable) and self.wipe_radio.isChecked()
-        return HandoverChoice(wipe, self.remember.isVisible() and self.remember.isChecked())
+        # isHidden, not isVisible: this is read after exec() returns, when the whole dialog is hidden.
+        return HandoverChoice(wipe, not self.remember.isHidden() and self.remember.isChecked())
 
     @classmethod
     def ask(cls, parent, plan) -> HandoverChoice | None:
@@ -505,11 +506,18 @@ def item_text(item, days: int | None) -> str:
         text = f"Inspection {item.inspection_id}: fieldwork ended on {uk_date(item.fieldwork_end)}, more than {days} " \
             "days ago, so it is due to be deleted from this laptop."
         return text + (f" {_never_handed_over(item.not_handed_over)}" if item.not_handed_over else "")
-    return (
+    text = (
         f"Inspection {item.inspection_id} will be deleted from this laptop on {uk_date(item.due_on)} (in "
         f"{plural(item.days_left, 'day')}), {days} days after its fieldwork ended. Before then, export your last "
         "bundle and accept your lead's receipt."
     )
+    if item.not_handed_over:  # retention never deletes these without the inspector's yes
+        one = item.not_handed_over == 1
+        text += (
+            f" {plural(item.not_handed_over, 'case')} not handed over by then will stay until you hand "
+            f"{'it' if one else 'them'} over or confirm {'its' if one else 'their'} deletion."
+        )
+    return text
 
 
 def outcome_text(outcome, days: int | None) -> str:

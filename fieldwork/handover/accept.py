@@ -192,7 +192,9 @@ def plan_receipt(store: Store, verified: VerifiedReceipt) -> HandoverPlan:
             outcomes.append(CaseOutcome(case.case_uuid, None, None, None, case.revision, kind))
             continue
         _, case_ref, status, revision, updated_at = here
-        if case.case_uuid in records:
+        # A record of an earlier handover counts only while the case is still handed over: a case
+        # that retention removed and a later pack brought back is new work (retention.py).
+        if case.case_uuid in records and status == "handed_over":
             kind = ALREADY_WIPED if records[case.case_uuid] else ALREADY_HANDED_OVER
         elif revision > case.revision or max(updated_at, last_change.get(case.case_uuid) or "") > made_at:
             kind = CHANGED_SINCE
@@ -203,7 +205,7 @@ def plan_receipt(store: Store, verified: VerifiedReceipt) -> HandoverPlan:
         outcomes.append(CaseOutcome(case.case_uuid, case_ref, status, revision, case.revision, kind))
     not_in_receipt = db.execute(
         "SELECT count(*) FROM cases WHERE inspection_id = ? AND id NOT IN (SELECT value FROM json_each(?)) "
-        "AND id NOT IN (SELECT case_id FROM handover_records)",
+        "AND status <> 'handed_over'",
         [r.inspection_id, ids],
     ).fetchone()[0]
     already = db.execute("SELECT 1 FROM receipts_accepted WHERE receipt_id = ?", [r.receipt_id]).fetchone()
@@ -231,7 +233,7 @@ def accept_receipt(store: Store, verified: VerifiedReceipt, *, wipe: bool) -> Ha
         newly = plan.having(HAND_OVER)
         for case in newly:
             db.execute(
-                "INSERT INTO handover_records (case_id, inspection_id, revision, receipt_id, bundle_id, "
+                "INSERT OR REPLACE INTO handover_records (case_id, inspection_id, revision, receipt_id, bundle_id, "
                 "bundle_sequence, lead_key_id, merged_at, handed_over_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [case.case_id, r.inspection_id, case.receipt_revision, r.receipt_id, r.bundle_id, r.sequence,
                  r.lead_key_id, r.merged_at, now],

@@ -57,10 +57,14 @@ def pending(store: Store) -> bool:
 
 
 def copies_kept_aside(data_dir: Path) -> tuple[str, ...]:
-    """Copies of the store a restore set aside (fieldwork-before-restore-*.sqlite): they hold personal data."""
+    """Copies of the store a restore set aside (fieldwork-before-restore-*.sqlite, with the -wal and
+    -shm files that went aside with them): they hold personal data."""
     try:
         return tuple(
-            sorted(str(p) for p in data_dir.iterdir() if recovery.ASIDE_INFIX in p.name and p.suffix == ".sqlite")
+            sorted(
+                str(p) for p in data_dir.iterdir()
+                if recovery.ASIDE_INFIX in p.name and p.name.endswith((".sqlite", ".sqlite-wal", ".sqlite-shm"))
+            )
         )
     except OSError:
         return ()
@@ -95,7 +99,7 @@ def shred(path: Path) -> None:
 
 def _replace_backups(store: Store) -> tuple[str, int]:
     """A fresh backup of the wiped store, then every other backup shredded; (new backup, removed)."""
-    fresh = store_backups.take_backup(store, kind="auto")
+    fresh = store_backups.take_backup(store, kind="auto", prune_old=False)  # every older one is shredded below
     crash_point("wipe.before_old_backups_removed")
     removed = 0
     for backup in store_backups.list_backups(store.path.parent):

@@ -134,11 +134,17 @@ def _today(store: Store) -> dt.date:
     return store.clock().astimezone(dt.UTC).date()
 
 
+# A case counts as handed over by its own status, not by a handover record alone: a record outlives
+# the case it was about (retention removes an inspection whole), and a later pack may bring the
+# same case back for new work that nobody holds yet.
+_HANDED_OVER = "c.status = 'handed_over' AND h.case_id IS NOT NULL AND h.receipt_id IS NOT NULL"
+
+
 def _counts(store: Store, inspection_id: str) -> tuple[int, int, int]:
     """(handed over with data, handed over and wiped, not handed over)."""
     row = store.db.execute(
-        "SELECT sum(h.case_id IS NOT NULL AND h.receipt_id IS NOT NULL AND h.wiped_at IS NULL), "
-        "sum(h.case_id IS NOT NULL AND h.wiped_at IS NOT NULL), sum(h.case_id IS NULL OR h.receipt_id IS NULL) "
+        f"SELECT sum({_HANDED_OVER} AND h.wiped_at IS NULL), sum({_HANDED_OVER} AND h.wiped_at IS NOT NULL), "
+        f"sum(NOT ({_HANDED_OVER})) "
         "FROM cases c LEFT JOIN handover_records h ON h.case_id = c.id WHERE c.inspection_id = ?",
         [inspection_id],
     ).fetchone()
@@ -223,7 +229,7 @@ def _apply_one(store: Store, item: RetentionItem, days: int, include_not_handed_
         else:
             ids = [row[0] for row in db.execute(
                 "SELECT h.case_id FROM handover_records h JOIN cases c ON c.id = h.case_id WHERE c.inspection_id = ? "
-                "AND h.receipt_id IS NOT NULL AND h.wiped_at IS NULL",
+                f"AND {_HANDED_OVER} AND h.wiped_at IS NULL",
                 [item.inspection_id],
             )]
             wiped = wipe_cases(

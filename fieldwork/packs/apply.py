@@ -522,7 +522,16 @@ def _write(store: Store, plan: PackPlan) -> None:
                     "AND text = ?",
                     [inspection_id, case_id, question_id, text],
                 )
+        # A handed-over case's personal data has left this laptop (or is about to): the lead's
+        # query text about it is not brought back.
+        handed_over = {
+            row[0] for row in db.execute(
+                "SELECT id FROM cases WHERE inspection_id = ? AND status = 'handed_over'", [inspection_id]
+            )
+        }
         for query in dict.fromkeys(payload.moderation_queries):
+            if query.case_uuid in handed_over:
+                continue
             db.execute(
                 "INSERT OR IGNORE INTO allocation_queries (inspection_id, case_id, question_id, text, pack_id) "
                 "VALUES (?, ?, ?, ?, ?)",

@@ -117,8 +117,9 @@ def _new_name(folder: Path, prefix: str, moment: dt.datetime) -> Path:
     return folder / (f"{prefix}-{stamp}.sqlite" if number == 1 else f"{prefix}-{stamp}-{number}.sqlite")
 
 
-def take_backup(store: Store, *, kind: str = "auto") -> Backup:
-    """Snapshot the open store now (kind "auto" or "manual"); prunes old automatic ones.
+def take_backup(store: Store, *, kind: str = "auto", prune_old: bool = True) -> Backup:
+    """Snapshot the open store now (kind "auto" or "manual"); prunes old automatic ones unless
+    `prune_old` is False (a wipe shreds them itself: pruning would only unlink them).
 
     Raises StoreDamagedError when the snapshot fails its check (the store itself is damaged),
     StoreError when it cannot be written.
@@ -138,7 +139,7 @@ def take_backup(store: Store, *, kind: str = "auto") -> Backup:
             "free some space or check the folder's permissions."
         ) from None
     backup = next(b for b in list_backups(store.path.parent) if b.path == target)
-    if kind == "auto" and store.backup_policy is not None:
+    if prune_old and kind == "auto" and store.backup_policy is not None:
         prune(store.path.parent, store.backup_policy.keep)
     return backup
 

@@ -185,6 +185,11 @@ def _connect(path: Path) -> sqlite3.Connection:
         # 10,000 cases tallies its ratings from a few MiB of index; re-reading them at each
         # refresh cost ~15%. The cache only grows as pages are read: a small store stays small.
         conn.execute("PRAGMA cache_size = -32768")  # opens the file: in a read-only folder, fails
+        # Sorts, statement journals and temp tables stay in memory: on disk they would be plain
+        # copies of answers and evidence in the system's temp folder (a wipe's DELETE of a long
+        # history spills its statement journal there). Set before any temp table exists, since
+        # changing it later drops them.
+        conn.execute("PRAGMA temp_store = MEMORY")
     except BaseException:
         conn.close()  # never left for the garbage collector: an open file pins the folder
         raise
