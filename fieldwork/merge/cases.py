@@ -107,15 +107,30 @@ def _place_taken(
     placement.new_case_conflicts += 1
 
 
+# A central row the lead edited matches no version's author and time (merge-written rows copy them).
+_LEAD_EDITED = (
+    "EXISTS (SELECT 1 FROM answers a WHERE a.case_id = ?1 AND NOT EXISTS (SELECT 1 FROM merge_versions v "
+    "WHERE v.kind = 'answer' AND v.case_id = a.case_id AND v.key = a.question_id AND v.author = a.updated_by "
+    "AND v.updated_at = a.updated_at)) "
+    "OR EXISTS (SELECT 1 FROM case_details d WHERE d.case_id = ?1 AND NOT EXISTS (SELECT 1 FROM merge_versions v "
+    "WHERE v.kind = 'detail' AND v.case_id = d.case_id AND v.key = d.field_id AND v.author = d.updated_by "
+    "AND v.updated_at = d.updated_at)) "
+    "OR EXISTS (SELECT 1 FROM merge_versions v WHERE v.case_id = ?1 AND v.origin = 'local')"
+)
+
+
 def _can_step_aside(conn: sqlite3.Connection, case_id: str) -> bool:
     """A hand-added case may give its reference to a lower UUID only while the lead has done
-    nothing with it (no decision, moderation or query), so no work of the lead's is undone."""
+    nothing with it (no decision, edit, moderation or query), so no work of the lead's is undone;
+    and never a case already decided on once (kept aside, then made separate), which has its row."""
     return conn.execute(
         "SELECT NOT EXISTS (SELECT 1 FROM merge_case_conflicts WHERE owner_case_id = ?1 AND status != 'open') "
+        "AND NOT EXISTS (SELECT 1 FROM merge_case_conflicts WHERE case_id = ?1) "
         "AND NOT EXISTS (SELECT 1 FROM merge_case_aliases WHERE case_id = ?1) "
         "AND NOT EXISTS (SELECT 1 FROM merge_case_moderation WHERE case_id = ?1) "
         "AND NOT EXISTS (SELECT 1 FROM moderation_queries WHERE case_id = ?1) "
-        "AND NOT EXISTS (SELECT 1 FROM merge_resolutions WHERE case_id = ?1)",
+        "AND NOT EXISTS (SELECT 1 FROM merge_resolutions WHERE case_id = ?1) "
+        f"AND NOT ({_LEAD_EDITED})",
         [case_id],
     ).fetchone()[0] == 1
 

@@ -267,8 +267,25 @@ def resolve_case_conflict(
     with store.transaction():
         if same:
             keep = conflict.owner_case_id
+            # The lead's own edits of the case being joined are kept as versions before anything moves.
+            apply.set_keys(conn, conn.execute(
+                "SELECT 'answer', case_id, question_id FROM answers WHERE case_id = ?1 "
+                "UNION ALL SELECT 'detail', case_id, field_id FROM case_details WHERE case_id = ?1",
+                [keep],
+            ).fetchall())
+            apply.capture_local(conn)
+            conn.execute("DELETE FROM temp.merge_keys")
             conn.execute("INSERT INTO merge_case_aliases (alias_id, case_id) VALUES (?, ?)", [conflict.case_id, keep])
-            conn.execute("UPDATE OR IGNORE merge_versions SET case_id = ? WHERE case_id = ?", [keep, conflict.case_id])
+            # The kept-aside versions join under new ids: the lead has not seen them, so no earlier
+            # decision's horizon may count them as settled. (A copy already there stays as it is.)
+            conn.execute(
+                "INSERT INTO merge_versions (kind, case_id, key, value, note, revision, author, updated_at, digest, "
+                "origin, bundle_id, bundle_created_at) SELECT kind, ?, key, value, note, revision, author, "
+                "updated_at, digest, origin, bundle_id, bundle_created_at FROM merge_versions WHERE case_id = ? "
+                "ORDER BY id ON CONFLICT DO NOTHING",
+                [keep, conflict.case_id],
+            )
+            conn.execute("DELETE FROM merge_versions WHERE case_id = ?", [conflict.case_id])
             _join_states(conn, conflict.case_id, keep)
             new_ref = None
         else:

@@ -203,6 +203,7 @@ def set_answer(
             "updated_at = excluded.updated_at, updated_by = excluded.updated_by",
             [case_id, question_id, new.value, new.note, new.revision, now, store.actor],
         )
+        _settle_conflict(store, "answer", case_id, question_id)
         old_value, old_note = (old.value, old.note) if old else (None, "")
         if old_value != new_value:
             append_change(
@@ -214,6 +215,15 @@ def set_answer(
         crash_point("answer.before_commit")  # fault injection (issue 7): no-op in normal use
     crash_point("answer.after_commit")
     return AnswerChange(case_id, question_id, old, new, status)
+
+
+def _settle_conflict(store: Store, kind: str, case_id: str, key: str) -> None:
+    """In a lead's central database, editing an answer or detail two inspectors disagree on is the
+    lead's decision (docs/decisions/0007-merge-rules.md): it is no longer an open conflict. The edit
+    is in the change log now, and kept as the lead's version when a bundle next touches it."""
+    store.db.execute(
+        "DELETE FROM merge_open_conflicts WHERE kind = ? AND case_id = ? AND key = ?", [kind, case_id, key]
+    )
 
 
 def _answers_one(store: Store, case_id: str, question_id: str) -> StoredAnswer | None:
@@ -253,6 +263,7 @@ def set_detail(store: Store, case_id: str, field_id: str, raw_value: str, *, sou
             "updated_by = excluded.updated_by",
             [case_id, field_id, value, revision + 1, now, store.actor],
         )
+        _settle_conflict(store, "detail", case_id, field_id)
         append_change(store, case.inspection_id, case_id, "detail", field_id, "value", old_value, value, source)
         _touch_case(store, case, now, source)
     return value
