@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QIntValidator
+from PySide6.QtCore import QRegularExpression, Signal
+from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QLabel, QLineEdit, QWidget
 
 from fieldwork.frameworks.model import CaseDetailField
@@ -19,6 +19,7 @@ class CaseDetailsForm(QGroupBox):
         super().__init__("Case details", parent)
         self.setObjectName("caseDetails")
         self._editors: dict[str, QWidget] = {}
+        self._shown: dict[str, str] = {}  # the stored values on screen, to tell typed text from saved
         self._fields = {f.id: f for f in fields}
         # Two label/editor pairs per line: the details stay on one screen above the questions.
         grid = QGridLayout(self)
@@ -61,11 +62,14 @@ class CaseDetailsForm(QGroupBox):
             line.setPlaceholderText("YYYY-MM-DD")
             line.setMaxLength(10)
         elif field.type == "integer":
-            line.setValidator(QIntValidator(0, 150, line))
+            # Digits only, and empty allowed: a range validator treats an emptied field as unfinished
+            # input, so clearing it was never saved. The core checks the range and says what is wrong.
+            line.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,6}"), line))
         line.editingFinished.connect(lambda f=field.id, e=line: self.detail_edited.emit(f, e.text()))
         return line
 
     def show_values(self, values: dict[str, str]) -> None:
+        self._shown = {field_id: values.get(field_id, "") for field_id in self._editors}
         for field_id, editor in self._editors.items():
             value = values.get(field_id, "")
             if isinstance(editor, QComboBox):
@@ -73,6 +77,22 @@ class CaseDetailsForm(QGroupBox):
                 editor.setCurrentIndex(index if index >= 0 else 0)
             elif editor.text() != value:
                 editor.setText(value)
+
+    def _edited_lines(self) -> list[tuple[str, str]]:
+        """(field, text) of the text boxes whose text differs from the stored value shown."""
+        return [
+            (field_id, editor.text())
+            for field_id, editor in self._editors.items()
+            if isinstance(editor, QLineEdit) and editor.text() != self._shown.get(field_id, "")
+        ]
+
+    def flush(self) -> None:
+        """Save what is typed in a text box that has not been left yet (e.g. before completing the case)."""
+        for field_id, text in self._edited_lines():
+            self.detail_edited.emit(field_id, text)
+
+    def has_unsaved_edits(self) -> bool:
+        return bool(self._edited_lines())
 
     def show_error(self, message: str | None) -> None:
         self.error_label.setText(message or "")

@@ -312,7 +312,7 @@ class CaseView(QWidget):
         if panel is not None:
             panel.apply_relevance()
         self._show_status()
-        self.save_state_changed.emit("saved")
+        self.save_state_changed.emit(self._saved_state())
         self.case_changed.emit(self.case_id)
         return True
 
@@ -320,6 +320,10 @@ class CaseView(QWidget):
         if panel.evidence.has_unsaved_text():
             panel.show_save_state("unsaved")
             self.save_state_changed.emit("unsaved")
+        else:  # typed (or undone) back to the stored text: nothing is waiting to be saved
+            stored = self._assessment.answers.get(panel.question.id)
+            panel.show_save_state("saved", stored.updated_at if stored else None)
+            self.save_state_changed.emit(self._saved_state())
 
     def _save_evidence(self, question_id: str, text: str) -> None:
         panel = self._panels[question_id]
@@ -335,7 +339,7 @@ class CaseView(QWidget):
         stored = self._assessment.answers.get(question_id)
         panel.show_save_state("saved", change.new.updated_at if change else (stored.updated_at if stored else None))
         self._show_status()
-        self.save_state_changed.emit("saved")
+        self.save_state_changed.emit(self._saved_state())
         self.case_changed.emit(self.case_id)
 
     def _save_detail(self, field_id: str, raw_value: str) -> None:
@@ -349,23 +353,38 @@ class CaseView(QWidget):
         self._reload()
         self.details_form.show_values(self._assessment.details)
         self._show_status()
-        self.save_state_changed.emit("saved")
+        self.save_state_changed.emit(self._saved_state())
         self.case_changed.emit(self.case_id)
 
-    def flush_pending(self) -> None:
-        """Save any evidence typed but not yet saved, and where the user is (before leaving or quitting)."""
+    def flush_pending(self) -> bool:
+        """Save any evidence or case detail typed but not yet saved, and where the user is (before
+        leaving, completing or quitting). False when some of it could not be saved: it is still on
+        screen, marked not saved, and the caller must not throw it away unasked."""
+        self.details_form.flush()
         for panel in self._panels.values():
             panel.evidence.flush()
         if getattr(self, "_position_timer", None) is not None and self._position_timer.isActive():
             self._position_timer.stop()
             self._write_position()
+        return not self.has_unsaved_changes()
 
     def has_unsaved_changes(self) -> bool:
-        return any(p.evidence.has_unsaved_text() for p in self._panels.values())
+        return self.details_form.has_unsaved_edits() or any(
+            p.evidence.has_unsaved_text() for p in self._panels.values()
+        )
+
+    def _saved_state(self) -> str:
+        """What the window's save indicator should say after a save: all saved, or not."""
+        return "error" if self.has_unsaved_changes() else "saved"
 
     # --- completion -------------------------------------------------------------------------
     def _toggle_complete(self) -> None:
-        self.flush_pending()
+        if not self.flush_pending():
+            self.message.emit(
+                "Not marked complete: some of what you typed is not saved (marked NOT SAVED). "
+                "Try again once it is saved."
+            )
+            return
         self._reload()
         case = self._assessment.case
         try:

@@ -178,7 +178,7 @@ class MainWindow(QMainWindow):
 
     def close_inspection(self) -> None:
         """Leave the open inspection (e.g. after it was wiped from this laptop) for the welcome view."""
-        self._leave_case()
+        self._leave_case(force=True)  # the inspection is gone: nothing of it can be saved any more
         self.inspection = self.framework = self.home_view = None
         self.lead_tabs = None
         if self.home_tabs is not None:
@@ -205,7 +205,8 @@ class MainWindow(QMainWindow):
             old.deleteLater()
 
     def open_inspection(self, inspection_id: str) -> None:
-        self._leave_case()
+        if not self._leave_case():
+            return
         self.inspection = get_inspection(self.store, inspection_id)
         self.framework = framework_for(self.store, self.inspection)
         if self.home_tabs is not None:
@@ -322,7 +323,8 @@ class MainWindow(QMainWindow):
         if self.home_view is None:
             return
         case_id = self.case_view.case_id if self.case_view else None
-        self._leave_case()
+        if not self._leave_case():
+            return
         self.stack.setCurrentWidget(self.home_tabs)
         self.home_tabs.setCurrentWidget(self.home_view)
         if case_id:
@@ -332,7 +334,8 @@ class MainWindow(QMainWindow):
         self.view_changed.emit("home")
 
     def open_case(self, case_id: str, question_id: str | None = None) -> None:
-        self._leave_case()
+        if not self._leave_case():
+            return
         try:
             view = CaseView(self.store, case_id, self.undo_stack, self.stack)
         except FieldworkError as error:
@@ -353,17 +356,38 @@ class MainWindow(QMainWindow):
         self.store.set_ui_state("position", f"{case_id}|{question_id or ''}")
         self.view_changed.emit("case")
 
-    def _leave_case(self) -> None:
-        """Save pending evidence and drop the case view (its undo history goes with it)."""
+    def _leave_case(self, *, force: bool = False) -> bool:
+        """Save pending evidence and drop the case view (its undo history goes with it). False, with
+        the case still open, when some of what was typed could not be saved and the user stays."""
         view = self.case_view
         if view is None:
-            return
-        view.flush_pending()
+            return True
+        if not view.flush_pending() and not force and not self._confirm_losing_unsaved(view):
+            return False
         self.store.set_ui_state("case_splitter", bytes(view.splitter.saveState().toBase64()).decode())
         self.undo_stack.clear()
         self.case_view = None
         self.stack.removeWidget(view)
         view.deleteLater()
+        return True
+
+    def _confirm_losing_unsaved(self, view) -> bool:
+        """Ask before throwing away what could not be saved; True only for an explicit 'leave'."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Not saved")
+        box.setText(f"Some of what you typed in case {view.case_ref} could not be saved.")
+        box.setInformativeText(
+            "It is still on screen, marked NOT SAVED. Stay to try again (for example once the other "
+            "fieldwork window is closed or the disk has room) or to copy it somewhere safe; leaving "
+            "throws it away."
+        )
+        stay = box.addButton("Stay on the case", QMessageBox.ButtonRole.RejectRole)
+        leave = box.addButton("Leave and lose it", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(stay)
+        box.setEscapeButton(stay)
+        box.exec()
+        return box.clickedButton() is leave
 
     def _case_changed(self, case_id: str) -> None:
         if self.home_view is None:
@@ -462,8 +486,12 @@ class MainWindow(QMainWindow):
         if self.inspection is None:
             self.show_error("Open an inspection first.")
             return
-        if self.case_view is not None:
-            self.case_view.flush_pending()
+        if self.case_view is not None and not self.case_view.flush_pending():
+            self.show_error(
+                f"Some of what you typed in case {self.case_view.case_ref} is not saved, so it would be missing "
+                "from the bundle. Export again once it is saved."
+            )
+            return
         identity = self._unlock()
         if identity is None:
             return
@@ -571,11 +599,14 @@ class MainWindow(QMainWindow):
             view.splitter.restoreState(QByteArray.fromBase64(saved.encode()))
 
     def closeEvent(self, event) -> None:
-        self._flush_and_remember()
+        view = self.case_view
+        if view is not None and not view.flush_pending() and not self._confirm_losing_unsaved(view):
+            event.ignore()  # stay open: what is on screen and not saved is not thrown away unasked
+            return
+        self._remember_layout()
         super().closeEvent(event)
 
-    def _flush_and_remember(self) -> None:
+    def _remember_layout(self) -> None:
         if self.case_view is not None:
-            self.case_view.flush_pending()
             self.store.set_ui_state("case_splitter", bytes(self.case_view.splitter.saveState().toBase64()).decode())
         self.store.set_ui_state("window_geometry", bytes(self.saveGeometry().toBase64()).decode())
