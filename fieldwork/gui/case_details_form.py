@@ -62,9 +62,9 @@ class CaseDetailsForm(QGroupBox):
             line.setPlaceholderText("YYYY-MM-DD")
             line.setMaxLength(10)
         elif field.type == "integer":
-            # Digits only, and empty allowed: a range validator treats an emptied field as unfinished
-            # input, so clearing it was never saved. The core checks the range and says what is wrong.
-            line.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,6}"), line))
+            # Up to three digits, and empty allowed: a range validator treats an emptied field as
+            # unfinished input, so clearing it was never saved.
+            line.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,3}"), line))
         line.editingFinished.connect(lambda f=field.id, e=line: self.detail_edited.emit(f, e.text()))
         return line
 
