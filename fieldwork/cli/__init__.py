@@ -96,3 +96,21 @@ def run(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("fieldwork: interrupted; nothing was changed by the unfinished command.", file=sys.stderr)
         return EXIT_REFUSED
+    except OSError as error:  # a path the system refused: missing folder, read-only, too long, a folder
+        return fail(_os_refusal(error), getattr(args, "json", False))
+    except (UnicodeError, OverflowError) as error:
+        what = "a number too large" if isinstance(error, OverflowError) else "text that is not valid UTF-8"
+        refusal = FieldworkError(f"The command was given {what}; check its arguments and try again.", code="bad-input")
+        return fail(refusal, getattr(args, "json", False))
+
+
+def _os_refusal(error: OSError) -> FieldworkError:
+    """One sentence for a refused path; writes go to temporary files renamed at the end, so a
+    command stopped here has not replaced anything."""
+    where = f" ({error.filename})" if error.filename else ""
+    reason = error.strerror or type(error).__name__
+    return FieldworkError(
+        f"The system refused a file or folder{where}: {reason}. Check that the path exists, is a file or "
+        "folder as expected, can be written and is not too long, then try again.",
+        code="os-error",
+    )

@@ -132,8 +132,10 @@ def issue_command(args) -> int:
 
 def list_command(args) -> int:
     from fieldwork.handover.issue import list_bundle_receipts
+    from fieldwork.store.inspections import get_inspection
 
     with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+        get_inspection(store, args.inspection)  # an unknown id is refused, as everywhere else
         bundles = list_bundle_receipts(store, args.inspection)
     if args.json:
         print_json({"bundles": [b.to_json() for b in bundles]})

@@ -47,6 +47,7 @@ def register(sub, common) -> None:
 
     export = commands.add_parser("export", help="write your public identity file for your lead", parents=[common])
     export.add_argument("--out", required=True, metavar="FILE")
+    export.add_argument("--overwrite", action="store_true", help="replace an existing file")
     export.add_argument("--json", action="store_true", help="print JSON")
     export.set_defaults(handler=export_command)
 
@@ -76,9 +77,14 @@ def read_passphrase(
     from_env = os.environ.get(env)
     if from_env is not None:
         return from_env
-    first = getpass.getpass(prompt)
-    if confirm and getpass.getpass("Same passphrase again: ") != first:
-        raise IdentityError("The two passphrases differ; run the command again.", code="passphrase-mismatch")
+    try:
+        first = getpass.getpass(prompt)
+        if confirm and getpass.getpass("Same passphrase again: ") != first:
+            raise IdentityError("The two passphrases differ; run the command again.", code="passphrase-mismatch")
+    except EOFError:  # no terminal and nothing on standard input (a script, a cron job)
+        raise IdentityError(
+            f"No passphrase was given; set {env} or run the command in a terminal.", code="passphrase-needed"
+        ) from None
     return first
 
 
@@ -175,6 +181,10 @@ def show_command(args) -> int:
 
 def export_command(args) -> int:
     data_dir = resolve_data_dir(args.data_dir)
+    if Path(args.out).exists() and not args.overwrite:
+        raise IdentityError(
+            f"{args.out} already exists; choose another name, or add --overwrite to replace it.", code="file-exists"
+        )
     path = export_identity(data_dir, args.out)
     public = read_public_identity(data_dir)
     if args.json:

@@ -17,6 +17,7 @@ Nothing changes when a step before 4 is refused.
 from __future__ import annotations
 
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,6 +86,18 @@ def _target(out: str | os.PathLike, name: str, overwrite: bool) -> Path:
     return final
 
 
+def _check_writable(folder: Path) -> None:
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise IdentityError(
+            f"The statement cannot be written to {folder} ({exc.strerror}); choose a folder you can write to. "
+            "Your keys were not changed.",
+            code="no-folder",
+        ) from None
+
+
 def rotate_keys(
     data_dir: str | os.PathLike,
     store: Store,
@@ -121,6 +134,7 @@ def rotate_keys(
         created_at=store.now(), decryption_keys=retired,
     )
     final = _target(out, statement_filename(old.person_id, old.key_id, new.key_id), overwrite)
+    _check_writable(final.parent)  # before the keys change: never new keys with no statement to hand over
     data, statement = make_statement(
         old, new, effective_at=new.public.created_at, last_sequences=last_sequences(store, old.key_id)
     )

@@ -31,7 +31,7 @@ def _wipe_choice(text: str) -> str:
 
 def _retention(text: str) -> str:
     value = text.strip().lower()
-    if value in ("off", "never", "none", ""):
+    if value in ("off", "never", "none"):  # not "": an unset shell variable must not switch retention off
         return "off"
     try:
         days = int(value)
