@@ -276,14 +276,44 @@ def _check_backup(path: Path) -> None:
     try:
         problems = quick_check(conn)
         version = conn.execute("PRAGMA user_version").fetchone()[0] if not problems else 0
+        has_meta = not problems and conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
+        ).fetchone() is not None
     except sqlite3.DatabaseError as exc:
-        problems, version = [str(exc)], 0
+        problems, version, has_meta = [str(exc)], 0, False
     finally:
         conn.close()
     if problems:
         raise StoreError(f"The backup {path} is damaged too; choose an older one (fieldwork store backups).")
+    if version < 1 or not has_meta:
+        raise StoreError(f"{path} is an SQLite database but not a fieldwork store or backup; choose another.")
     if version > SCHEMA_VERSION:
         raise StoreError(f"The backup {path} was written by a newer version of fieldwork; install it to restore.")
+
+
+def _profile_of(path: Path) -> str | None:
+    """The person id a store or backup belongs to, or None when it has none or cannot be read."""
+    try:
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'profile.person_id'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
+def _check_same_profile(store_path: Path, backup_path: Path) -> None:
+    """A backup of another person's store would put their work under this folder's keys."""
+    if not store_path.is_file():
+        return
+    here, there = _profile_of(store_path), _profile_of(backup_path)
+    if here and there and here != there:
+        raise StoreError(
+            f"{backup_path} is a backup of {there}'s store, but this data folder is {here}'s; restore it into "
+            f"{there}'s own data folder instead."
+        )
 
 
 def restore_backup(
@@ -310,6 +340,7 @@ def restore_backup(
     backup_path = Path(backup_path)
     path = data_dir / STORE_FILENAME
     _check_backup(backup_path)
+    _check_same_profile(path, backup_path)
     lock = filelock.FileLock(str(path) + ".lock", thread_local=False, mode=0o600)
     try:
         lock.acquire(timeout=0)

@@ -208,10 +208,6 @@ def test_keys_init_with_a_bad_id_creates_no_data_folder(capsys, tmp_path):
     assert not folder.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: store restore checks a backup's health and version, not that it is a fieldwork store",
-)
 def test_store_restore_refuses_a_database_that_is_not_a_fieldwork_store(team, capsys, tmp_path):
     # store/recovery.py _check_backup accepts any healthy SQLite file with user_version <= SCHEMA_VERSION.
     other = tmp_path / "other.sqlite"
@@ -223,7 +219,6 @@ def test_store_restore_refuses_a_database_that_is_not_a_fieldwork_store(team, ca
     assert [i["id"] for i in listed] == [INSPECTION]
 
 
-@pytest.mark.xfail(strict=True, reason="open: store restore does not compare the backup's profile with this folder's")
 def test_store_restore_refuses_another_profiles_backup(team, capsys):
     # Restoring ann's backup into lee's folder leaves lee's keys with a store whose profile is ann.
     code, taken = cli_json(capsys, "store", "backup", "--data-dir", team.folders["ann"])
