@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from fieldwork.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, print_json
+from fieldwork.errors import ValidationError
 from fieldwork.frameworks.catalogue import find_framework
 from fieldwork.imports.tables import ImportProblem
 from fieldwork.paths import resolve_data_dir
@@ -121,6 +122,11 @@ def create_command(args) -> int:
         return EXIT_USAGE
     data_dir = resolve_data_dir(args.data_dir)
     framework = find_framework(args.framework, data_dir)
+    if args.provider_type and framework.provider_types and args.provider_type not in framework.provider_types:
+        raise ValidationError(
+            f"'{args.provider_type}' is not a provider type of {framework.id}; use one of "
+            f"{', '.join(framework.provider_types)}."
+        )
     from fieldwork.demo import suggest_inspection_id
 
     fields = {

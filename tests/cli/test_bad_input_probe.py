@@ -247,10 +247,6 @@ def test_moderation_query_to_an_unknown_person_is_refused(team, capsys):
     assert cli_json(capsys, "moderation", "queries", "--inspection", INSPECTION, "--data-dir", team.lead)[1] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: inspection create does not check the provider type against the framework's",
-)
 def test_inspection_create_with_an_unknown_provider_type_is_refused(team, capsys):
     # cli/inspections.py create_command passes --provider-type through unchecked (the app offers
     # only the framework's provider_types).
