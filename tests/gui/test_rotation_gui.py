@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import keyring
 import pytest
-from helpers.keyrings import MemoryKeyring
-from keyring.backends.fail import Keyring as FailKeyring
+from helpers.keyrings import MemoryKeyring, no_os_keyring
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton
 
 from fieldwork.bundles import export_bundle
@@ -42,10 +41,8 @@ NEW_PASSPHRASE = "staple orbit lantern"
 def cheap_and_contained(monkeypatch):
     """New keys with cheap scrypt, and never the real OS keyring."""
     monkeypatch.setattr(keys_module, "DEFAULT_SCRYPT", CHEAP)
-    previous = keyring.get_keyring()
-    keyring.set_keyring(FailKeyring())
-    yield
-    keyring.set_keyring(previous)
+    with no_os_keyring():
+        yield
 
 
 @pytest.fixture

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
+import keyring
 from keyring.backend import KeyringBackend
+from keyring.backends.fail import Keyring as FailKeyring
 
 
 class MemoryKeyring(KeyringBackend):
@@ -20,3 +24,14 @@ class MemoryKeyring(KeyringBackend):
 
     def delete_password(self, service, username):
         self.secrets.pop((service, username), None)
+
+
+@contextmanager
+def no_os_keyring():
+    """Within: no keyring works unless a test installs one, so the developer's real keychain is never touched."""
+    previous = keyring.get_keyring()
+    keyring.set_keyring(FailKeyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)

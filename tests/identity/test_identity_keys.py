@@ -9,8 +9,7 @@ import stat
 
 import keyring
 import pytest
-from helpers.keyrings import MemoryKeyring
-from keyring.backends.fail import Keyring as FailKeyring
+from helpers.keyrings import MemoryKeyring, no_os_keyring
 
 from fieldwork.identity import (
     IdentityError,
@@ -32,10 +31,8 @@ CHEAP = ScryptParams(log2_n=10)
 @pytest.fixture(autouse=True)
 def no_real_keyring():
     """Never touch the developer's real keychain: no keyring works unless a test installs one."""
-    previous = keyring.get_keyring()
-    keyring.set_keyring(FailKeyring())
-    yield
-    keyring.set_keyring(previous)
+    with no_os_keyring():
+        yield
 PASSPHRASE = "correct horse battery"
 
 

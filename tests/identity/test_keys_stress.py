@@ -16,11 +16,10 @@ import stat
 import tempfile
 from pathlib import Path
 
-import keyring
 import pytest
+from helpers.keyrings import no_os_keyring
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from keyring.backends.fail import Keyring as FailKeyring
 
 from fieldwork.identity import IdentityError, create_keys, export_identity, read_identity_file, unlock_keys
 from fieldwork.identity import keyfile as keyfile_module
@@ -36,10 +35,8 @@ PRIVATE_CODES = {"damaged-keys", "wrong-passphrase", "unsupported-version", "inv
 
 @pytest.fixture(autouse=True)
 def no_real_keyring():
-    previous = keyring.get_keyring()
-    keyring.set_keyring(FailKeyring())
-    yield
-    keyring.set_keyring(previous)
+    with no_os_keyring():
+        yield
 
 
 @pytest.fixture(scope="module")

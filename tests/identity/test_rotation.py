@@ -15,12 +15,11 @@ import os
 import stat
 from pathlib import Path
 
-import keyring
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from helpers.keyrings import no_os_keyring
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from keyring.backends.fail import Keyring as FailKeyring
 
 from fieldwork.identity import (
     IdentityError,
@@ -70,10 +69,8 @@ def cheap_and_no_keyring(monkeypatch):
     from fieldwork.identity import keys
 
     monkeypatch.setattr(keys, "DEFAULT_SCRYPT", CHEAP)
-    previous = keyring.get_keyring()
-    keyring.set_keyring(FailKeyring())
-    yield
-    keyring.set_keyring(previous)
+    with no_os_keyring():
+        yield
 
 
 # --- the format: known answers and an independent reader ----------------------------------------
