@@ -50,12 +50,18 @@ ensure_venv() {
             fi
         fi
     fi
-    # Reinstall only when the declared dependencies changed.
+    # Reinstall only when the declared dependencies or the tested versions changed.
     local stamp="$VENV/.fieldwork-installed" want
-    want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
+    want=$(cat pyproject.toml constraints.txt | sha256sum | cut -d' ' -f1)
     if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want-$1" ]; then
         "$VENV/bin/python" -m pip install --quiet --upgrade pip
-        "$VENV/bin/python" -m pip install --quiet -e ".[$1]"
+        install_locked ".[$1]"
         echo "$want-$1" > "$stamp"
     fi
+}
+
+# Install with the versions in constraints.txt, the ones the suite passed with: a fresh machine
+# gets exactly what was tested, never whatever is newest today (PySide6 6.12.0 crashed the app).
+install_locked() {
+    "$VENV/bin/python" -m pip install --quiet --constraint constraints.txt -e "$1"
 }
