@@ -186,6 +186,21 @@ def recover_damaged_store(data_dir: Path, error, ask=ask_about_damaged_store):
     return store
 
 
+def _watch_for_crashes(store, folder: Path):
+    """Start the crash log and marker; returns (watch, the last session if it crashed)."""
+    from fieldwork import crash_watch
+
+    # Only the session that writes watches: a second, read-only window on the same store must
+    # not take the running session for a crashed one.
+    if store.read_only or store.damaged:
+        return None, None
+    try:
+        return crash_watch.start(folder)
+    except OSError as error:  # a full disk: the app still opens; saving says what is wrong
+        log.warning("the crash log could not be started: %s", type(error).__name__)
+        return None, None
+
+
 def run_app(data_dir: str | None) -> int:
     _setup_logging()
     app = make_application()
@@ -201,8 +216,12 @@ def run_app(data_dir: str | None) -> int:
         return 1
     from fieldwork.gui.main_window import MainWindow
 
+    watch, last_session = _watch_for_crashes(store, folder)
     window = MainWindow(store)
     window.show()
+    if last_session is not None:
+        log.warning("the last session did not end normally (crash log: %s)", last_session.log_path is not None)
+        QMessageBox.information(window, "fieldwork closed unexpectedly", last_session.message())
     if os.environ.get("FIELDWORK_EXIT_WHEN_SHOWN") == "1":
         # For start-up timing (benchmarks/bench_build.py): quit once the shown window is painted.
         QTimer.singleShot(0, app.quit)
@@ -224,3 +243,5 @@ def run_app(data_dir: str | None) -> int:
         return app.exec()
     finally:
         store.close()
+        if watch is not None:
+            watch.finish()

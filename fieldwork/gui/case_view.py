@@ -57,6 +57,7 @@ class CaseView(QWidget):
         self._headings: dict[str, SectionHeading] = {}
         self._outline_items: dict[str, QStandardItem] = {}
         self._current_row: QuestionRow | None = None
+        self._layout_steps: list = []  # see _after_layout
 
         # Built top-down, each widget created inside its final parent, so no subtree is
         # re-polished when it is moved into place (that once made opening a case 4x slower).
@@ -446,13 +447,33 @@ class CaseView(QWidget):
     def _scroll_to(self, widget: QWidget, margin: int = 60) -> None:
         """Bring a widget into view, again once pending layout has run (new sections have none yet)."""
         self.scroll.ensureWidgetVisible(widget, 0, margin)
-        QTimer.singleShot(0, lambda: self._scroll_if_alive(widget, margin))
+        self._after_layout(lambda: self._scroll_if_alive(widget, margin))
 
     def _scroll_top_to(self, widget: QWidget) -> None:
         """Put a section heading or key question at the top of the page, after layout."""
         bar = self.scroll.verticalScrollBar()
         bar.setValue(widget.y())
-        QTimer.singleShot(0, lambda: bar.setValue(widget.y()))
+        self._after_layout(lambda: bar.setValue(widget.y()))
+
+    def _after_layout(self, step) -> None:
+        """Run `step` on the next turn of the event loop, unless the view is gone by then.
+
+        A timer owned by the view, not QTimer.singleShot with a lambda: a bare singleShot ran after
+        the case was closed (on a deleted scroll area), and PySide6 keeps a lambda given with a
+        context object alive forever, and the whole closed view with it (tests/gui/test_soak.py).
+        """
+        self._layout_steps.append(step)
+        if not hasattr(self, "_layout_timer"):
+            self._layout_timer = QTimer(self)
+            self._layout_timer.setSingleShot(True)
+            self._layout_timer.setInterval(0)
+            self._layout_timer.timeout.connect(self._run_layout_steps)
+        self._layout_timer.start()
+
+    def _run_layout_steps(self) -> None:
+        steps, self._layout_steps = self._layout_steps, []
+        for step in steps:
+            step()
 
     def _scroll_if_alive(self, widget: QWidget, margin: int) -> None:
         if widget in self._rows or any(widget is p.evidence for p in self._panels.values()):

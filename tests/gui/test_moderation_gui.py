@@ -336,7 +336,7 @@ def test_case_table_with_moderation_passes_modeltester(
     model.set_summaries(list_case_summaries(gui_store, gui_inspection.id))
     model.set_moderation(marked, lead=lead)
     qtmodeltester.check(model, force_py=force_py)
-    proxy = CaseFilterProxyModel(model)  # a child of the model: both go together
+    proxy = CaseFilterProxyModel()  # owned here, as the views own theirs
     proxy.setSourceModel(model)
     proxy.sort(CaseTableModel.MODERATION_COLUMN, Qt.SortOrder.DescendingOrder)
     proxy.set_moderation_filter("queries")
