@@ -34,7 +34,9 @@ def test_constraints_pin_every_line_exactly():
 def test_installed_versions_are_the_locked_ones():
     pins = _pinned()
     installed = {_normalise(d.metadata["Name"]): d.version for d in metadata.distributions()}
-    wrong = {name: (installed[name], want) for name, want in pins.items() if name in installed and installed[name] != want}
+    wrong = {
+        name: (installed[name], want) for name, want in pins.items() if name in installed and installed[name] != want
+    }
     assert not wrong, f"installed (got, locked): {wrong}; run scripts/test to reinstall from constraints.txt"
 
 

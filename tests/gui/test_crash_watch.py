@@ -129,7 +129,10 @@ def test_the_log_keeps_only_its_newest_part(tmp_path):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     (data_dir / crash_watch.LOG_NAME).write_text("old line\n" * 100_000, encoding="utf-8")
-    code = f"from pathlib import Path; from fieldwork import crash_watch; crash_watch.start(Path({str(data_dir)!r}))[0].finish()"
+    code = (
+        "from pathlib import Path; from fieldwork import crash_watch; "
+        f"crash_watch.start(Path({str(data_dir)!r}))[0].finish()"
+    )
     subprocess.run([sys.executable, "-c", code], env=dict(os.environ, PYTHONPATH=str(ROOT)), check=True, timeout=60)
     size = (data_dir / crash_watch.LOG_NAME).stat().st_size
     assert size <= crash_watch.MAX_LOG_BYTES + 200
