@@ -102,6 +102,24 @@ class Outcome:
         return [line.split(" ")[1:] for line in self.lines if line.split(" ")[0] == kind]
 
 
+def _wait_for_acks(acks: Path, start_offset: int, count: int, server, pid: int, limit: float = 60.0) -> None:
+    """Wait until the child has acknowledged `count` items (or has ended, or `limit` passed)."""
+    deadline = time.monotonic() + limit
+    while count > 0 and time.monotonic() < deadline:
+        done = acks.read_bytes()[start_offset:].count(b"\n") if acks.exists() else 0
+        if done >= count or not _alive(pid):
+            return
+        time.sleep(0.005)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def run_child(
     scenario: str,
     workdir: Path,
@@ -109,13 +127,16 @@ def run_child(
     crash_at: str | None = None,
     crash_after: int = 1,
     kill_after: float | None = None,
+    kill_after_acks: int = 0,
     env: dict[str, str] | None = None,
     timeout: float = 60.0,
     **kwargs,
 ) -> Outcome:
     """Run `scenario` in a child. With `crash_at` it dies at that point (its `crash_after`th hit);
-    with `kill_after` the parent SIGKILLs it after that many seconds. Returns its outcome; the
-    ACK file is kwargs["acks"] (created here when not given)."""
+    with `kill_after` the parent SIGKILLs it after that many seconds, counted from its
+    `kill_after_acks`th acknowledgement (so a slow, loaded machine still kills among the work
+    rather than before it). Returns its outcome; the ACK file is kwargs["acks"] (created here
+    when not given)."""
     workdir.mkdir(parents=True, exist_ok=True)
     acks = Path(kwargs.setdefault("acks", str(workdir / "acks.txt")))
     start_offset = acks.stat().st_size if acks.exists() else 0
@@ -129,6 +150,7 @@ def run_child(
     server = _server()
     pid = server.ask({"scenario": scenario, "kwargs": kwargs, "env": child_env, "err": str(err_path)}, 60)["pid"]
     if kill_after is not None:
+        _wait_for_acks(acks, start_offset, kill_after_acks, server, pid)
         time.sleep(kill_after)
         os.kill(pid, signal.SIGKILL)  # ignored by the kernel if it already died at a crash point
     try:

@@ -50,7 +50,7 @@ def test_killed_at_random_moments_while_answering(prepared, workdir, child_env, 
     acknowledged = 0
     for round_ in range(80 * soak_factor):
         outcome = run_child(
-            "answers", workdir, kill_after=rng.uniform(0.0, 0.08), env=child_env,
+            "answers", workdir, kill_after=rng.uniform(0.0, 0.08), kill_after_acks=rng.randrange(4), env=child_env,
             data_dir=str(data_dir), seed=round_, start=100_000 * (round_ + 1), count=100_000,
         )
         wait_for_kill(outcome)

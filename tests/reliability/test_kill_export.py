@@ -100,7 +100,8 @@ def test_killed_at_random_moments_while_exporting(prepared, workdir, child_env, 
     exported = 0
     for _ in range(40 * soak_factor):
         outcome = run_child(
-            "export", workdir, kill_after=rng.uniform(0.0, 0.12), env=child_env, data_dir=str(ex.data_dir),
+            "export", workdir, kill_after=rng.uniform(0.0, 0.12), kill_after_acks=rng.randrange(3),
+            env=child_env, data_dir=str(ex.data_dir),
             out=str(ex.final), lead_file=str(ex.lead_file), count=10_000,
         )
         wait_for_kill(outcome)

@@ -28,7 +28,8 @@ def test_killed_at_random_moments_of_a_working_session(prepared, workdir, child_
     exported = backed_up = 0
     for round_ in range(70 * soak_factor):
         outcome = run_child(
-            "mixed", workdir, kill_after=rng.uniform(0.0, 0.15), env=child_env, data_dir=str(ex.data_dir),
+            "mixed", workdir, kill_after=rng.uniform(0.0, 0.15), kill_after_acks=rng.randrange(3), env=child_env,
+            data_dir=str(ex.data_dir),
             out=str(ex.final), lead_file=str(prepared["lead_file"]), seed=round_, start=100_000 * (round_ + 1),
         )
         wait_for_kill(outcome)
