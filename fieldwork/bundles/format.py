@@ -32,6 +32,9 @@ PAYLOAD_TYPE = "application/vnd.fieldwork.bundle-manifest+json"
 HPKE_INFO = b"fieldwork bundle v1 content key"
 CONTENT_AEAD = "chacha20-poly1305"
 RECORD_TYPES = ("inspection", "case", "case_detail", "answer", "change")
+# A merge accepts a bundle numbered at most this far past the highest number it has merged from
+# the same key for the same inspection (the first bundle: at most this number). See §6.2.
+MAX_SEQUENCE_STEP = 1000
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,10 @@ def test_merge_gaps_alerts_and_moderation(team, capsys, tmp_path):
     cli(capsys, "merge", bundles["ann"], later[1], "--data-dir", lee)
     code, gaps = cli_json(capsys, "merge", "gaps", "--inspection", "insp-test", "--data-dir", lee)
     [gap] = gaps["gaps"]
-    assert code == EXIT_OK and (gap["inspector_id"], gap["missing"], gap["highest_imported"]) == ("ann", [2], 3)
+    assert code == EXIT_OK and (gap["inspector_id"], gap["missing"], gap["highest_imported"]) == (
+        "ann", [{"first": 2, "last": 2}], 3
+    )
+    assert gap["missing_count"] == 1
     code, out, _ = cli(capsys, "merge", "gaps", "--inspection", "insp-test", "--data-dir", lee)
     assert "missing bundle 2" in out
     code, alerts = cli_json(capsys, "merge", "alerts", "--inspection", "insp-test", "--data-dir", lee)
