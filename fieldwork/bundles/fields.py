@@ -63,7 +63,7 @@ def manifest_object(
     if not isinstance(value, dict):
         raise bad("it is not a JSON object")
     found = value.get("format_version")
-    if found != version:
+    if not is_int(found) or found != version:  # JSON true is not the integer 1
         if is_int(found) and found > version:
             raise newer(found)
         raise bad("format_version is not valid")

@@ -46,10 +46,14 @@ class Limits:
     max_recipients: int = 16
     max_entries: int = 16  # checked from the end record, before the central directory is read
     max_envelope_bytes: int = 1024 * 1024
-    max_member_bytes: int = 512 * 1024 * 1024
-    max_total_uncompressed: int = 512 * 1024 * 1024
-    max_ratio: int = 200  # uncompressed / compressed; real records compress well under 20x
-    max_records: int = 2_000_000
+    # What one bundle may add to the lead's database is bounded here, before anything is merged:
+    # at most 128 MiB of records in at most 500,000 lines (and each text field by its own cap,
+    # records.SCHEMA). Well above an honest inspector's work (a 200-case bundle is about 5 MB)
+    # and, stored uncompressed, still under the file cap (docs/decisions/0021).
+    max_member_bytes: int = 128 * 1024 * 1024
+    max_total_uncompressed: int = 129 * 1024 * 1024  # the records and envelope.json together
+    max_ratio: int = 200  # uncompressed / compressed; the writer stores a member that would pass it
+    max_records: int = 500_000
     max_line_bytes: int = 4 * 1024 * 1024
 
 
