@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from fieldwork.errors import FieldworkError
+from fieldwork.ids import INSPECTION_ID_PATTERN  # noqa: F401  (re-exported: the formats' inspection ids)
 from fieldwork.identity.encoding import EncodingError, parse_canonical_json
 
 UUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 TIMESTAMP_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 KEY_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")  # person ids
 # Framework and app versions are free text: any printable text up to 100 characters.
 VERSION_TEXT = re.compile(r"^[^\x00-\x1f\x7f]{1,100}$")
 

@@ -8,6 +8,7 @@ from fieldwork.bundles import fields
 from fieldwork.bundles.errors import BundleError
 from fieldwork.bundles.fields import (
     ID_PATTERN,
+    INSPECTION_ID_PATTERN,
     KEY_ID_PATTERN,
     SHA256_PATTERN,
     TIMESTAMP_PATTERN,
@@ -155,7 +156,7 @@ def parse_manifest(data: bytes) -> Manifest:
         inspector_id=_text(value["inspector_id"], ID_PATTERN, "inspector_id"),
         signer_key_id=_text(value["signer_key_id"], KEY_ID_PATTERN, "signer_key_id"),
         recipients=tuple(recipients),
-        inspection_id=_text(value["inspection_id"], ID_PATTERN, "inspection_id"),
+        inspection_id=_text(value["inspection_id"], INSPECTION_ID_PATTERN, "inspection_id"),
         framework=fields.framework_ref(framework, ID_PATTERN, _bad),
         sequence=sequence,
         previous_manifest_sha256=previous,

@@ -16,7 +16,7 @@ from typing import ClassVar
 from fieldwork.bundles.errors import BundleError
 from fieldwork.bundles.format import (
     DEFAULT_LIMITS,
-    ID_PATTERN,
+    INSPECTION_ID_PATTERN,
     RECORD_TYPES,
     SHA256_PATTERN,
     TIMESTAMP_PATTERN,
@@ -294,7 +294,7 @@ def _count(minimum: int) -> Check:
     return lambda v: type(v) is int and minimum <= v < 2**53
 
 
-_UUID, _STAMP, _ID = _pattern(UUID_PATTERN), _pattern(TIMESTAMP_PATTERN), _pattern(ID_PATTERN)
+_UUID, _STAMP, _ID = _pattern(UUID_PATTERN), _pattern(TIMESTAMP_PATTERN), _pattern(INSPECTION_ID_PATTERN)
 _PERSON = _text(200)  # actors may be login names from before the profile was set
 _NOTE = _long_text(NOTE_MAX_CHARS)  # what the app stores; bounds what one record adds
 

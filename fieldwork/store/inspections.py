@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Mapping
 
 from fieldwork.errors import NotFoundError, ValidationError
@@ -13,9 +12,10 @@ from fieldwork.frameworks.model import Framework
 from fieldwork.store.changelog import append_change
 from fieldwork.store.db import Store
 from fieldwork.store.records import Case, Inspection
+from fieldwork.ids import INSPECTION_ID_PATTERN
 from fieldwork.text import CASE_REF_MAX_CHARS, CONTROL_CHARACTERS, SURROGATES
 
-_INSPECTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_INSPECTION_ID = INSPECTION_ID_PATTERN  # the formats' own pattern: every inspection id travels
 
 
 def pin_framework(store: Store, framework: Framework) -> None:

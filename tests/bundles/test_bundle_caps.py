@@ -180,3 +180,16 @@ def test_records_whose_directory_size_differs_from_the_signed_size_are_tampered(
     ])
     error = refused(seal_archive(archive, [lead_keys.public]), lead_keys, trust)
     assert error.code == "tampered-member"
+
+
+def test_an_inspection_id_the_store_cannot_hold_is_refused(parts, inspector_keys, lead_keys, trust):
+    """One inspection-id pattern for bundles, packs and the store: no "@" (person ids may have one)."""
+    manifest, lines = parts
+    manifest["inspection_id"] = "insp@test"
+    renamed = [
+        {**line, **{k: "insp@test" for k in ("inspection_id",) if k in line}, **({"id": "insp@test"} if
+                                                                               line["type"] == "inspection" else {})}
+        for line in lines
+    ]
+    error = refused(signed(manifest, encode(renamed), inspector_keys, lead_keys), lead_keys, trust)
+    assert error.code == "malformed-manifest" and "inspection_id" in error.detail
