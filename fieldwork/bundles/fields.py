@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from fieldwork.errors import FieldworkError
-from fieldwork.ids import INSPECTION_ID_PATTERN  # noqa: F401  (re-exported: the formats' inspection ids)
 from fieldwork.identity.encoding import EncodingError, parse_canonical_json
+from fieldwork.ids import INSPECTION_ID_PATTERN  # noqa: F401  (re-exported: the formats' inspection ids)
 
 UUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 TIMESTAMP_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")

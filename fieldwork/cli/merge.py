@@ -206,7 +206,8 @@ def _merge_report(args, which: str) -> int:
             missing = f"bundle {item.describe()}" if item.count == 1 else (
                 f"bundles {item.describe()} ({item.count} in all)"
             )
-            print(f"{item.inspector_id} (key {item.signer_key_id[:8]}…): missing {missing}; highest merged {item.highest}")
+            print(f"{item.inspector_id} (key {item.signer_key_id[:8]}…): missing {missing}; "
+                  f"highest merged {item.highest}")
         else:
             print(f"{item.kind.upper():12} {item.detected_at}  {item.message}")
     return EXIT_OK

@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from fieldwork.errors import NotFoundError, ValidationError
 from fieldwork.frameworks.loader import parse_framework
 from fieldwork.frameworks.model import Framework
+from fieldwork.ids import INSPECTION_ID_PATTERN
 from fieldwork.store.changelog import append_change
 from fieldwork.store.db import Store
 from fieldwork.store.records import Case, Inspection
-from fieldwork.ids import INSPECTION_ID_PATTERN
 from fieldwork.text import CASE_REF_MAX_CHARS, CONTROL_CHARACTERS, SURROGATES
 
 _INSPECTION_ID = INSPECTION_ID_PATTERN  # the formats' own pattern: every inspection id travels

@@ -8,12 +8,12 @@ before the bound existed) lists its gaps at once; later merges go on working.
 from __future__ import annotations
 
 import pytest
+from helpers.cli import cli, cli_json
 
 from fieldwork.bundles.format import MAX_SEQUENCE_STEP
 from fieldwork.cli import EXIT_OK
 from fieldwork.merge import list_imports, merge_bundles, sequence_gaps
 from fieldwork.store.assessments import set_answer
-from helpers.cli import cli, cli_json
 
 from .helpers import INSPECTION, central_dump, forge, integrity_ok
 
