@@ -120,7 +120,7 @@ def _read_header(data: bytes, limits: Limits) -> tuple[dict, int]:
     if not isinstance(header, dict):
         raise _not_a_bundle("header is not an object")
     version = header.get("format_version")
-    if version != FORMAT_VERSION:
+    if type(version) is not int or version != FORMAT_VERSION:  # JSON true is not the integer 1
         if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
             raise BundleError(
                 "unsupported-version",

@@ -18,12 +18,14 @@ from fieldwork import __version__
 from fieldwork.bundles import container, envelope
 from fieldwork.bundles.exportfile import check_exporter, target_path, write_whole
 from fieldwork.bundles.format import (
+    DEFAULT_LIMITS,
     ENVELOPE_NAME,
     FILE_SUFFIX,
     FORMAT_VERSION,
     PAYLOAD_TYPE,
     RECORDS_NAME,
     FrameworkRef,
+    Limits,
     Manifest,
     Member,
 )
@@ -100,6 +102,18 @@ def assemble(
     return container.seal(archive, recipients) if encrypt else container.wrap_unencrypted(archive)
 
 
+def check_bundle_size(records_bytes: bytes, count: int, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Refuse to write more than any reader accepts from one bundle (we never write what we
+    would refuse to read): the records file's size and its number of records."""
+    if len(records_bytes) > limits.max_member_bytes or count > limits.max_records:
+        raise ExportError(
+            f"This inspection's work is more than one bundle may carry ({len(records_bytes):,} bytes in "
+            f"{count:,} records; at most {limits.max_member_bytes:,} bytes and {limits.max_records:,} records), "
+            "so nothing was written; ask your lead or IT for help.",
+            code="bundle-too-large",
+        )
+
+
 def build_bundle(
     records: BundleRecords,
     *,
@@ -115,6 +129,7 @@ def build_bundle(
     if encrypt and not recipients:
         raise ExportError("An encrypted bundle needs at least one recipient.", code="no-recipient")
     records_bytes = records_to_jsonl(records)
+    check_bundle_size(records_bytes, sum(records.counts().values()))
     inspection = records.inspection
     manifest = Manifest(
         format_version=FORMAT_VERSION,

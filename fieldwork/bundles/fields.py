@@ -13,12 +13,13 @@ from typing import Any
 
 from fieldwork.errors import FieldworkError
 from fieldwork.identity.encoding import EncodingError, parse_canonical_json
+from fieldwork.ids import INSPECTION_ID_PATTERN  # noqa: F401  (re-exported: the formats' inspection ids)
 
 UUID_PATTERN = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 TIMESTAMP_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 SHA256_PATTERN = re.compile(r"^[0-9a-f]{64}$")
 KEY_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")  # person ids
 # Framework and app versions are free text: any printable text up to 100 characters.
 VERSION_TEXT = re.compile(r"^[^\x00-\x1f\x7f]{1,100}$")
 
@@ -63,7 +64,7 @@ def manifest_object(
     if not isinstance(value, dict):
         raise bad("it is not a JSON object")
     found = value.get("format_version")
-    if found != version:
+    if not is_int(found) or found != version:  # JSON true is not the integer 1
         if is_int(found) and found > version:
             raise newer(found)
         raise bad("format_version is not valid")

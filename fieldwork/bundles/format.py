@@ -8,6 +8,7 @@ from fieldwork.bundles import fields
 from fieldwork.bundles.errors import BundleError
 from fieldwork.bundles.fields import (
     ID_PATTERN,
+    INSPECTION_ID_PATTERN,
     KEY_ID_PATTERN,
     SHA256_PATTERN,
     TIMESTAMP_PATTERN,
@@ -32,6 +33,9 @@ PAYLOAD_TYPE = "application/vnd.fieldwork.bundle-manifest+json"
 HPKE_INFO = b"fieldwork bundle v1 content key"
 CONTENT_AEAD = "chacha20-poly1305"
 RECORD_TYPES = ("inspection", "case", "case_detail", "answer", "change")
+# A merge accepts a bundle numbered at most this far past the highest number it has merged from
+# the same key for the same inspection (the first bundle: at most this number). See §6.2.
+MAX_SEQUENCE_STEP = 1000
 
 
 @dataclass(frozen=True)
@@ -43,10 +47,14 @@ class Limits:
     max_recipients: int = 16
     max_entries: int = 16  # checked from the end record, before the central directory is read
     max_envelope_bytes: int = 1024 * 1024
-    max_member_bytes: int = 512 * 1024 * 1024
-    max_total_uncompressed: int = 512 * 1024 * 1024
-    max_ratio: int = 200  # uncompressed / compressed; real records compress well under 20x
-    max_records: int = 2_000_000
+    # What one bundle may add to the lead's database is bounded here, before anything is merged:
+    # at most 128 MiB of records in at most 500,000 lines (and each text field by its own cap,
+    # records.SCHEMA). Well above an honest inspector's work (a 200-case bundle is about 5 MB)
+    # and, stored uncompressed, still under the file cap (docs/decisions/0021).
+    max_member_bytes: int = 128 * 1024 * 1024
+    max_total_uncompressed: int = 129 * 1024 * 1024  # the records and envelope.json together
+    max_ratio: int = 200  # uncompressed / compressed; the writer stores a member that would pass it
+    max_records: int = 500_000
     max_line_bytes: int = 4 * 1024 * 1024
 
 
@@ -148,7 +156,7 @@ def parse_manifest(data: bytes) -> Manifest:
         inspector_id=_text(value["inspector_id"], ID_PATTERN, "inspector_id"),
         signer_key_id=_text(value["signer_key_id"], KEY_ID_PATTERN, "signer_key_id"),
         recipients=tuple(recipients),
-        inspection_id=_text(value["inspection_id"], ID_PATTERN, "inspection_id"),
+        inspection_id=_text(value["inspection_id"], INSPECTION_ID_PATTERN, "inspection_id"),
         framework=fields.framework_ref(framework, ID_PATTERN, _bad),
         sequence=sequence,
         previous_manifest_sha256=previous,

@@ -16,7 +16,7 @@ from typing import ClassVar
 from fieldwork.bundles.errors import BundleError
 from fieldwork.bundles.format import (
     DEFAULT_LIMITS,
-    ID_PATTERN,
+    INSPECTION_ID_PATTERN,
     RECORD_TYPES,
     SHA256_PATTERN,
     TIMESTAMP_PATTERN,
@@ -26,6 +26,7 @@ from fieldwork.bundles.format import (
 )
 from fieldwork.store.db import Store
 from fieldwork.store.records import CASE_STATUSES
+from fieldwork.text import CASE_REF_MAX_CHARS, DETAIL_MAX_CHARS, NOTE_MAX_CHARS
 
 ANSWER_VALUES = ("yes", "no", "na")
 CHANGE_TARGETS = ("answer", "detail", "case", "inspection")
@@ -251,7 +252,10 @@ def records_to_jsonl(records: BundleRecords) -> bytes:
     for number, record in enumerate(records, start=1):
         value = record_to_json(record)
         _check_fields(value, number)
-        lines.append(_ENCODER.encode(value).encode("utf-8") + b"\n")
+        line = _ENCODER.encode(value).encode("utf-8")
+        if len(line) > DEFAULT_LIMITS.max_line_bytes:  # unreachable within the field caps; kept as the reader's rule
+            raise _malformed(number, "the line is too long")
+        lines.append(line + b"\n")
     return b"".join(lines)
 
 
@@ -290,9 +294,9 @@ def _count(minimum: int) -> Check:
     return lambda v: type(v) is int and minimum <= v < 2**53
 
 
-_UUID, _STAMP, _ID = _pattern(UUID_PATTERN), _pattern(TIMESTAMP_PATTERN), _pattern(ID_PATTERN)
+_UUID, _STAMP, _ID = _pattern(UUID_PATTERN), _pattern(TIMESTAMP_PATTERN), _pattern(INSPECTION_ID_PATTERN)
 _PERSON = _text(200)  # actors may be login names from before the profile was set
-_NOTE = _long_text(1_000_000)
+_NOTE = _long_text(NOTE_MAX_CHARS)  # what the app stores; bounds what one record adds
 
 # The record schema: for each type, every field and the check its value must pass.
 SCHEMA: dict[str, dict[str, Check]] = {
@@ -304,12 +308,12 @@ SCHEMA: dict[str, dict[str, Check]] = {
         "created_at": _STAMP, "created_by": _PERSON,
     },
     "case": {
-        "uuid": _UUID, "inspection_id": _ID, "case_ref": _text(200),
+        "uuid": _UUID, "inspection_id": _ID, "case_ref": _text(CASE_REF_MAX_CHARS),
         "sample": _pattern(_FRAMEWORK_ID), "status": _one_of(*CASE_STATUSES), "revision": _count(0),
         "inspector": _nullable(_PERSON), "created_at": _STAMP, "updated_at": _STAMP,
     },
     "case_detail": {
-        "case_uuid": _UUID, "field_id": _pattern(_FRAMEWORK_ID), "value": _text(10_000, empty=True),
+        "case_uuid": _UUID, "field_id": _pattern(_FRAMEWORK_ID), "value": _text(DETAIL_MAX_CHARS, empty=True),
         "revision": _count(1), "updated_at": _STAMP, "updated_by": _PERSON,
     },
     "answer": {
@@ -390,6 +394,10 @@ def parse_records(data: bytes, manifest: Manifest, limits: Limits = DEFAULT_LIMI
     for number, line in enumerate(lines, start=1):
         if len(line) > limits.max_line_bytes:
             raise _malformed(number, "the line is too long")
+        # Lines end in LF alone. JSON would take a CR as trailing whitespace; a raw CR can never be
+        # inside a record (strings escape it), so any CR is a line ending the format does not have.
+        if b"\r" in line:
+            raise _malformed(number, "a carriage return (lines end in LF only)")
         record = parse_record(line, number)
         if number == 1 and record.TYPE != "inspection":
             raise _malformed(1, "the first record must be the inspection")

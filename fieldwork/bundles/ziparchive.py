@@ -49,23 +49,32 @@ def tampered(name: str, detail: str) -> BundleError:
     )
 
 
-def write_zip(members: list[tuple[str, bytes]]) -> bytes:
-    """The canonical ZIP of `members` (name, content), deflated, in the order given."""
+def write_zip(members: list[tuple[str, bytes]], max_ratio: int = DEFAULT_LIMITS.max_ratio) -> bytes:
+    """The canonical ZIP of `members` (name, content), in the order given: each deflated, or
+    stored when deflating would pass `max_ratio`, the ratio every reader refuses as a zip bomb.
+
+    Honest but repetitive text (the same sentence as evidence in many cases, a change log that
+    repeats a note at each save) can deflate better than any ratio a reader can allow; stored,
+    it stays readable and the reader's rule stays simple (docs/decisions/0021).
+    """
     out = bytearray()
     central = bytearray()
     for name, content in members:
         name_bytes = name.encode("ascii")
         compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
         packed = compressor.compress(content) + compressor.flush()
+        method = DEFLATED
+        if len(content) > max(len(packed), 1) * max_ratio:
+            method, packed = STORED, content
         crc = zlib.crc32(content)
         offset = len(out)
         out += _LOCAL.pack(
-            _LOCAL_SIG, VERSION, 0, DEFLATED, DOS_TIME, DOS_DATE, crc, len(packed), len(content),
+            _LOCAL_SIG, VERSION, 0, method, DOS_TIME, DOS_DATE, crc, len(packed), len(content),
             len(name_bytes), 0,
         )
         out += name_bytes + packed
         central += _CENTRAL.pack(
-            _CENTRAL_SIG, VERSION, VERSION, 0, DEFLATED, DOS_TIME, DOS_DATE, crc, len(packed),
+            _CENTRAL_SIG, VERSION, VERSION, 0, method, DOS_TIME, DOS_DATE, crc, len(packed),
             len(content), len(name_bytes), 0, 0, 0, 0, 0, offset,
         )
         central += name_bytes

@@ -79,6 +79,13 @@ def fail(error: FieldworkError, as_json: bool) -> int:
 
 
 def run(argv: list[str] | None = None) -> int:
+    from fieldwork.cli.terminal import terminal_safe_output
+
+    with terminal_safe_output():  # nothing printed can drive the terminal (escape sequences, bidi)
+        return _run(argv)
+
+
+def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_test:

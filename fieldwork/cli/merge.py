@@ -170,9 +170,8 @@ def merge_command(args) -> int:
                                                              report.open_conflicts else ""))
         for inspection_id, found in gaps.items():
             for gap in found:
-                missing = ", ".join(str(n) for n in gap.missing)
-                numbers = "number" if len(gap.missing) == 1 else "numbers"
-                print(f"Missing from {gap.inspector_id} ({inspection_id}): bundle {numbers} {missing}")
+                numbers = "number" if gap.count == 1 else "numbers"
+                print(f"Missing from {gap.inspector_id} ({inspection_id}): bundle {numbers} {gap.describe()}")
     return EXIT_REFUSED if report.refused else EXIT_OK
 
 
@@ -204,9 +203,11 @@ def _merge_report(args, which: str) -> int:
         print("No missing bundles." if which == "gaps" else "No alerts.")
     for item in items:
         if which == "gaps":
-            bundles = "bundle" if len(item.missing) == 1 else "bundles"
-            print(f"{item.inspector_id} (key {item.signer_key_id[:8]}…): missing {bundles} "
-                  f"{', '.join(map(str, item.missing))}; highest merged {item.highest}")
+            missing = f"bundle {item.describe()}" if item.count == 1 else (
+                f"bundles {item.describe()} ({item.count} in all)"
+            )
+            print(f"{item.inspector_id} (key {item.signer_key_id[:8]}…): missing {missing}; "
+                  f"highest merged {item.highest}")
         else:
             print(f"{item.kind.upper():12} {item.detected_at}  {item.message}")
     return EXIT_OK

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 
+from fieldwork.text import CONTROL_CHARACTERS, DETAIL_MAX_CHARS, SURROGATES
+
 
 class Answer(StrEnum):
     """The stored value of a prompt answer or a key-question judgement."""
@@ -136,6 +138,11 @@ class CaseDetailField:
                 return dt.date.fromisoformat(text).isoformat()
             except ValueError:
                 raise ValueError(f"'{text}' is not a date written YYYY-MM-DD") from None
+        # Free text is one line of at most DETAIL_MAX_CHARS, as bundles and packs carry it.
+        if len(text) > DETAIL_MAX_CHARS:
+            raise ValueError(f"the text is {len(text):,} characters long; at most {DETAIL_MAX_CHARS:,} are allowed")
+        if CONTROL_CHARACTERS.search(text) or SURROGATES.search(text):
+            raise ValueError("the text contains a line break, tab or other control character; write it on one line")
         return text
 
 

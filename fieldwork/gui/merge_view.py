@@ -225,8 +225,8 @@ class MergeView(QWidget):
         report = agreement(self.store, self.inspection.id)
         self.agreement_model.set_rows([report.overall, *report.questions])
         problems = [
-            f"From {gap.inspector_id}: bundle {'number' if len(gap.missing) == 1 else 'numbers'} "
-            f"{', '.join(map(str, gap.missing))} not received yet "
+            f"From {gap.inspector_id}: bundle {'number' if gap.count == 1 else 'numbers'} "
+            f"{gap.describe()} not received yet "
             f"(highest received {gap.highest})."
             for gap in sequence_gaps(self.store, self.inspection.id)
         ]

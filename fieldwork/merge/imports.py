@@ -5,7 +5,9 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from fieldwork.bundles.format import MAX_SEQUENCE_STEP
 from fieldwork.bundles.verify import VerifiedBundle
+from fieldwork.errors import FieldworkError
 from fieldwork.store.db import Store
 
 
@@ -34,17 +36,31 @@ class ImportRecord:
 
 @dataclass(frozen=True)
 class SequenceGap:
-    """Bundle numbers of one inspector's key that have not arrived although later ones have."""
+    """Bundle numbers of one inspector's key that have not arrived although later ones have.
+
+    `missing` holds ranges (first, last), both included, lowest first: a gap is kept as its two
+    ends, never as a list of numbers, so its cost does not depend on how large the numbers are.
+    """
 
     inspector_id: str
     signer_key_id: str
-    missing: tuple[int, ...]
+    missing: tuple[tuple[int, int], ...]
     highest: int
+
+    @property
+    def count(self) -> int:
+        """How many bundle numbers are missing."""
+        return sum(last - first + 1 for first, last in self.missing)
+
+    def describe(self) -> str:
+        """The missing numbers for people: "2", "2–5, 9"."""
+        return ", ".join(str(first) if first == last else f"{first}–{last}" for first, last in self.missing)
 
     def to_json(self) -> dict:
         return {
             "inspector_id": self.inspector_id, "signer_key_id": self.signer_key_id,
-            "missing": list(self.missing), "highest_imported": self.highest,
+            "missing": [{"first": first, "last": last} for first, last in self.missing],
+            "missing_count": self.count, "highest_imported": self.highest,
         }
 
 
@@ -167,19 +183,51 @@ def list_imports(store: Store, inspection_id: str) -> list[ImportRecord]:
 
 
 def sequence_gaps(store: Store, inspection_id: str) -> list[SequenceGap]:
-    """Per inspector key: the bundle numbers missing below the highest merged (until they arrive)."""
-    seen: dict[tuple[str, str], set[int]] = {}
+    """Per inspector key: the bundle numbers missing below the highest merged (until they arrive),
+    as ranges between neighbouring merged numbers: the work grows with the bundles merged, never
+    with the size of their numbers (a store merged before the sequence bound may hold any)."""
+    gaps: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    highest: dict[tuple[str, str], int] = {}
     for inspector_id, key_id, sequence in store.db.execute(
-        "SELECT inspector_id, signer_key_id, sequence FROM merge_imports WHERE inspection_id = ?", [inspection_id]
+        "SELECT inspector_id, signer_key_id, sequence FROM merge_imports WHERE inspection_id = ? "
+        "ORDER BY inspector_id, signer_key_id, sequence",
+        [inspection_id],
     ):
-        seen.setdefault((inspector_id, key_id), set()).add(sequence)
-    gaps = []
-    for (inspector_id, key_id), numbers in sorted(seen.items()):
-        highest = max(numbers)
-        missing = tuple(n for n in range(1, highest) if n not in numbers)
-        if missing:
-            gaps.append(SequenceGap(inspector_id, key_id, missing, highest))
-    return gaps
+        key = (inspector_id, key_id)
+        previous = highest.get(key, 0)
+        if sequence > previous + 1:
+            gaps.setdefault(key, []).append((previous + 1, sequence - 1))
+        highest[key] = sequence
+    return [SequenceGap(*key, tuple(ranges), highest[key]) for key, ranges in sorted(gaps.items())]
+
+
+def highest_sequence(conn: sqlite3.Connection, signer_key_id: str, inspection_id: str) -> int:
+    """The highest bundle number merged from this key for this inspection (0 before the first)."""
+    row = conn.execute(
+        "SELECT MAX(sequence) FROM merge_imports WHERE signer_key_id = ? AND inspection_id = ?",
+        [signer_key_id, inspection_id],
+    ).fetchone()
+    return row[0] or 0
+
+
+def check_sequence_step(conn: sqlite3.Connection, verified: VerifiedBundle) -> None:
+    """Refuse a bundle numbered more than MAX_SEQUENCE_STEP past the highest merged from its key
+    for its inspection (the first bundle: past 0).
+
+    An honest inspector's numbers go up by one per export, and every bundle carries all their
+    work, so a jump of a thousand means a hostile or broken sender; without this bound one signed
+    number (10^9) would make every later gap report and merge of the inspection unbounded work.
+    """
+    m = verified.manifest
+    highest = highest_sequence(conn, m.signer_key_id, m.inspection_id)
+    if m.sequence > highest + MAX_SEQUENCE_STEP:
+        after = f"the highest merged from that key is {highest}" if highest else "none has been merged from that key"
+        raise FieldworkError(
+            f"This is bundle number {m.sequence} from {m.inspector_id} (key {m.signer_key_id[:8]}…), but {after}; "
+            f"fieldwork accepts a number at most {MAX_SEQUENCE_STEP} past the highest merged, so nothing of it was "
+            f"merged: merge {m.inspector_id}'s earlier bundles first, or ask them to export again.",
+            code="sequence-too-far",
+        )
 
 
 def list_alerts(store: Store, inspection_id: str) -> list[Alert]:

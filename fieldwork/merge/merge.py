@@ -3,7 +3,8 @@
 Per file: read once (size-capped) → the same bytes merged before? skip, without decrypting →
 verify (decrypt, signature by a trusted key, strict records) → the inspection is here and the
 framework text matches → the manifest hash merged before? skip → a used (signer, sequence) or
-bundle id with other content? refuse as a fork and raise an alert → one transaction: cases,
+bundle id with other content? refuse as a fork and raise an alert → numbered too far past the
+highest merged from its key? refuse → one transaction: cases,
 versions, central rows, change log, queries answered, manifest chain, the import row.
 A refused or failed bundle never blocks the others.
 """
@@ -159,7 +160,8 @@ def merge_verified(
 
     Checks the inspection is here and the framework text matches, skips a bundle merged before,
     and refuses a fork; then merges in one transaction. Raises FieldworkError with code
-    unknown-inspection, framework-mismatch, malformed-record or fork (a fork also raises an alert).
+    unknown-inspection, framework-mismatch, malformed-record, fork (a fork also raises an alert) or
+    sequence-too-far.
     """
     manifest = verified.manifest
     try:
@@ -181,6 +183,7 @@ def merge_verified(
     clash = imports.clash(conn, verified)
     if clash is not None:
         raise _fork(store, verified, file_name, *clash)
+    imports.check_sequence_step(conn, verified)  # before the transaction: a refusal writes nothing
     with store.transaction():
         result = _merge_records(store, verified, str(file_name), file_sha256)
         crash_point("merge.before_commit")  # fault injection (issue 7): no-op in normal use

@@ -46,7 +46,7 @@ MIB = 1024 * 1024
 
 # Person ids (inspectors, leads) as in identity files; inspection ids as a store accepts them.
 PERSON_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
-INSPECTION_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+INSPECTION_ID_PATTERN = fields.INSPECTION_ID_PATTERN  # one pattern for bundles, packs and the store
 FRAMEWORK_ITEM_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")  # framework, sample, field, question ids
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

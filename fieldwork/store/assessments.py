@@ -16,7 +16,7 @@ from fieldwork.store.changelog import append_change
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import framework_for, get_inspection
 from fieldwork.store.records import CASE_STATUSES, Case, StoredAnswer
-from fieldwork.text import plural
+from fieldwork.text import NOTE_MAX_CHARS, SURROGATES, plural
 
 _UNSET = object()
 _LOCKED_STATUSES = ("complete", "handed_over")
@@ -185,6 +185,8 @@ def set_answer(
         raise ValidationError(f"'{value}' is not an allowed answer to {question_id} (allowed: {allowed}).")
     if kind == "prompt" and note is not _UNSET and note:
         raise ValidationError("Evidence text belongs to the key question, not to a prompt.")
+    if note is not _UNSET:
+        _check_note(note)
 
     with store.transaction():
         old = _answers_one(store, case_id, question_id)
@@ -215,6 +217,17 @@ def set_answer(
         crash_point("answer.before_commit")  # fault injection (issue 7): no-op in normal use
     crash_point("answer.after_commit")
     return AnswerChange(case_id, question_id, old, new, status)
+
+
+def _check_note(note: str) -> None:
+    """Evidence the app stores is evidence a bundle can carry (docs/bundle-format.md §7)."""
+    if len(note) > NOTE_MAX_CHARS:
+        raise ValidationError(
+            f"This evidence is {len(note):,} characters long; at most {NOTE_MAX_CHARS:,} can be saved for one "
+            "question. Shorten it (keep the full text in your own notes) and save again."
+        )
+    if SURROGATES.search(note):
+        raise ValidationError("This evidence contains characters that are not text; remove them and save again.")
 
 
 def _settle_conflict(store: Store, kind: str, case_id: str, key: str) -> None:

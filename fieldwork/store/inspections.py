@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 from collections.abc import Mapping
 
 from fieldwork.errors import NotFoundError, ValidationError
 from fieldwork.frameworks.loader import parse_framework
 from fieldwork.frameworks.model import Framework
+from fieldwork.ids import INSPECTION_ID_PATTERN
 from fieldwork.store.changelog import append_change
 from fieldwork.store.db import Store
 from fieldwork.store.records import Case, Inspection
+from fieldwork.text import CASE_REF_MAX_CHARS, CONTROL_CHARACTERS, SURROGATES
 
-_INSPECTION_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_INSPECTION_ID = INSPECTION_ID_PATTERN  # the formats' own pattern: every inspection id travels
 
 
 def pin_framework(store: Store, framework: Framework) -> None:
@@ -141,6 +142,11 @@ def add_case(
     case_ref = case_ref.strip()
     if not case_ref:
         raise ValidationError("The case reference is empty; every case needs one.")
+    if len(case_ref) > CASE_REF_MAX_CHARS or CONTROL_CHARACTERS.search(case_ref) or SURROGATES.search(case_ref):
+        raise ValidationError(
+            f"The case reference {case_ref[:40]!r} is not one line of at most {CASE_REF_MAX_CHARS} characters; "
+            "correct it and try again."
+        )
     sample_id = sample_id or framework.default_sample.id
     if sample_id not in {s.id for s in framework.samples}:
         allowed = ", ".join(s.id for s in framework.samples)

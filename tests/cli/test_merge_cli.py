@@ -140,7 +140,10 @@ def test_merge_gaps_alerts_and_moderation(team, capsys, tmp_path):
     cli(capsys, "merge", bundles["ann"], later[1], "--data-dir", lee)
     code, gaps = cli_json(capsys, "merge", "gaps", "--inspection", "insp-test", "--data-dir", lee)
     [gap] = gaps["gaps"]
-    assert code == EXIT_OK and (gap["inspector_id"], gap["missing"], gap["highest_imported"]) == ("ann", [2], 3)
+    assert code == EXIT_OK and (gap["inspector_id"], gap["missing"], gap["highest_imported"]) == (
+        "ann", [{"first": 2, "last": 2}], 3
+    )
+    assert gap["missing_count"] == 1
     code, out, _ = cli(capsys, "merge", "gaps", "--inspection", "insp-test", "--data-dir", lee)
     assert "missing bundle 2" in out
     code, alerts = cli_json(capsys, "merge", "alerts", "--inspection", "insp-test", "--data-dir", lee)
@@ -185,3 +188,25 @@ def test_usage_errors_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as exited:
         run(argv)
     assert exited.value.code == EXIT_USAGE
+
+
+def test_evidence_with_terminal_escapes_is_shown_escaped_in_plain_text_and_intact_in_json(team, capsys, tmp_path):
+    """Hostile evidence (escape sequences, bell, carriage return, right-to-left override) reaches
+    the lead's terminal as visible escapes; the JSON carries it exactly (issue 16 §4)."""
+    folders, bundles = team
+    hostile = "\x1b]0;owned\x07\x1b[2J\rNo concerns \u202eevil"
+    case_id = None
+    with open_store(folders["ann"], actor="ann") as store:
+        case_id = store.db.execute("SELECT id FROM cases").fetchone()[0]
+        set_answer(store, case_id, "2.1.1", note=hostile)
+    code, made = cli_json(capsys, "bundle", "export", "--inspection", "insp-test", "--out", tmp_path,
+                          "--to", tmp_path / "lee.json", "--data-dir", folders["ann"])
+    assert code == EXIT_OK, made
+    cli(capsys, "merge", made["path"], bundles["bob"], "--data-dir", folders["lee"])
+    code, out, err = cli(capsys, "conflicts", "list", "--inspection", "insp-test", "--data-dir", folders["lee"])
+    assert code == EXIT_OK and "\\u001b]0;owned\\u0007\\u001b[2J\\u000dNo concerns \\u202eevil" in out
+    assert not any(c in out + err for c in "\x1b\x07\r\u202e")
+    code, out, _ = cli(capsys, "conflicts", "list", "--inspection", "insp-test", "--json", "--data-dir", folders["lee"])
+    assert "\u202e" not in out and "\x1b" not in out
+    notes = {v["note"] for c in json.loads(out)["conflicts"] for v in c["versions"]}
+    assert hostile in notes

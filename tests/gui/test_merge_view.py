@@ -111,3 +111,24 @@ def test_models_pass_the_model_tester(qtmodeltester, qtbot, double_read):
         view.merge_files(bundles, lead_keys)
     for model in (view.results_model, view.conflicts_model, view.versions_model, view.agreement_model):
         qtmodeltester.check(model)
+
+
+def test_missing_bundles_show_as_ranges_even_after_a_huge_number(qtbot, double_read):
+    """A central database that holds bundle number 10^9 (merged before the sequence bound) still
+    opens its Merge tab at once: gaps are ranges, never lists of numbers (issue 16 §2)."""
+    lead, lead_keys, inspection, case, bundles = double_read
+    view = MergeView(lead, inspection, framework_for(lead, inspection))
+    qtbot.addWidget(view)
+    with qtbot.waitSignal(view.merged, timeout=20000):
+        view.merge_files(bundles, lead_keys)
+    with lead.transaction():
+        lead.db.execute(
+            "INSERT INTO merge_imports SELECT 'huge', ?, inspection_id, signer_key_id, inspector_id, ?, "
+            "previous_manifest_sha256, bundle_created_at, file_name, imported_at, imported_by, cases, case_details, "
+            "answers, changes, new_versions, conflicts FROM merge_imports WHERE inspector_id = 'ann'",
+            ["f" * 64, 10**9],
+        )
+    view.refresh()
+    assert "From ann: bundle numbers 2–999999999 not received yet (highest received 1000000000)." in (
+        view.gaps_label.text()
+    )

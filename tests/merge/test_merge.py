@@ -234,9 +234,9 @@ def test_sequence_gaps_are_listed_until_filled(lead, ann, sample):
     paths = [ann.export(lead) for _ in range(4)]
     merge(lead, paths[0], paths[3])
     [gap] = sequence_gaps(lead.store, INSPECTION)
-    assert gap.inspector_id == "ann" and gap.missing == (2, 3) and gap.highest == 4
+    assert gap.inspector_id == "ann" and gap.missing == ((2, 3),) and gap.highest == 4 and gap.count == 2
     merge(lead, paths[2])
-    assert sequence_gaps(lead.store, INSPECTION)[0].missing == (2,)
+    assert sequence_gaps(lead.store, INSPECTION)[0].missing == ((2, 2),)
     merge(lead, paths[1])
     assert sequence_gaps(lead.store, INSPECTION) == []
 
