@@ -10,7 +10,6 @@ from fieldwork.cli import EXIT_OK, print_json
 from fieldwork.identity import (
     IdentityError,
     UnlockedIdentity,
-    create_keys,
     export_identity,
     keys_exist,
     read_public_identity,
@@ -20,7 +19,7 @@ from fieldwork.identity import (
 from fieldwork.identity.keys import identity_path, private_path
 from fieldwork.identity.suites import DEFAULT_SUITE, SUITES
 from fieldwork.paths import resolve_data_dir
-from fieldwork.profile import open_profile_store, read_profile, set_profile
+from fieldwork.profile import open_profile_store, read_profile
 
 PASSPHRASE_ENV = "FIELDWORK_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "FIELDWORK_NEW_PASSPHRASE"
@@ -139,15 +138,14 @@ def _print_identity(info: dict) -> None:
 
 
 def init_command(args) -> int:
+    from fieldwork.identity.profile_keys import create_profile_keys, profile_mismatch
+
     data_dir = resolve_data_dir(args.data_dir)
     with open_profile_store(data_dir) as store:
         profile = read_profile(store)
+        # Refusals that need no passphrase come before asking for one (create_profile_keys checks them again).
         if profile.is_set and profile.person_id != args.person_id:
-            raise IdentityError(
-                f"This data folder's profile is {profile.person_id}, not {args.person_id}; use "
-                "another folder with --data-dir for another person.",
-                code="profile-mismatch",
-            )
+            raise profile_mismatch(profile, args.person_id)
         if keys_exist(data_dir):
             raise IdentityError(
                 f"This data folder already has keys ({identity_path(data_dir)}); see them with "
@@ -155,17 +153,21 @@ def init_command(args) -> int:
                 code="keys-exist",
             )
         passphrase = read_passphrase(confirm=True)
-        create_keys(
-            data_dir, name=args.name, person_id=args.person_id, passphrase=passphrase,
-            use_keyring=args.keyring, suite=args.suite,
+        _identity, moved = create_profile_keys(
+            store, name=args.name, person_id=args.person_id, passphrase=passphrase,
+            use_keyring=args.keyring, suite=args.suite, data_dir=data_dir,
         )
-        set_profile(store, args.person_id, args.name.strip())
     info = _identity_json(data_dir)
+    info["moved_from_login_name"] = (
+        {"login_name": moved.old, "records": moved.total, "inspections": moved.inspections} if moved.total else None
+    )
     if args.json:
         print_json(info)
         return EXIT_OK
     print("Created your keys.")
     _print_identity(info)
+    if moved.total:
+        print(moved.summary())
     if args.keyring and "keyring" not in info["unlock_methods"]:
         print("No working keyring was found, so your keys unlock with the passphrase only.")
     print("Next: 'fieldwork keys export --out FILE' and give the file to your lead; read the "

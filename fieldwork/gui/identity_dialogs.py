@@ -30,13 +30,12 @@ from fieldwork.gui import theme
 from fieldwork.identity import (
     IdentityError,
     UnlockedIdentity,
-    create_keys,
     export_identity,
     keys_exist,
     read_public_identity,
     unlock_keys,
 )
-from fieldwork.profile import set_profile
+from fieldwork.profile import read_profile
 from fieldwork.store import Store
 
 HYBRID_SUITE = "mlkem768-x25519"
@@ -93,6 +92,9 @@ class IdentityDialog(QDialog):
         self.person_edit = QLineEdit(box)
         self.person_edit.setAccessibleName("Your person id")
         self.person_edit.setPlaceholderText("as your lead inspector knows you, e.g. jsmith")
+        self.carry_over_label = QLabel(self._carry_over_text(), box)
+        self.carry_over_label.setWordWrap(True)
+        self.carry_over_label.setVisible(bool(self.carry_over_label.text()))
         self.passphrase_edit = QLineEdit(box)
         self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase_edit.setAccessibleName("Passphrase")
@@ -107,6 +109,7 @@ class IdentityDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Name", self.name_edit)
         form.addRow("&Person id", self.person_edit)
+        form.addRow("", self.carry_over_label)
         form.addRow("Pass&phrase", self.passphrase_edit)
         form.addRow("&Again", self.repeat_edit)
         form.addRow("", self.hybrid_check)
@@ -122,6 +125,30 @@ class IdentityDialog(QDialog):
         layout.addWidget(buttons)
         return box
 
+    def _carry_over_text(self) -> str:
+        """One person id from the first run: a profile already named keeps its id (keys are made
+        for it); otherwise say what the login name recorded, which the new person id takes over."""
+        from fieldwork.store.person_records import inspections_recorded_under
+
+        profile = read_profile(self.store)
+        if profile.is_set:
+            self.person_edit.setText(profile.person_id)
+            self.person_edit.setReadOnly(True)
+            if not self.name_edit.text():
+                self.name_edit.setText(profile.name)
+            return (
+                f"This data folder's person id is {profile.person_id}: your keys are made for it. (Another "
+                "person uses another data folder.)"
+            )
+        inspections = inspections_recorded_under(self.store, profile.person_id)
+        if not inspections:
+            return ""
+        return (
+            f"Until now this computer's login name, {profile.person_id}, has stood in for you. What you did "
+            f"under it ({', '.join(inspections)}) becomes yours under the person id you give here: the "
+            "inspections you lead, your cases and your answers. The change is written in their history."
+        )
+
     def _create_clicked(self) -> None:
         if self.passphrase_edit.text() != self.repeat_edit.text():
             self.error_label.setText("The two passphrases differ; type the same one twice.")
@@ -134,22 +161,22 @@ class IdentityDialog(QDialog):
         )
 
     def create(self, name: str, person_id: str, passphrase: str, *, suite: str = HYBRID_SUITE, scrypt=None) -> bool:
-        """Create the keys and set the profile; shows the problem and returns False if refused."""
+        """Set the profile (moving what the login name recorded so far) and create the keys;
+        shows the problem and returns False if refused."""
+        from fieldwork.identity.profile_keys import create_profile_keys
+
         try:
-            identity = create_keys(
-                self.data_dir,
-                name=name.strip(),
-                person_id=person_id.strip(),
-                passphrase=passphrase,
-                suite=suite,
-                scrypt=scrypt,
+            identity, self.moved = create_profile_keys(
+                self.store, name=name, person_id=person_id, passphrase=passphrase, suite=suite, scrypt=scrypt,
+                data_dir=self.data_dir,
             )
-            set_profile(self.store, identity.person_id, identity.name)
         except FieldworkError as error:
             self.error_label.setText(error.message)
             return False
         self.created = identity
         self._show()
+        if self.on_keys_changed is not None:
+            self.on_keys_changed()
         return True
 
     # --- keys exist ---------------------------------------------------------------------------

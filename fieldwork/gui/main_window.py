@@ -474,7 +474,19 @@ class MainWindow(QMainWindow):
         from fieldwork.gui.identity_dialogs import IdentityDialog
 
         IdentityDialog(self.store, self, on_keys_changed=self.keys.forget).exec()
-        self.profile = read_profile(self.store)
+        self._profile_may_have_changed()
+
+    def _profile_may_have_changed(self) -> None:
+        """After keys are made the profile has its person id, and what the login name recorded
+        moved to it (docs/decisions/0023): reopen the inspection so its lead and cases are read
+        again, back on the same case."""
+        before, self.profile = self.profile, read_profile(self.store)
+        if self.profile == before or self.inspection is None:
+            return
+        case_id = self.case_view.case_id if self.case_view is not None else None
+        self.open_inspection(self.inspection.id)
+        if case_id is not None and self.case_view is None:  # None unless the user chose to stay on the case
+            self.open_case(case_id)
 
     def accept_key_change(self) -> None:
         """Profile → Accept a key change…: a colleague's key rotation statement (rotation_dialogs)."""
