@@ -1,0 +1,213 @@
+"""One identity from the first run (issue 20 §2, docs/decisions/0023-one-identity-from-the-first-run.md).
+
+A lead takes the steps in either order, in the real window with its real dialogs: start an
+inspection by hand and try the practice inspection, then make keys — or keys first. After a
+restart (a new window on the same data folder) the lead still has the Allocation, Merge and
+Ratings tabs, and the practice inspection's export names the person and carries the cases.
+Dialogs are driven through a patched `exec`/`ask`, never a modal loop.
+"""
+
+from __future__ import annotations
+
+import pytest
+from helpers.keyrings import no_os_keyring
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton
+
+from fieldwork.bundles import verify_bundle
+from fieldwork.demo import DEMO_FRAMEWORK_ID
+from fieldwork.gui.dialogs import NewInspectionDialog
+from fieldwork.gui.export_dialog import ExportDialog
+from fieldwork.gui.identity_dialogs import IdentityDialog, PassphraseDialog
+from fieldwork.identity import TrustList, export_identity, read_public_identity, unlock_keys
+from fieldwork.identity import keys as keys_module
+from fieldwork.identity.keys import ScryptParams
+from fieldwork.profile import open_profile_store, read_profile
+from fieldwork.store.changelog import case_history
+from fieldwork.store.inspections import get_inspection, list_inspections
+
+LOGIN = "jlaptop"  # the computer's login name in these tests
+PERSON = "jlead"
+PASSPHRASE = "lantern orbit staple"
+LEAD_TAB_LABELS = ["&Cases", "A&llocation", "&Merge", "&Ratings"]
+
+
+@pytest.fixture(autouse=True)
+def contained(monkeypatch):
+    """A known login name, cheap scrypt for keys made in the app, and never the OS keyring."""
+    for name in ("LOGNAME", "USER", "LNAME", "USERNAME"):
+        monkeypatch.setenv(name, LOGIN)
+    monkeypatch.setattr(keys_module, "DEFAULT_SCRYPT", ScryptParams(log2_n=10))
+    monkeypatch.setattr(PassphraseDialog, "ask", classmethod(lambda cls, parent, prompt: PASSPHRASE))
+    with no_os_keyring():
+        yield
+
+
+def button(widget, text: str) -> QPushButton:
+    return next(b for b in widget.findChildren(QPushButton) if b.text() == text)
+
+
+def tab_labels(window) -> list[str]:
+    return [window.home_tabs.tabText(i) for i in range(window.home_tabs.count())]
+
+
+def start_inspection_by_hand(window, monkeypatch, inspection_id: str) -> None:
+    """Welcome → Start an inspection by hand…, or File → New inspection… once an inspection exists."""
+
+    def fill(dialog):
+        dialog.provider_edit.setText("Northshire Test CRC")
+        dialog.framework_combo.setCurrentIndex(
+            next(i for i, f in enumerate(dialog.frameworks) if f.id == DEMO_FRAMEWORK_ID)
+        )
+        dialog.id_edit.setText(inspection_id)
+        dialog._accept()
+        return dialog.result()
+
+    monkeypatch.setattr(NewInspectionDialog, "exec", fill)
+    if window.inspection is None:
+        button(window.current_view(), "Start an inspection by hand…").click()
+    else:
+        window.new_inspection_action.trigger()
+    assert window.inspection is not None and window.inspection.id == inspection_id
+
+
+def try_practice(window) -> str:
+    if window.inspection is None:
+        button(window.current_view(), "Try the practice inspection").click()
+    else:
+        window.practice_action.trigger()
+    assert window.inspection is not None and window.inspection.is_demo
+    return window.inspection.id
+
+
+def make_keys_in_the_app(window, monkeypatch) -> IdentityDialog:
+    """Profile → Your identity and keys…: type a name, person id and passphrase; Create my keys."""
+    seen = {}
+
+    def drive(dialog):
+        seen["dialog"] = dialog
+        note = getattr(dialog, "carry_over_label", None)
+        seen["note"] = note.text() if note is not None and note.isVisibleTo(dialog) else ""
+        dialog.name_edit.setText("Jo Lead")
+        dialog.person_edit.setText(PERSON)
+        dialog.passphrase_edit.setText(PASSPHRASE)
+        dialog.repeat_edit.setText(PASSPHRASE)
+        dialog.hybrid_check.setChecked(False)
+        button(dialog, "Create my keys").click()
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(IdentityDialog, "exec", drive)
+    profile_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Profile")
+    next(a for a in profile_menu.actions() if a.text() == "Your &identity and keys…").trigger()
+    dialog = seen["dialog"]
+    assert getattr(dialog, "created", None) is not None, dialog.error_label.text()
+    dialog.note_before = seen["note"]
+    return dialog
+
+
+def restart(window, store, data_dir, make_window):
+    """Close the window and the store, then open both again as the app does at start."""
+    window.close()
+    store.close()
+    store = open_profile_store(data_dir)
+    return make_window(store), store
+
+
+def export_practice(qtbot, window, monkeypatch, practice_id, data_dir, tmp_path):
+    """File → Export bundle…, sent to the person's own identity file (in practice they are the lead)."""
+    window.open_inspection(practice_id)
+    seen = {}
+    monkeypatch.setattr(ExportDialog, "exec", lambda dialog: seen.setdefault("dialog", dialog) and 0)
+    window.export_bundle()
+    dialog = seen["dialog"]
+    what = next(w.text() for w in dialog.findChildren(QLabel) if w.text().startswith("<b>What goes in:</b>"))
+    own = tmp_path / "own.fwid.json"
+    export_identity(data_dir, own)
+    assert dialog.use_lead_identity(str(own))
+    dialog.path_edit.setText(str(tmp_path / "practice.fwbundle"))
+    assert dialog.export(), dialog.message.text()
+    me = unlock_keys(data_dir, PASSPHRASE)
+    verified = verify_bundle(tmp_path / "practice.fwbundle", identity=me, trust=TrustList.of(me.public))
+    return what, verified
+
+
+def assert_one_identity(store, inspection_ids):
+    assert read_profile(store).person_id == PERSON
+    for inspection_id in inspection_ids:
+        inspection = get_inspection(store, inspection_id)
+        assert inspection.lead_id == PERSON and inspection.created_by == PERSON
+    people = {row[0] for row in store.db.execute("SELECT inspector_id FROM cases UNION SELECT updated_by FROM answers")}
+    assert people == {PERSON}
+
+
+def test_inspection_first_then_keys_the_lead_stays_the_lead(qtbot, make_window, monkeypatch, tmp_path):
+    data_dir = tmp_path / "data"
+    store = open_profile_store(data_dir)
+    window = make_window(store)
+    start_inspection_by_hand(window, monkeypatch, "NTC-2026-11")
+    assert tab_labels(window) == LEAD_TAB_LABELS  # the login name stands in for the lead until keys exist
+    practice_id = try_practice(window)
+    assert get_inspection(store, practice_id).lead_id == LOGIN
+
+    window.open_inspection("NTC-2026-11")
+    dialog = make_keys_in_the_app(window, monkeypatch)
+    assert read_public_identity(data_dir).person_id == PERSON
+    assert window.is_lead() and tab_labels(window) == LEAD_TAB_LABELS  # at once, without a restart
+
+    window, store = restart(window, store, data_dir, make_window)
+    assert window.inspection.id == "NTC-2026-11" and window.is_lead()
+    assert tab_labels(window) == LEAD_TAB_LABELS
+    assert window.allocation_view is not None and window.merge_view is not None and window.ratings_view is not None
+    assert_one_identity(store, ["NTC-2026-11", practice_id])
+    # The change log says what moved, from which name to which id, in each case's history too.
+    moved = [e for e in case_history(store, store.db.execute("SELECT id FROM cases LIMIT 1").fetchone()[0])
+             if e.field == "profile_person_id"]
+    assert [(e.old, e.new, e.actor) for e in moved] == [(LOGIN, PERSON, PERSON)]
+
+    what, verified = export_practice(qtbot, window, monkeypatch, practice_id, data_dir, tmp_path)
+    assert "(none)" not in what and "12 cases" in what
+    assert verified.manifest.inspector_id == PERSON
+    assert len(verified.records.cases) == 12 and verified.records.answers
+    assert {a.updated_by for a in verified.records.answers} == {PERSON}
+    # The keys page said beforehand what the new person id would take over.
+    assert LOGIN in dialog.note_before and "NTC-2026-11" in dialog.note_before and practice_id in dialog.note_before
+    store.close()
+
+
+def test_keys_first_then_inspection_the_lead_is_the_lead(qtbot, make_window, monkeypatch, tmp_path):
+    data_dir = tmp_path / "data"
+    store = open_profile_store(data_dir)
+    window = make_window(store)
+    dialog = make_keys_in_the_app(window, monkeypatch)
+    assert dialog.note_before == ""  # nothing was recorded under the login name: nothing to carry over
+    assert window.current_view().__class__.__name__ == "WelcomeView"
+    start_inspection_by_hand(window, monkeypatch, "NTC-2026-11")
+    practice_id = try_practice(window)
+    assert tab_labels(window) == LEAD_TAB_LABELS
+
+    window, store = restart(window, store, data_dir, make_window)
+    window.open_inspection("NTC-2026-11")
+    assert window.is_lead() and tab_labels(window) == LEAD_TAB_LABELS
+    assert_one_identity(store, ["NTC-2026-11", practice_id])
+    assert store.db.execute("SELECT COUNT(*) FROM change_log WHERE field = 'profile_person_id'").fetchone()[0] == 0
+
+    what, verified = export_practice(qtbot, window, monkeypatch, practice_id, data_dir, tmp_path)
+    assert "(none)" not in what and "12 cases" in what
+    assert verified.manifest.inspector_id == PERSON and len(verified.records.cases) == 12
+    assert len(list_inspections(store)) == 2
+    store.close()
+
+
+def test_a_profile_already_named_keeps_its_person_id_on_the_keys_page(qtbot, tmp_path):
+    """Named without keys (e.g. a crash after the profile was saved and before the key files were):
+    the keys are made for that same person id, never another."""
+    store = open_profile_store(tmp_path / "data")
+    from fieldwork.profile import set_profile
+
+    set_profile(store, PERSON, "Jo Lead")
+    dialog = IdentityDialog(store)
+    qtbot.addWidget(dialog)
+    assert dialog.person_edit.text() == PERSON and dialog.person_edit.isReadOnly()
+    assert PERSON in dialog.carry_over_label.text()
+    assert not dialog.create("Jo Lead", "someone-else", PASSPHRASE, scrypt=ScryptParams(log2_n=10))
+    assert "profile is jlead" in dialog.error_label.text()
+    store.close()
