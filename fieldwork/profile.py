@@ -1,7 +1,9 @@
 """Who is using this data folder: the profile's person id and name, kept in the store.
 
-Until a profile is set (by `fieldwork keys init` or the app's Profile page), the operating
-system's login name stands in, so a newcomer can try the app at once.
+Until a profile is set (on the app's welcome page, by `fieldwork keys init` or the app's keys
+page), the operating system's login name stands in, so a newcomer can try the app at once. The
+person id can still change until keys are made (they carry it from then on); each change moves
+what was recorded under the previous id to the new one (docs/decisions/0023).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fieldwork.store import Store, open_store
+from fieldwork.store.person_records import MovedRecords, move_person_records
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,34 @@ def set_profile(store: Store, person_id: str, name: str) -> Profile:
     store.set_meta("profile.name", name)
     store.actor = person_id
     return Profile(person_id, name, True)
+
+
+def name_profile(store: Store, person_id: str, name: str, *, source: str = "profile") -> MovedRecords:
+    """Give the profile its person id and name; what was recorded under the id acting until now
+    (the login name, or an id chosen earlier) moves to it, with change-log entries, all in one
+    transaction. Refused once keys exist: they carry the person id (rotation keeps it).
+    """
+    from fieldwork.identity.errors import IdentityError
+    from fieldwork.identity.keys import keys_exist
+    from fieldwork.identity.public import check_name, check_person_id
+
+    person_id, name = check_person_id(person_id.strip()), check_name(name)
+    current = read_profile(store)
+    if keys_exist(store.path.parent) and current.is_set and person_id != current.person_id:
+        raise IdentityError(
+            f"This data folder's keys are made for {current.person_id}, so its person id stays {current.person_id}; "
+            "another person uses another data folder.",
+            code="profile-mismatch",
+        )
+    acting = store.actor
+    try:
+        with store.transaction():
+            moved = move_person_records(store, current.person_id, person_id, source=source)
+            set_profile(store, person_id, name)
+    except BaseException:
+        store.actor = acting  # nothing was recorded: still acting as before
+        raise
+    return moved
 
 
 def open_profile_store(data_dir: Path) -> Store:

@@ -11,7 +11,6 @@ from fieldwork.identity import (
     IdentityError,
     UnlockedIdentity,
     export_identity,
-    keys_exist,
     read_public_identity,
     unlock_keys,
     unlock_methods,
@@ -19,7 +18,7 @@ from fieldwork.identity import (
 from fieldwork.identity.keys import identity_path, private_path
 from fieldwork.identity.suites import DEFAULT_SUITE, SUITES
 from fieldwork.paths import resolve_data_dir
-from fieldwork.profile import open_profile_store, read_profile
+from fieldwork.profile import open_profile_store
 
 PASSPHRASE_ENV = "FIELDWORK_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "FIELDWORK_NEW_PASSPHRASE"
@@ -138,28 +137,20 @@ def _print_identity(info: dict) -> None:
 
 
 def init_command(args) -> int:
-    from fieldwork.identity.profile_keys import create_profile_keys, profile_mismatch
+    from fieldwork.identity.profile_keys import create_profile_keys, refuse_existing_keys
 
     data_dir = resolve_data_dir(args.data_dir)
     with open_profile_store(data_dir) as store:
-        profile = read_profile(store)
-        # Refusals that need no passphrase come before asking for one (create_profile_keys checks them again).
-        if profile.is_set and profile.person_id != args.person_id:
-            raise profile_mismatch(profile, args.person_id)
-        if keys_exist(data_dir):
-            raise IdentityError(
-                f"This data folder already has keys ({identity_path(data_dir)}); see them with "
-                "'fieldwork keys show'.",
-                code="keys-exist",
-            )
+        refuse_existing_keys(store, args.person_id, data_dir)  # before asking for a passphrase
         passphrase = read_passphrase(confirm=True)
         _identity, moved = create_profile_keys(
             store, name=args.name, person_id=args.person_id, passphrase=passphrase,
             use_keyring=args.keyring, suite=args.suite, data_dir=data_dir,
         )
     info = _identity_json(data_dir)
-    info["moved_from_login_name"] = (
-        {"login_name": moved.old, "records": moved.total, "inspections": moved.inspections} if moved.total else None
+    # What was recorded here under the id acting before (the login name, or an id chosen earlier).
+    info["moved_records"] = (
+        {"from": moved.old, "records": moved.total, "inspections": moved.inspections} if moved.total else None
     )
     if args.json:
         print_json(info)

@@ -126,27 +126,22 @@ class IdentityDialog(QDialog):
         return box
 
     def _carry_over_text(self) -> str:
-        """One person id from the first run: a profile already named keeps its id (keys are made
-        for it); otherwise say what the login name recorded, which the new person id takes over."""
+        """One person id from the first run: the profile's id (chosen on the welcome page) is offered
+        for the keys; say what was recorded under the id acting so far, which the keys take over."""
         from fieldwork.store.person_records import inspections_recorded_under
 
         profile = read_profile(self.store)
         if profile.is_set:
             self.person_edit.setText(profile.person_id)
-            self.person_edit.setReadOnly(True)
-            if not self.name_edit.text():
-                self.name_edit.setText(profile.name)
-            return (
-                f"This data folder's person id is {profile.person_id}: your keys are made for it. (Another "
-                "person uses another data folder.)"
-            )
+            self.name_edit.setText(profile.name)
         inspections = inspections_recorded_under(self.store, profile.person_id)
         if not inspections:
             return ""
+        login = "" if profile.is_set else " (this computer's login name, standing in until you make keys)"
         return (
-            f"Until now this computer's login name, {profile.person_id}, has stood in for you. What you did "
-            f"under it ({', '.join(inspections)}) becomes yours under the person id you give here: the "
-            "inspections you lead, your cases and your answers. The change is written in their history."
+            f"What you have done here so far ({', '.join(inspections)}) is recorded as {profile.person_id}{login}. "
+            "It stays yours under the person id you give here: the inspections you lead, your cases and your "
+            "answers move to it, and their history says so."
         )
 
     def _create_clicked(self) -> None:

@@ -188,13 +188,32 @@ class MainWindow(QMainWindow):
         self._show_welcome()
 
     def _show_welcome(self) -> None:
-        welcome = WelcomeView(can_open_packs=True)
-        welcome.open_pack_requested.connect(self.open_pack_file)
-        welcome.practice_requested.connect(self.open_practice)
-        welcome.new_inspection_requested.connect(self.new_inspection)
+        welcome = WelcomeView(can_open_packs=True, profile=self.profile)
+        welcome.open_pack_requested.connect(lambda: self._from_welcome(welcome, self.open_pack_file))
+        welcome.practice_requested.connect(lambda: self._from_welcome(welcome, self.open_practice))
+        welcome.new_inspection_requested.connect(lambda: self._from_welcome(welcome, self.new_inspection))
         self._replace_view(welcome)
         self.setWindowTitle("fieldwork")
         self.view_changed.emit("welcome")
+
+    def _from_welcome(self, welcome: WelcomeView, then) -> None:
+        """A first-run choice: first give the profile the person id typed on the welcome page (so
+        everything is recorded under it from the start), then do what was chosen."""
+        chosen = welcome.chosen_profile()
+        if chosen is not None:  # asked only while the profile is not set
+            person_id, name = chosen
+            if not person_id:
+                welcome.show_problem("Give your person id (as your lead inspector knows you, e.g. jsmith) first.")
+                return
+            from fieldwork.profile import name_profile
+
+            try:
+                name_profile(self.store, person_id, name)
+            except FieldworkError as error:
+                welcome.show_problem(error.message)
+                return
+            self.profile = read_profile(self.store)
+        then()
 
     def _replace_view(self, widget) -> None:
         old = self.stack.currentWidget()
@@ -481,7 +500,11 @@ class MainWindow(QMainWindow):
         moved to it (docs/decisions/0023): reopen the inspection so its lead and cases are read
         again, back on the same case."""
         before, self.profile = self.profile, read_profile(self.store)
-        if self.profile == before or self.inspection is None:
+        if self.profile == before:
+            return
+        if self.inspection is None:
+            if isinstance(self.stack.currentWidget(), WelcomeView):
+                self._show_welcome()  # it now says who you are instead of asking
             return
         case_id = self.case_view.case_id if self.case_view is not None else None
         self.open_inspection(self.inspection.id)

@@ -1,16 +1,18 @@
-"""Naming the profile's person: records made under the login-name stand-in move to the person id.
+"""Naming the profile's person: records made under the id acting until now move to the person id.
 
 Until a profile is set, the operating system's login name acts for this data folder's person
-(docs/decisions/0004). When the person id is chosen (the first `keys init`, or creating keys in
-the app), every record that names the stand-in as someone acting or responsible here is moved to
-the person id, in one transaction with the profile itself, and the change log says so. Without
-the move, a lead who created an inspection before making keys stopped being its lead, and the
+(docs/decisions/0004); until keys are made, the person id chosen can still change. Each time
+the profile gets a new person id (welcome page, keys page, `keys init`; profile.name_profile),
+every record that names the previous id as someone acting or responsible here is moved to the
+new one, in one transaction with the profile itself, and the change log says so. Without the
+move, a lead who created an inspection before making keys stopped being its lead, and the
 practice cases belonged to nobody who could export them (docs/decisions/0023).
 
-The app already treated the stand-in as this profile everywhere (lead of the inspection, reader
-of the case), so moving every such record changes no one's role: it only gives the role its
-lasting name. Ids that arrived with a colleague's signed file (bundle signers, pack recipients,
-trusted keys) are never touched: they name a key holder, and the stand-in never had keys.
+The app already treated the previous id as this profile everywhere (lead of the inspection,
+reader of the case), so moving every such record changes no one's role: it only gives the role
+its lasting name. Ids that arrived with a colleague's signed file (bundle signers, pack
+recipients, trusted keys) are never touched: they name a key holder, and the previous id never
+had keys.
 """
 
 from __future__ import annotations
@@ -87,10 +89,10 @@ class MovedRecords:
     def summary(self) -> str:
         if not self.total:
             return f"Nothing was recorded under {self.old} yet."
-        where = ", ".join(self.inspections)
         return (
-            f"Moved what was recorded under {self.old} (the computer's login name) to {self.new}: "
-            f"{plural(self.total, 'record')} in {plural(len(self.inspections), 'inspection')} ({where})."
+            f"What was recorded here under {self.old} is now {self.new}'s: {plural(self.total, 'record')} in "
+            f"{plural(len(self.inspections), 'inspection')} ({', '.join(self.inspections)}); "
+            "each one's history says so."
         )
 
 

@@ -73,15 +73,14 @@ def test_inspection_first_then_keys_init(capsys, tmp_path):
 
     info = keys_init(capsys, data)
     check_led_and_exported(capsys, data, practice_id, tmp_path)
-    moved = info["moved_from_login_name"]
-    assert moved["login_name"] == LOGIN and moved["records"] > 0
+    moved = info["moved_records"]
+    assert moved["from"] == LOGIN and moved["records"] > 0
     assert sorted(moved["inspections"]) == sorted(["NTC-2026-11", practice_id])
     with open_profile_store(data) as store:
         case_id = store.db.execute("SELECT id FROM cases WHERE inspection_id = ? LIMIT 1", [practice_id]).fetchone()[0]
         entries = [(e.actor, e.old, e.new, e.source) for e in case_history(store, case_id)
                    if e.field == "profile_person_id"]
         assert entries == [(PERSON, LOGIN, PERSON, "keys")]
-        assert store.meta("profile.named_from") == LOGIN
 
 
 def test_inspection_first_then_keys_init_says_what_moved(capsys, tmp_path):
@@ -89,7 +88,7 @@ def test_inspection_first_then_keys_init_says_what_moved(capsys, tmp_path):
     create_inspections(capsys, data)
     code, out, err = cli(capsys, "keys", "init", "--name", "Jo Lead", "--id", PERSON, "--data-dir", data)
     assert code == EXIT_OK, err
-    assert f"Moved what was recorded under {LOGIN} (the computer's login name) to {PERSON}" in out
+    assert f"What was recorded here under {LOGIN} is now {PERSON}'s" in out and "2 inspections" in out
 
 
 def test_keys_init_first_then_inspection(capsys, tmp_path):
@@ -97,6 +96,6 @@ def test_keys_init_first_then_inspection(capsys, tmp_path):
     info = keys_init(capsys, data)
     practice_id = create_inspections(capsys, data)
     check_led_and_exported(capsys, data, practice_id, tmp_path)
-    assert info["moved_from_login_name"] is None
+    assert info["moved_records"] is None
     with open_profile_store(data) as store:
         assert not store.db.execute("SELECT 1 FROM change_log WHERE field = 'profile_person_id'").fetchall()

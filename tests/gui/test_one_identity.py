@@ -173,6 +173,36 @@ def test_inspection_first_then_keys_the_lead_stays_the_lead(qtbot, make_window, 
     store.close()
 
 
+def test_a_store_whose_work_is_under_the_login_name_keeps_its_lead_after_keys(
+    qtbot, make_window, monkeypatch, tmp_path
+):
+    """Work made before the welcome page asked (an earlier version, or the command line): nothing
+    named the profile, so the login name stands in; making keys in the app moves it all."""
+    from fieldwork.demo import create_demo_inspection, demo_framework
+    from fieldwork.store.inspections import create_inspection
+
+    data_dir = tmp_path / "data"
+    store = open_profile_store(data_dir)
+    framework = demo_framework(data_dir)
+    create_inspection(store, inspection_id="NTC-2026-11", provider="Northshire Test CRC",
+                      provider_type=framework.provider_types[0], framework=framework, lead_id=store.actor)
+    practice_id = create_demo_inspection(store).id
+    assert not read_profile(store).is_set and get_inspection(store, "NTC-2026-11").lead_id == LOGIN
+    window = make_window(store)
+    window.open_inspection("NTC-2026-11")
+    assert tab_labels(window) == LEAD_TAB_LABELS
+
+    dialog = make_keys_in_the_app(window, monkeypatch)
+    assert "login name" in dialog.note_before and LOGIN in dialog.note_before
+    window, store = restart(window, store, data_dir, make_window)
+    window.open_inspection("NTC-2026-11")
+    assert window.is_lead() and tab_labels(window) == LEAD_TAB_LABELS
+    assert_one_identity(store, ["NTC-2026-11", practice_id])
+    what, verified = export_practice(qtbot, window, monkeypatch, practice_id, data_dir, tmp_path)
+    assert "12 cases" in what and len(verified.records.cases) == 12
+    store.close()
+
+
 def test_keys_first_then_inspection_the_lead_is_the_lead(qtbot, make_window, monkeypatch, tmp_path):
     data_dir = tmp_path / "data"
     store = open_profile_store(data_dir)
@@ -197,17 +227,73 @@ def test_keys_first_then_inspection_the_lead_is_the_lead(qtbot, make_window, mon
     store.close()
 
 
-def test_a_profile_already_named_keeps_its_person_id_on_the_keys_page(qtbot, tmp_path):
-    """Named without keys (e.g. a crash after the profile was saved and before the key files were):
-    the keys are made for that same person id, never another."""
-    store = open_profile_store(tmp_path / "data")
-    from fieldwork.profile import set_profile
+def test_the_person_id_typed_on_the_welcome_page_is_used_from_the_first_record(
+    qtbot, make_window, monkeypatch, tmp_path
+):
+    """The recommended first run: say who you are on the welcome page; the keys are made for that id."""
+    data_dir = tmp_path / "data"
+    store = open_profile_store(data_dir)
+    window = make_window(store)
+    welcome = window.current_view()
+    assert welcome.person_edit.text() == LOGIN  # the login name is offered
+    welcome.name_edit.setText("Jo Lead")
+    welcome.person_edit.setText(PERSON)
+    start_inspection_by_hand(window, monkeypatch, "NTC-2026-11")
+    practice_id = try_practice(window)
+    assert read_profile(store).person_id == PERSON and store.actor == PERSON
+    assert_one_identity(store, ["NTC-2026-11", practice_id])  # never recorded under the login name
 
-    set_profile(store, PERSON, "Jo Lead")
+    def drive(dialog):
+        assert dialog.person_edit.text() == PERSON and dialog.name_edit.text() == "Jo Lead"  # offered for the keys
+        dialog.passphrase_edit.setText(PASSPHRASE)
+        dialog.repeat_edit.setText(PASSPHRASE)
+        dialog.hybrid_check.setChecked(False)
+        button(dialog, "Create my keys").click()
+        assert dialog.created is not None and dialog.moved.total == 0
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(IdentityDialog, "exec", drive)
+    window.show_identity()
+    assert read_public_identity(data_dir).person_id == PERSON
+
+    window, store = restart(window, store, data_dir, make_window)
+    window.open_inspection("NTC-2026-11")
+    assert window.is_lead() and tab_labels(window) == LEAD_TAB_LABELS
+    assert not store.db.execute("SELECT 1 FROM change_log WHERE field = 'profile_person_id'").fetchall()
+    store.close()
+
+
+def test_a_person_id_the_welcome_page_cannot_use_is_refused_there_and_nothing_starts(qtbot, make_window, tmp_path):
+    store = open_profile_store(tmp_path / "data")
+    window = make_window(store)
+    welcome = window.current_view()
+    welcome.person_edit.setText("Jo Lead")  # a name, not an id: spaces are not allowed
+    button(welcome, "Try the practice inspection").click()
+    assert window.inspection is None and window.current_view() is welcome
+    assert "not a usable person id" in welcome.error_label.text()
+    assert not read_profile(store).is_set and not list_inspections(store)
+    welcome.person_edit.setText("")
+    button(welcome, "Try the practice inspection").click()
+    assert "Give your person id" in welcome.error_label.text() and not list_inspections(store)
+    store.close()
+
+
+def test_a_person_id_changed_on_the_keys_page_takes_the_records_with_it(qtbot, tmp_path):
+    """Named on the welcome page, then another id given for the keys (a typo put right): the
+    inspections and cases move to the id the keys carry, and their history says so."""
+    store = open_profile_store(tmp_path / "data")
+    from fieldwork.demo import create_demo_inspection
+    from fieldwork.profile import name_profile
+
+    name_profile(store, "jlaed", "Jo Lead")
+    practice = create_demo_inspection(store)
     dialog = IdentityDialog(store)
     qtbot.addWidget(dialog)
-    assert dialog.person_edit.text() == PERSON and dialog.person_edit.isReadOnly()
-    assert PERSON in dialog.carry_over_label.text()
-    assert not dialog.create("Jo Lead", "someone-else", PASSPHRASE, scrypt=ScryptParams(log2_n=10))
-    assert "profile is jlead" in dialog.error_label.text()
+    assert dialog.person_edit.text() == "jlaed" and not dialog.person_edit.isReadOnly()
+    assert "jlaed" in dialog.carry_over_label.text() and practice.id in dialog.carry_over_label.text()
+    assert dialog.create("Jo Lead", PERSON, PASSPHRASE, scrypt=ScryptParams(log2_n=10)), dialog.error_label.text()
+    assert dialog.moved.old == "jlaed" and dialog.moved.total > 0
+    assert_one_identity(store, [practice.id])
+    entries = [(e.old, e.new) for e in case_history(store, dialog.moved.cases[0]) if e.field == "profile_person_id"]
+    assert entries == [("jlaed", PERSON)]
     store.close()
