@@ -193,13 +193,13 @@ def test_a_store_whose_work_is_under_the_login_name_keeps_its_lead_after_keys(
     assert tab_labels(window) == LEAD_TAB_LABELS
 
     dialog = make_keys_in_the_app(window, monkeypatch)
-    assert "login name" in dialog.note_before and LOGIN in dialog.note_before
     window, store = restart(window, store, data_dir, make_window)
     window.open_inspection("NTC-2026-11")
     assert window.is_lead() and tab_labels(window) == LEAD_TAB_LABELS
     assert_one_identity(store, ["NTC-2026-11", practice_id])
     what, verified = export_practice(qtbot, window, monkeypatch, practice_id, data_dir, tmp_path)
     assert "12 cases" in what and len(verified.records.cases) == 12
+    assert "login name" in dialog.note_before and LOGIN in dialog.note_before  # said so before the keys were made
     store.close()
 
 
