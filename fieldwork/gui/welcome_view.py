@@ -43,6 +43,7 @@ class WelcomeView(QWidget):
         if profile is not None:
             layout.addWidget(self._who_you_are(profile))
             layout.addWidget(self.error_label)
+            self.error_label.hide()
             layout.addSpacing(16)
         choices = []
         if can_open_packs:
@@ -84,8 +85,11 @@ class WelcomeView(QWidget):
 
     def _who_you_are(self, profile: Profile) -> QWidget:
         box = QWidget(self)
-        form = QFormLayout(box)
+        form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(form)
         if profile.is_set:
             form.addRow("You are", QLabel(f"{profile.name} ({profile.person_id})", box))
             return box
@@ -95,16 +99,16 @@ class WelcomeView(QWidget):
         self.person_edit = QLineEdit(profile.person_id, box)  # the login name, standing in so far
         self.person_edit.setAccessibleName("Your person id")
         self.person_edit.setPlaceholderText("as your lead inspector knows you, e.g. jsmith")
+        form.addRow("Your &name", self.name_edit)
+        form.addRow("Your &person id", self.person_edit)
         note = QLabel(
-            "Everything you record here is under your person id, and your keys are made for it. "
-            "You can change it until you make your keys.",
+            "Everything you record here is under your person id (as your lead inspector knows you), and your "
+            "keys are made for it. You can change it until you make your keys.",
             box,
         )
         note.setWordWrap(True)
         theme.style_text(note, "welcomeNote")
-        form.addRow("Your &name", self.name_edit)
-        form.addRow("Your &person id", self.person_edit)
-        form.addRow("", note)
+        layout.addWidget(note)
         return box
 
     def chosen_profile(self) -> tuple[str, str] | None:
@@ -117,5 +121,6 @@ class WelcomeView(QWidget):
 
     def show_problem(self, message: str) -> None:
         self.error_label.setText(message)
+        self.error_label.show()
         if self.person_edit is not None:
             self.person_edit.setFocus()
