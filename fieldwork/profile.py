@@ -23,7 +23,7 @@ class Profile:
     is_set: bool
 
 
-def _login_name() -> str:
+def login_name() -> str:
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers and services
@@ -34,7 +34,7 @@ def read_profile(store: Store) -> Profile:
     person_id = store.meta("profile.person_id")
     if person_id:
         return Profile(person_id, store.meta("profile.name") or person_id, True)
-    login = _login_name()
+    login = login_name()
     return Profile(login, login, False)
 
 
@@ -70,6 +70,47 @@ def name_profile(store: Store, person_id: str, name: str, *, source: str = "prof
     except BaseException:
         store.actor = acting  # nothing was recorded: still acting as before
         raise
+    return moved
+
+
+def login_work(store: Store) -> tuple[str, list[str]] | None:
+    """(login name, inspections) when the profile is set and inspections still name this computer's
+    login name as their lead, creator or reader: work made before the profile had its person id
+    in a store whose keys came before decision 0023. None when there is none."""
+    from fieldwork.store.person_records import inspections_recorded_under
+
+    profile, login = read_profile(store), login_name()
+    if not profile.is_set or login == profile.person_id:
+        return None
+    inspections = inspections_recorded_under(store, login)
+    return (login, inspections) if inspections else None
+
+
+def claim_records(store: Store, from_id: str) -> MovedRecords:
+    """Make what was recorded here under `from_id` (this computer's login name, in a store named
+    before decision 0023) the profile's: the person says it was theirs. Refused without a profile."""
+    from fieldwork.identity.errors import IdentityError
+
+    profile = read_profile(store)
+    if not profile.is_set:
+        raise IdentityError(
+            "This data folder has no profile yet; make your keys ('fieldwork keys init'), which carries "
+            "over what the login name recorded.",
+            code="no-profile",
+        )
+    from_id = from_id.strip()
+    if from_id == profile.person_id:
+        raise IdentityError(f"{from_id} is already this profile's person id; nothing to carry over.", code="same-id")
+    colleague = store.db.execute("SELECT name FROM trusted_keys WHERE person_id = ? LIMIT 1", [from_id]).fetchone()
+    if colleague is not None:
+        raise IdentityError(
+            f"{from_id} is {colleague[0]}, a colleague in your trust list: their work is not yours to take over; "
+            "nothing was changed.",
+            code="colleague-id",
+        )
+    moved = move_person_records(store, from_id, profile.person_id, source="claim")
+    if not moved.total:
+        raise IdentityError(f"Nothing here is recorded under {from_id}; nothing was changed.", code="nothing-recorded")
     return moved
 
 

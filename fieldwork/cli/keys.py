@@ -63,6 +63,16 @@ def register(sub, common) -> None:
     rotate.add_argument("--json", action="store_true", help="print JSON")
     rotate.set_defaults(handler=rotate_command)
 
+    claim = commands.add_parser(
+        "claim", help="make work recorded under this computer's login name yours", parents=[common],
+        description="For a data folder whose keys were made before fieldwork carried such work over by itself "
+        "(docs/decisions/0023): what was recorded under the login name (inspections you created and lead, your "
+        "cases and answers) becomes this profile's, with an entry in each case's history.",
+    )
+    claim.add_argument("--from", dest="from_id", metavar="NAME", help="the name it is under (default: your login name)")
+    claim.add_argument("--json", action="store_true", help="print JSON")
+    claim.set_defaults(handler=claim_command)
+
     from fieldwork.cli import keys_recovery
 
     keys_recovery.register(commands, common)
@@ -218,4 +228,16 @@ def rotate_command(args) -> int:
     print("Next: give the statement to your lead (a lead: to each inspector); they accept it with "
           f"'fieldwork trust rotate {result.path.name}' and then merge what you sign with the new key. "
           "Read them the new fingerprint when you can.")
+    return EXIT_OK
+
+
+def claim_command(args) -> int:
+    from fieldwork.profile import claim_records, login_name
+
+    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+        moved = claim_records(store, args.from_id or login_name())
+    if args.json:
+        print_json({"from": moved.old, "to": moved.new, "records": moved.total, "inspections": moved.inspections})
+    else:
+        print(moved.summary())
     return EXIT_OK

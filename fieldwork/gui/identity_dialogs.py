@@ -67,6 +67,7 @@ class IdentityDialog(QDialog):
         self.resize(620, 0)
         self._layout = QVBoxLayout(self)
         self._body: QWidget | None = None
+        self.moved = self.claimed = None  # what key creation, or "Make it mine", moved to this profile
         self._show()
 
     def _show(self) -> None:
@@ -215,12 +216,52 @@ class IdentityDialog(QDialog):
         buttons.addWidget(rotate_button)
         layout = QVBoxLayout(box)
         layout.addLayout(form)
+        claim = self._login_work_box(box)
+        if claim is not None:
+            layout.addWidget(claim)
         layout.addWidget(note)
         layout.addWidget(fingerprint_label(public.fingerprint, box))
         layout.addLayout(buttons)
         layout.addWidget(self.export_result)
         layout.addWidget(close)
         return box
+
+    def _login_work_box(self, parent: QWidget) -> QWidget | None:
+        """Keys made before work was carried over by itself (decision 0023): offer to make the work
+        still under this computer's login name this profile's."""
+        from fieldwork.profile import login_work
+
+        work = login_work(self.store)
+        if work is None:
+            return None
+        login, inspections = work
+        box = QWidget(parent)
+        text = QLabel(
+            f"Some work here is still recorded under this computer's login name, {login}: "
+            f"{', '.join(inspections)}. If you did it (before these keys were made), make it yours: you become "
+            "the lead of the inspections you started and the reader of your cases, and their history says so.",
+            box,
+        )
+        text.setWordWrap(True)
+        self.claim_button = QPushButton("Make it &mine", box)
+        self.claim_button.clicked.connect(lambda: self.claim(login))
+        layout = QHBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(text, 1)
+        layout.addWidget(self.claim_button)
+        return box
+
+    def claim(self, login: str) -> bool:
+        from fieldwork.profile import claim_records
+
+        try:
+            self.claimed = claim_records(self.store, login)
+        except FieldworkError as error:
+            self.export_result.setText(error.message)
+            return False
+        self._show()
+        self.export_result.setText(self.claimed.summary())
+        return True
 
     def _make_new_keys_clicked(self) -> None:
         from fieldwork.gui.rotation_dialogs import RotateKeysDialog

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, 
 
 from fieldwork.errors import FieldworkError
 from fieldwork.frameworks.catalogue import list_frameworks
-from fieldwork.gui import theme
+from fieldwork.gui import profile_flow, theme
 from fieldwork.gui.case_view import CaseView
 from fieldwork.gui.dialogs import (
     AddCaseDialog,
@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
         """Back where the user was: the last inspection and case, else the welcome view."""
         inspections = list_inspections(self.store)
         if not inspections:
-            self._show_welcome()
+            self.show_welcome()
             return
         last = self.store.ui_state("inspection")
         known = {i.id for i in inspections}
@@ -185,35 +185,17 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(self.home_tabs)
             self.home_tabs.deleteLater()
             self.home_tabs = None
-        self._show_welcome()
+        self.show_welcome()
 
-    def _show_welcome(self) -> None:
+    def show_welcome(self) -> None:
         welcome = WelcomeView(can_open_packs=True, profile=self.profile)
-        welcome.open_pack_requested.connect(lambda: self._from_welcome(welcome, self.open_pack_file))
-        welcome.practice_requested.connect(lambda: self._from_welcome(welcome, self.open_practice))
-        welcome.new_inspection_requested.connect(lambda: self._from_welcome(welcome, self.new_inspection))
+        # Each first-run choice names the profile first (fieldwork/gui/profile_flow.py).
+        welcome.open_pack_requested.connect(lambda: profile_flow.from_welcome(self, welcome, self.open_pack_file))
+        welcome.practice_requested.connect(lambda: profile_flow.from_welcome(self, welcome, self.open_practice))
+        welcome.new_inspection_requested.connect(lambda: profile_flow.from_welcome(self, welcome, self.new_inspection))
         self._replace_view(welcome)
         self.setWindowTitle("fieldwork")
         self.view_changed.emit("welcome")
-
-    def _from_welcome(self, welcome: WelcomeView, then) -> None:
-        """A first-run choice: first give the profile the person id typed on the welcome page (so
-        everything is recorded under it from the start), then do what was chosen."""
-        chosen = welcome.chosen_profile()
-        if chosen is not None:  # asked only while the profile is not set
-            person_id, name = chosen
-            if not person_id:
-                welcome.show_problem("Give your person id (as your lead inspector knows you, e.g. jsmith) first.")
-                return
-            from fieldwork.profile import name_profile
-
-            try:
-                name_profile(self.store, person_id, name)
-            except FieldworkError as error:
-                welcome.show_problem(error.message)
-                return
-            self.profile = read_profile(self.store)
-        then()
 
     def _replace_view(self, widget) -> None:
         old = self.stack.currentWidget()
@@ -252,6 +234,7 @@ class MainWindow(QMainWindow):
         self.refresh_home()
         self.show_home()
         self.store.set_ui_state("inspection", inspection_id)
+        profile_flow.say_if_led_under_the_login_name(self)
         # Titles carry ids only: window titles end up in logs and screen recorders.
         self.setWindowTitle(f"{self.inspection.id} — fieldwork")
 
@@ -490,26 +473,7 @@ class MainWindow(QMainWindow):
         return self._keys
 
     def show_identity(self) -> None:
-        from fieldwork.gui.identity_dialogs import IdentityDialog
-
-        IdentityDialog(self.store, self, on_keys_changed=self.keys.forget).exec()
-        self._profile_may_have_changed()
-
-    def _profile_may_have_changed(self) -> None:
-        """After keys are made the profile has its person id, and what the login name recorded
-        moved to it (docs/decisions/0023): reopen the inspection so its lead and cases are read
-        again, back on the same case."""
-        before, self.profile = self.profile, read_profile(self.store)
-        if self.profile == before:
-            return
-        if self.inspection is None:
-            if isinstance(self.stack.currentWidget(), WelcomeView):
-                self._show_welcome()  # it now says who you are instead of asking
-            return
-        case_id = self.case_view.case_id if self.case_view is not None else None
-        self.open_inspection(self.inspection.id)
-        if case_id is not None and self.case_view is None:  # None unless the user chose to stay on the case
-            self.open_case(case_id)
+        profile_flow.show_identity(self)
 
     def accept_key_change(self) -> None:
         """Profile → Accept a key change…: a colleague's key rotation statement (rotation_dialogs)."""

@@ -99,3 +99,39 @@ def test_keys_init_first_then_inspection(capsys, tmp_path):
     assert info["moved_records"] is None
     with open_profile_store(data) as store:
         assert not store.db.execute("SELECT 1 FROM change_log WHERE field = 'profile_person_id'").fetchall()
+
+
+def test_keys_claim_puts_right_a_store_left_by_the_old_order(capsys, tmp_path):
+    """Keys and profile made the old way (the login name's work left behind): `keys claim` moves it."""
+    from fieldwork.identity import create_keys
+    from fieldwork.identity.keys import ScryptParams
+    from fieldwork.profile import set_profile
+
+    data = tmp_path / "data"
+    practice_id = create_inspections(capsys, data)
+    create_keys(data, name="Jo Lead", person_id=PERSON, passphrase="long enough one", scrypt=ScryptParams(log2_n=10))
+    with open_profile_store(data) as store:
+        set_profile(store, PERSON, "Jo Lead")
+    code, claimed = cli_json(capsys, "keys", "claim", "--data-dir", data)
+    assert code == EXIT_OK, claimed
+    assert claimed["from"] == LOGIN and claimed["to"] == PERSON
+    assert sorted(claimed["inspections"]) == sorted(["NTC-2026-11", practice_id])
+    code, listed = cli_json(capsys, "inspection", "list", "--data-dir", data)
+    assert {row["lead_id"] for row in listed} == {PERSON}
+    code, again = cli_json(capsys, "keys", "claim", "--data-dir", data)
+    assert code != EXIT_OK and again["error"]["code"] == "nothing-recorded"
+
+
+def test_keys_claim_refuses_a_colleagues_id_and_a_folder_without_a_profile(capsys, tmp_path):
+    data = tmp_path / "data"
+    create_inspections(capsys, data)
+    code, refused = cli_json(capsys, "keys", "claim", "--data-dir", data)
+    assert code != EXIT_OK and refused["error"]["code"] == "no-profile"
+    assert keys_init(capsys, data)["moved_records"]["from"] == LOGIN
+    colleague = tmp_path / "sam"
+    assert cli(capsys, "keys", "init", "--name", "Sam Reader", "--id", "sam", "--data-dir", colleague)[0] == EXIT_OK
+    assert cli(capsys, "keys", "export", "--out", tmp_path / "sam.json", "--data-dir", colleague)[0] == EXIT_OK
+    assert cli(capsys, "trust", "add", tmp_path / "sam.json", "--data-dir", data)[0] == EXIT_OK
+    code, refused = cli_json(capsys, "keys", "claim", "--from", "sam", "--data-dir", data)
+    assert code != EXIT_OK and refused["error"]["code"] == "colleague-id"
+    assert "Sam Reader" in refused["error"]["message"]

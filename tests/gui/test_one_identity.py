@@ -297,3 +297,45 @@ def test_a_person_id_changed_on_the_keys_page_takes_the_records_with_it(qtbot, t
     entries = [(e.old, e.new) for e in case_history(store, dialog.moved.cases[0]) if e.field == "profile_person_id"]
     assert entries == [("jlaed", PERSON)]
     store.close()
+
+
+def test_a_lead_whose_keys_came_first_under_the_old_order_gets_the_tabs_back(qtbot, make_window, monkeypatch, tmp_path):
+    """A store left by the defect: the inspection led by the login name, keys and profile for jlead.
+    Opening it says where to put it right; Make it mine on the keys page gives the tabs back."""
+    from fieldwork.demo import create_demo_inspection, demo_framework
+    from fieldwork.identity import create_keys
+    from fieldwork.profile import set_profile
+    from fieldwork.store.inspections import create_inspection
+
+    data_dir = tmp_path / "data"
+    store = open_profile_store(data_dir)
+    framework = demo_framework(data_dir)
+    create_inspection(store, inspection_id="NTC-2026-11", provider="Northshire Test CRC",
+                      provider_type=framework.provider_types[0], framework=framework, lead_id=store.actor)
+    practice_id = create_demo_inspection(store).id
+    create_keys(data_dir, name="Jo Lead", person_id=PERSON, passphrase=PASSPHRASE, scrypt=ScryptParams(log2_n=10))
+    set_profile(store, PERSON, "Jo Lead")  # what key creation did before decision 0023, and nothing more
+
+    window = make_window(store)
+    window.open_inspection("NTC-2026-11")
+    assert not window.is_lead() and tab_labels(window) == ["&Cases"]
+    assert "Make it mine" in window.statusBar().currentMessage() and LOGIN in window.statusBar().currentMessage()
+
+    def drive(dialog):
+        assert LOGIN in " ".join(w.text() for w in dialog.findChildren(QLabel))
+        dialog.claim_button.click()
+        assert dialog.claimed is not None and dialog.claimed.inspections == sorted(["NTC-2026-11", practice_id])
+        assert not hasattr(dialog, "claim_button") or not dialog.claim_button.isVisibleTo(dialog)
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(IdentityDialog, "exec", drive)
+    window.show_identity()
+    assert window.is_lead() and tab_labels(window) == LEAD_TAB_LABELS  # at once
+
+    window, store = restart(window, store, data_dir, make_window)
+    window.open_inspection("NTC-2026-11")
+    assert window.is_lead() and tab_labels(window) == LEAD_TAB_LABELS
+    assert_one_identity(store, ["NTC-2026-11", practice_id])
+    what, verified = export_practice(qtbot, window, monkeypatch, practice_id, data_dir, tmp_path)
+    assert "12 cases" in what and len(verified.records.cases) == 12
+    store.close()

@@ -75,8 +75,8 @@ def test_the_move_takes_what_the_stand_in_did_and_leaves_a_colleagues_case_alone
     assert get_inspection(store, "T1").lead_id == "jlead"
     rows = dict(store.db.execute("SELECT case_ref, inspector_id FROM cases").fetchall())
     assert rows == {"C001": "jlead", "C002": "sam"}
-    assert {r[0] for r in store.db.execute("SELECT updated_by FROM answers UNION SELECT updated_by FROM case_details")} \
-        == {"jlead"}
+    authors = store.db.execute("SELECT updated_by FROM answers UNION SELECT updated_by FROM case_details").fetchall()
+    assert {row[0] for row in authors} == {"jlead"}
     # History is append-only: earlier entries keep the name they were made under; the move's own
     # entry, made by the new id, says which name became which id.
     history = case_history(store, mine.id)
