@@ -216,9 +216,7 @@ class IdentityDialog(QDialog):
         buttons.addWidget(rotate_button)
         layout = QVBoxLayout(box)
         layout.addLayout(form)
-        claim = self._login_work_box(box)
-        if claim is not None:
-            layout.addWidget(claim)
+        self._add_login_work(box, layout)
         layout.addWidget(note)
         layout.addWidget(fingerprint_label(public.fingerprint, box))
         layout.addLayout(buttons)
@@ -226,30 +224,29 @@ class IdentityDialog(QDialog):
         layout.addWidget(close)
         return box
 
-    def _login_work_box(self, parent: QWidget) -> QWidget | None:
+    def _add_login_work(self, parent: QWidget, layout: QVBoxLayout) -> None:
         """Keys made before work was carried over by itself (decision 0023): offer to make the work
         still under this computer's login name this profile's."""
         from fieldwork.profile import login_work
 
         work = login_work(self.store)
         if work is None:
-            return None
+            return
         login, inspections = work
-        box = QWidget(parent)
         text = QLabel(
             f"Some work here is still recorded under this computer's login name, {login}: "
             f"{', '.join(inspections)}. If you did it (before these keys were made), make it yours: you become "
             "the lead of the inspections you started and the reader of your cases, and their history says so.",
-            box,
+            parent,
         )
         text.setWordWrap(True)
-        self.claim_button = QPushButton("Make it &mine", box)
+        self.claim_button = QPushButton("Make it &mine", parent)
         self.claim_button.clicked.connect(lambda: self.claim(login))
-        layout = QHBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(text, 1)
-        layout.addWidget(self.claim_button)
-        return box
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.claim_button)
+        layout.addWidget(text)
+        layout.addLayout(row)
 
     def claim(self, login: str) -> bool:
         from fieldwork.profile import claim_records

@@ -61,7 +61,7 @@ def say_if_led_under_the_login_name(window) -> None:
     lead = window.inspection.lead_id
     if window.profile.is_set and lead and lead != window.profile.person_id and lead == login_name():
         window.statusBar().showMessage(
-            f"This inspection's lead is recorded as {lead}, this computer's login name. If that was you, "
-            "Profile → Your identity and keys… → Make it mine makes you its lead.",
+            f"This inspection's lead is recorded as {lead}, this computer's login name. If that was you: "
+            "Profile → Your identity and keys → Make it mine.",
             0,
         )
