@@ -134,7 +134,8 @@ class IdentityDialog(QDialog):
         profile = read_profile(self.store)
         if profile.is_set:
             self.person_edit.setText(profile.person_id)
-            self.name_edit.setText(profile.name)
+            if profile.name != profile.person_id:  # a name left empty on the welcome page is asked here
+                self.name_edit.setText(profile.name)
         inspections = inspections_recorded_under(self.store, profile.person_id)
         if not inspections:
             return ""
