@@ -74,15 +74,15 @@ def name_profile(store: Store, person_id: str, name: str, *, source: str = "prof
 
 
 def login_work(store: Store) -> tuple[str, list[str]] | None:
-    """(login name, inspections) when the profile is set and inspections still name this computer's
-    login name as their lead, creator or reader: work made before the profile had its person id
-    in a store whose keys came before decision 0023. None when there is none."""
-    from fieldwork.store.person_records import inspections_recorded_under
+    """(login name, inspections) when the profile is set and this computer's login name still
+    created or answered in inspections here: work made before the profile had its person id, in a
+    store whose keys came before decision 0023. None when there is none."""
+    from fieldwork.store.person_records import inspections_acted_in_by
 
     profile, login = read_profile(store), login_name()
     if not profile.is_set or login == profile.person_id:
         return None
-    inspections = inspections_recorded_under(store, login)
+    inspections = inspections_acted_in_by(store, login)
     return (login, inspections) if inspections else None
 
 

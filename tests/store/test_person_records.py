@@ -140,3 +140,22 @@ def test_once_keys_exist_the_person_id_is_fixed(standin_store):
         create_profile_keys(store, name="Jo Lead", person_id="jlead", passphrase="long enough one", scrypt=CHEAP)
     assert get_inspection(store, "T1").lead_id == "jlead"
 
+
+
+def test_the_offer_to_claim_login_work_needs_work_done_here_not_just_an_allocation(tmp_path, mini_framework):
+    """A case allocated to a person id that happens to be the login name is no sign the work is
+    this person's: only what the login name created or answered here is offered."""
+    from fieldwork.profile import login_work, set_profile
+
+    with open_profile_store(tmp_path / "data") as store:
+        set_profile(store, "jlead", "Jo Lead")
+        inspection = create_inspection(
+            store, inspection_id="T1", provider="Test CRC", provider_type="CRC", framework=mini_framework,
+            lead_id="jlead",
+        )
+        add_case(store, inspection, "C001", inspector_id=LOGIN)  # a colleague whose id is this login name
+        assert login_work(store) is None
+        store.actor = LOGIN  # as before the profile was named
+        case = add_case(store, inspection, "C002")
+        set_answer(store, case.id, "2.1.1", value="yes", note="Good.")
+        assert login_work(store) == (LOGIN, ["T1"])
