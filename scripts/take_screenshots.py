@@ -68,17 +68,19 @@ def main() -> int:
 
     from fieldwork.gui.app import make_application
     from fieldwork.gui.main_window import MainWindow
-    from fieldwork.profile import open_profile_store, set_profile
+    from fieldwork.profile import open_profile_store
 
     _app = make_application()  # held for the whole run
     with tempfile.TemporaryDirectory() as folder:
         store = open_profile_store(Path(folder))
-        set_profile(store, "insp-demo", "Demo Inspector")
         window = MainWindow(store)
         window.resize(1360, 860)
         window.show()
+        welcome = window.current_view()  # the first run asks who you are (docs/decisions/0023)
+        welcome.name_edit.setText("Demo Inspector")
+        welcome.person_edit.setText("insp-demo")
         window.grab().save(str(out / "welcome.png"))
-        window.open_practice()
+        welcome.practice_requested.emit()  # as the button does: names the profile, then opens the practice
         settle()
         window.grab().save(str(out / "home.png"))
         if window.allocation_view is not None:

@@ -76,6 +76,7 @@ def _inspection_json(store, inspection) -> dict:
         "fieldwork_start": inspection.fieldwork_start,
         "fieldwork_end": inspection.fieldwork_end,
         "is_demo": inspection.is_demo,
+        "lead_id": inspection.lead_id,  # this profile leads it when it is the profile's person id
         "cases": len(summaries),
         "complete": sum(1 for s in summaries if s.case.status == "complete"),
     }

@@ -10,9 +10,7 @@ from fieldwork.cli import EXIT_OK, print_json
 from fieldwork.identity import (
     IdentityError,
     UnlockedIdentity,
-    create_keys,
     export_identity,
-    keys_exist,
     read_public_identity,
     unlock_keys,
     unlock_methods,
@@ -20,7 +18,7 @@ from fieldwork.identity import (
 from fieldwork.identity.keys import identity_path, private_path
 from fieldwork.identity.suites import DEFAULT_SUITE, SUITES
 from fieldwork.paths import resolve_data_dir
-from fieldwork.profile import open_profile_store, read_profile, set_profile
+from fieldwork.profile import open_profile_store
 
 PASSPHRASE_ENV = "FIELDWORK_PASSPHRASE"
 NEW_PASSPHRASE_ENV = "FIELDWORK_NEW_PASSPHRASE"
@@ -64,6 +62,16 @@ def register(sub, common) -> None:
     rotate.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
     rotate.add_argument("--json", action="store_true", help="print JSON")
     rotate.set_defaults(handler=rotate_command)
+
+    claim = commands.add_parser(
+        "claim", help="make work recorded under this computer's login name yours", parents=[common],
+        description="For a data folder whose keys were made before fieldwork carried such work over by itself "
+        "(docs/decisions/0023): what was recorded under the login name (inspections you created and lead, your "
+        "cases and answers) becomes this profile's, with an entry in each case's history.",
+    )
+    claim.add_argument("--from", dest="from_id", metavar="NAME", help="the name it is under (default: your login name)")
+    claim.add_argument("--json", action="store_true", help="print JSON")
+    claim.set_defaults(handler=claim_command)
 
     from fieldwork.cli import keys_recovery
 
@@ -139,33 +147,28 @@ def _print_identity(info: dict) -> None:
 
 
 def init_command(args) -> int:
+    from fieldwork.identity.profile_keys import create_profile_keys, refuse_existing_keys
+
     data_dir = resolve_data_dir(args.data_dir)
     with open_profile_store(data_dir) as store:
-        profile = read_profile(store)
-        if profile.is_set and profile.person_id != args.person_id:
-            raise IdentityError(
-                f"This data folder's profile is {profile.person_id}, not {args.person_id}; use "
-                "another folder with --data-dir for another person.",
-                code="profile-mismatch",
-            )
-        if keys_exist(data_dir):
-            raise IdentityError(
-                f"This data folder already has keys ({identity_path(data_dir)}); see them with "
-                "'fieldwork keys show'.",
-                code="keys-exist",
-            )
+        refuse_existing_keys(store, args.person_id, data_dir)  # before asking for a passphrase
         passphrase = read_passphrase(confirm=True)
-        create_keys(
-            data_dir, name=args.name, person_id=args.person_id, passphrase=passphrase,
-            use_keyring=args.keyring, suite=args.suite,
+        _identity, moved = create_profile_keys(
+            store, name=args.name, person_id=args.person_id, passphrase=passphrase,
+            use_keyring=args.keyring, suite=args.suite, data_dir=data_dir,
         )
-        set_profile(store, args.person_id, args.name.strip())
     info = _identity_json(data_dir)
+    # What was recorded here under the id acting before (the login name, or an id chosen earlier).
+    info["moved_records"] = (
+        {"from": moved.old, "records": moved.total, "inspections": moved.inspections} if moved.total else None
+    )
     if args.json:
         print_json(info)
         return EXIT_OK
     print("Created your keys.")
     _print_identity(info)
+    if moved.total:
+        print(moved.summary())
     if args.keyring and "keyring" not in info["unlock_methods"]:
         print("No working keyring was found, so your keys unlock with the passphrase only.")
     print("Next: 'fieldwork keys export --out FILE' and give the file to your lead; read the "
@@ -225,4 +228,16 @@ def rotate_command(args) -> int:
     print("Next: give the statement to your lead (a lead: to each inspector); they accept it with "
           f"'fieldwork trust rotate {result.path.name}' and then merge what you sign with the new key. "
           "Read them the new fingerprint when you can.")
+    return EXIT_OK
+
+
+def claim_command(args) -> int:
+    from fieldwork.profile import claim_records, login_name
+
+    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+        moved = claim_records(store, args.from_id or login_name())
+    if args.json:
+        print_json({"from": moved.old, "to": moved.new, "records": moved.total, "inspections": moved.inspections})
+    else:
+        print(moved.summary())
     return EXIT_OK

@@ -30,13 +30,12 @@ from fieldwork.gui import theme
 from fieldwork.identity import (
     IdentityError,
     UnlockedIdentity,
-    create_keys,
     export_identity,
     keys_exist,
     read_public_identity,
     unlock_keys,
 )
-from fieldwork.profile import set_profile
+from fieldwork.profile import read_profile
 from fieldwork.store import Store
 
 HYBRID_SUITE = "mlkem768-x25519"
@@ -68,6 +67,7 @@ class IdentityDialog(QDialog):
         self.resize(620, 0)
         self._layout = QVBoxLayout(self)
         self._body: QWidget | None = None
+        self.moved = self.claimed = None  # what key creation, or "Make it mine", moved to this profile
         self._show()
 
     def _show(self) -> None:
@@ -93,6 +93,9 @@ class IdentityDialog(QDialog):
         self.person_edit = QLineEdit(box)
         self.person_edit.setAccessibleName("Your person id")
         self.person_edit.setPlaceholderText("as your lead inspector knows you, e.g. jsmith")
+        self.carry_over_label = QLabel(self._carry_over_text(), box)
+        self.carry_over_label.setWordWrap(True)
+        self.carry_over_label.setVisible(bool(self.carry_over_label.text()))
         self.passphrase_edit = QLineEdit(box)
         self.passphrase_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase_edit.setAccessibleName("Passphrase")
@@ -107,6 +110,7 @@ class IdentityDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Name", self.name_edit)
         form.addRow("&Person id", self.person_edit)
+        form.addRow("", self.carry_over_label)
         form.addRow("Pass&phrase", self.passphrase_edit)
         form.addRow("&Again", self.repeat_edit)
         form.addRow("", self.hybrid_check)
@@ -122,6 +126,26 @@ class IdentityDialog(QDialog):
         layout.addWidget(buttons)
         return box
 
+    def _carry_over_text(self) -> str:
+        """One person id from the first run: the profile's id (chosen on the welcome page) is offered
+        for the keys; say what was recorded under the id acting so far, which the keys take over."""
+        from fieldwork.store.person_records import inspections_recorded_under
+
+        profile = read_profile(self.store)
+        if profile.is_set:
+            self.person_edit.setText(profile.person_id)
+            if profile.name != profile.person_id:  # a name left empty on the welcome page is asked here
+                self.name_edit.setText(profile.name)
+        inspections = inspections_recorded_under(self.store, profile.person_id)
+        if not inspections:
+            return ""
+        login = "" if profile.is_set else " (this computer's login name, standing in until you make keys)"
+        return (
+            f"What you have done here so far ({', '.join(inspections)}) is recorded as {profile.person_id}{login}. "
+            "It stays yours under the person id you give here: the inspections you lead, your cases and your "
+            "answers move to it, and their history says so."
+        )
+
     def _create_clicked(self) -> None:
         if self.passphrase_edit.text() != self.repeat_edit.text():
             self.error_label.setText("The two passphrases differ; type the same one twice.")
@@ -134,22 +158,22 @@ class IdentityDialog(QDialog):
         )
 
     def create(self, name: str, person_id: str, passphrase: str, *, suite: str = HYBRID_SUITE, scrypt=None) -> bool:
-        """Create the keys and set the profile; shows the problem and returns False if refused."""
+        """Set the profile (moving what the login name recorded so far) and create the keys;
+        shows the problem and returns False if refused."""
+        from fieldwork.identity.profile_keys import create_profile_keys
+
         try:
-            identity = create_keys(
-                self.data_dir,
-                name=name.strip(),
-                person_id=person_id.strip(),
-                passphrase=passphrase,
-                suite=suite,
-                scrypt=scrypt,
+            identity, self.moved = create_profile_keys(
+                self.store, name=name, person_id=person_id, passphrase=passphrase, suite=suite, scrypt=scrypt,
+                data_dir=self.data_dir,
             )
-            set_profile(self.store, identity.person_id, identity.name)
         except FieldworkError as error:
             self.error_label.setText(error.message)
             return False
         self.created = identity
         self._show()
+        if self.on_keys_changed is not None:
+            self.on_keys_changed()
         return True
 
     # --- keys exist ---------------------------------------------------------------------------
@@ -193,12 +217,49 @@ class IdentityDialog(QDialog):
         buttons.addWidget(rotate_button)
         layout = QVBoxLayout(box)
         layout.addLayout(form)
+        self._add_login_work(box, layout)
         layout.addWidget(note)
         layout.addWidget(fingerprint_label(public.fingerprint, box))
         layout.addLayout(buttons)
         layout.addWidget(self.export_result)
         layout.addWidget(close)
         return box
+
+    def _add_login_work(self, parent: QWidget, layout: QVBoxLayout) -> None:
+        """Keys made before work was carried over by itself (decision 0023): offer to make the work
+        still under this computer's login name this profile's."""
+        from fieldwork.profile import login_work
+
+        work = login_work(self.store)
+        if work is None:
+            return
+        login, inspections = work
+        text = QLabel(
+            f"Some work here is still recorded under this computer's login name, {login}: "
+            f"{', '.join(inspections)}. If you did it (before these keys were made), make it yours: you become "
+            "the lead of the inspections you started and the reader of your cases, and their history says so.",
+            parent,
+        )
+        text.setWordWrap(True)
+        self.claim_button = QPushButton("Make it &mine", parent)
+        self.claim_button.clicked.connect(lambda: self.claim(login))
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.claim_button)
+        layout.addWidget(text)
+        layout.addLayout(row)
+
+    def claim(self, login: str) -> bool:
+        from fieldwork.profile import claim_records
+
+        try:
+            self.claimed = claim_records(self.store, login)
+        except FieldworkError as error:
+            self.export_result.setText(error.message)
+            return False
+        self._show()
+        self.export_result.setText(self.claimed.summary())
+        return True
 
     def _make_new_keys_clicked(self) -> None:
         from fieldwork.gui.rotation_dialogs import RotateKeysDialog

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, 
 
 from fieldwork.errors import FieldworkError
 from fieldwork.frameworks.catalogue import list_frameworks
-from fieldwork.gui import theme
+from fieldwork.gui import profile_flow, theme
 from fieldwork.gui.case_view import CaseView
 from fieldwork.gui.dialogs import (
     AddCaseDialog,
@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
         """Back where the user was: the last inspection and case, else the welcome view."""
         inspections = list_inspections(self.store)
         if not inspections:
-            self._show_welcome()
+            self.show_welcome()
             return
         last = self.store.ui_state("inspection")
         known = {i.id for i in inspections}
@@ -185,13 +185,14 @@ class MainWindow(QMainWindow):
             self.stack.removeWidget(self.home_tabs)
             self.home_tabs.deleteLater()
             self.home_tabs = None
-        self._show_welcome()
+        self.show_welcome()
 
-    def _show_welcome(self) -> None:
-        welcome = WelcomeView(can_open_packs=True)
-        welcome.open_pack_requested.connect(self.open_pack_file)
-        welcome.practice_requested.connect(self.open_practice)
-        welcome.new_inspection_requested.connect(self.new_inspection)
+    def show_welcome(self) -> None:
+        welcome = WelcomeView(can_open_packs=True, profile=self.profile)
+        # Each first-run choice names the profile first (fieldwork/gui/profile_flow.py).
+        welcome.open_pack_requested.connect(lambda: profile_flow.from_welcome(self, welcome, self.open_pack_file))
+        welcome.practice_requested.connect(lambda: profile_flow.from_welcome(self, welcome, self.open_practice))
+        welcome.new_inspection_requested.connect(lambda: profile_flow.from_welcome(self, welcome, self.new_inspection))
         self._replace_view(welcome)
         self.setWindowTitle("fieldwork")
         self.view_changed.emit("welcome")
@@ -233,6 +234,7 @@ class MainWindow(QMainWindow):
         self.refresh_home()
         self.show_home()
         self.store.set_ui_state("inspection", inspection_id)
+        profile_flow.say_if_led_under_the_login_name(self)
         # Titles carry ids only: window titles end up in logs and screen recorders.
         self.setWindowTitle(f"{self.inspection.id} — fieldwork")
 
@@ -471,10 +473,7 @@ class MainWindow(QMainWindow):
         return self._keys
 
     def show_identity(self) -> None:
-        from fieldwork.gui.identity_dialogs import IdentityDialog
-
-        IdentityDialog(self.store, self, on_keys_changed=self.keys.forget).exec()
-        self.profile = read_profile(self.store)
+        profile_flow.show_identity(self)
 
     def accept_key_change(self) -> None:
         """Profile → Accept a key change…: a colleague's key rotation statement (rotation_dialogs)."""
