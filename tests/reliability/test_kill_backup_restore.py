@@ -40,8 +40,8 @@ def test_killed_at_random_moments_while_backing_up(prepared, workdir, child_env,
     rng = random.Random(5)
     acknowledged: list[str] = []
     for _ in range(10 * soak_factor):
-        outcome = run_child("backups", workdir, kill_after=rng.uniform(0.0, 0.06), env=child_env,
-                            data_dir=str(data_dir), count=10_000)
+        outcome = run_child("backups", workdir, kill_after=rng.uniform(0.0, 0.06), kill_after_acks=rng.randrange(3),
+                            env=child_env, data_dir=str(data_dir), count=10_000)
         wait_for_kill(outcome)
         acknowledged += [a[0] for a in outcome.acks()]
         open_and_check(data_dir).close()
