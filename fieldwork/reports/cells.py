@@ -24,6 +24,8 @@ XLSX
 - Text is stored as text cells, never as formulas (openpyxl would store text starting with =
   as a formula).
 - The same control characters are replaced by the same symbols (XML cannot hold them).
+- A carriage return cannot survive in a workbook (XML reads CR LF and CR as LF): line ends are
+  written as LF, and the notes say so.
 - Excel holds at most 32,767 characters (UTF-16 units) in a cell: longer text is cut with a
   visible ending that says so, and the notes give the full length; the CSV (and, for the
   ratings report, the JSON) holds the whole text.
@@ -140,6 +142,9 @@ def xlsx_text(value, column: str = "", notes: list[str] | None = None, *, whole_
     if not value:
         return None
     text, controls = visible_controls(value)
+    returns = text.count("\r")
+    if returns:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if len(text) * 2 > EXCEL_CELL_LIMIT:
         text, full = _cut(text, whole_text_in)
     else:
@@ -148,6 +153,8 @@ def xlsx_text(value, column: str = "", notes: list[str] | None = None, *, whole_
         if controls:
             notes.append(f"{column}: {_plural(controls, 'control character', 'control characters')} "
                          "shown as symbols (␀–␟, ␡)")
+        if returns:
+            notes.append(f"{column}: line ends written as line feeds (a workbook cannot hold a carriage return)")
         if full > EXCEL_CELL_LIMIT:
             notes.append(f"{column}: cut at Excel's limit of {EXCEL_CELL_LIMIT:,} characters "
                          f"({full:,} in full; {whole_text_in} holds all of it)")
