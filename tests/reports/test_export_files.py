@@ -164,17 +164,21 @@ def _export_in_a_child(data: Path, target: Path, temp_folder: Path, crash_at: st
     )
 
 
-@pytest.mark.parametrize("name", ["research.xlsx", "research.csv"])
+@pytest.mark.parametrize(
+    ("name", "point"),
+    [("research.xlsx", "research.mid_write"), ("research.csv", "research.mid_write"),
+     ("research.xlsx", "report.before_rename")],
+)
 def test_killed_mid_export_leaves_no_plaintext_in_the_temp_folder_and_the_next_run_cleans_up(
-    research_data, tmp_path, name
+    research_data, tmp_path, name, point
 ):
     temp_folder = tmp_path / "system-temp"
     temp_folder.mkdir()
     out = tmp_path / "out"
     out.mkdir()
     target = out / name
-    killed = _export_in_a_child(research_data, target, temp_folder, crash_at="research.mid_write")
-    assert killed.returncode == -9, killed.stderr  # SIGKILL at the crash point, after 100 rows
+    killed = _export_in_a_child(research_data, target, temp_folder, crash_at=point)
+    assert killed.returncode == -9, killed.stderr  # SIGKILL at the crash point
     assert list(temp_folder.iterdir()) == []  # no spooled sheet of case data in the temp folder
     assert not target.exists()
     left = list(out.iterdir())
