@@ -99,10 +99,14 @@ def atomic_spooled_path(target: str | os.PathLike) -> Iterator[tuple[Path, Calla
     owner-only file beside the target for a writer that spools. Renamed over the target only if
     the block succeeds; the old file (if any) stays until the new one is complete and on disk."""
     target = Path(target)
+    if not target.name or target.name in (".", ".."):
+        raise ExportError("The export needs a file name to write to; give one (for example report.csv).")
     folder = target.parent if str(target.parent) else Path(".")
     target = folder / target.name
     if not folder.is_dir():
         raise ExportError(f"The folder {folder} does not exist; create it or choose another place for {target.name}.")
+    if target.is_dir():
+        raise ExportError(f"{target} is a folder; give the name of a file to write in it.")
     remove_leftovers(target)
     spools = _Spools(target)
     try:

@@ -192,3 +192,14 @@ def test_killed_mid_export_leaves_no_plaintext_in_the_temp_folder_and_the_next_r
     assert mode(target) == 0o600
     if name.endswith(".xlsx"):
         assert openpyxl.load_workbook(target)["Case data"].max_row == 161
+
+
+@pytest.mark.parametrize("name", ["", ".", ".."])
+def test_a_target_without_a_file_name_is_refused(store, inspection, tmp_path, monkeypatch, name):
+    monkeypatch.chdir(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    with pytest.raises(ExportError, match="needs a file name"):
+        export_research(store, inspection.id, Path(name), fmt="csv")
+    with pytest.raises(ExportError, match="is a folder"):
+        export_research(store, inspection.id, tmp_path, fmt="csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
