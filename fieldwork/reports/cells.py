@@ -40,13 +40,11 @@ NOTES_COLUMN = "export_notes"
 NOTES_HEADING = "Export notes"
 EXCEL_CELL_LIMIT = 32_767  # Excel's own limit on the characters in one cell (UTF-16 code units)
 
-# What a spreadsheet runs as a formula when a cell starts with it ("CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Where a reader with another list separator may start a new cell (or row) inside a field.
-SEPARATORS = ",;\t\r\n"
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
-# A formula start after a separator: the separator, then spaces or quotes a reader may skip.
+_PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")  # ASCII digits: what a spreadsheet reads as a number
+# Where a spreadsheet could start a formula ("CSV injection": = + - @ begin one): the start of
+# the field, or after a separator at which a reader with another list separator (; , tab) or one
+# that ignores quotes (a line break) may start a new cell; spaces and quotes may be skipped.
 _FORMULA_AHEAD = re.compile(r"(?:^|(?<=[,;\t\r\n]))(?=[ \"]*[=+\-@])")
 # One search tells the common case (nothing to change) from the rest.
 _NEEDS_CARE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|^[\t\r]|(?:^|[,;\t\r\n])[ \"]*[=+\-@]")

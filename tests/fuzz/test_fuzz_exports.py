@@ -32,7 +32,7 @@ from .conftest import fuzz_settings
 from .mutations import FORMULAS
 
 SEPARATORS = re.compile(r"[,;\t\r\n]")
-PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
+PLAIN_NUMBER = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
 
 
 def formula_pieces(raw: str) -> list[str]:
