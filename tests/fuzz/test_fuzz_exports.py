@@ -245,3 +245,20 @@ def test_any_stored_text_round_trips_through_the_exports_or_is_reported(store, i
             if isinstance(cell.value, str):
                 assert cell.data_type == "s"
             assert value == stored or f"{column}: " in notes, (column, stored, value)
+
+
+@fuzz_settings(40)
+@given(text=st.one_of(st.text(), TRICKY, st.sampled_from(FORMULAS)))
+def test_the_leads_evidence_round_trips_through_the_ratings_csv_or_is_reported(store, inspection, tmp_path, text):
+    try:
+        set_lead_rating(store, inspection.id, "1.1", JUDGEMENT, "Good", text)
+    except ValidationError:
+        assume(False)
+    report = inspection_ratings(store, inspection.id)
+    stored = report.standard("1.1").judgement.evidence
+    path = export_ratings(report, "csv", tmp_path / "ratings.csv")
+    assert formula_pieces(path.read_text(encoding="utf-8-sig")) == []
+    header, *rows = read_csv(path)
+    [row] = [r for r in rows if r[header.index("section")] == "standard" and r[header.index("standard")] == "1.1"]
+    written, notes = row[header.index("judgement_evidence")], row[header.index("export_notes")]
+    assert written == stored or "judgement_evidence: " in notes, (stored, written)
