@@ -203,3 +203,39 @@ def test_a_target_without_a_file_name_is_refused(store, inspection, tmp_path, mo
     with pytest.raises(ExportError, match="is a folder"):
         export_research(store, inspection.id, tmp_path, fmt="csv")
     assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_killed_at_random_moments_the_target_is_whole_or_absent_and_nothing_is_left_in_temp(
+    research_data, tmp_path
+):
+    """SIGKILL at a random moment of `fieldwork export research` (start-up, query, rows, zip,
+    rename): whatever the moment, the target is absent or a whole workbook, the temp folder stays
+    empty, and the next export leaves only the target."""
+    import random
+    import signal
+    import time
+
+    temp_folder = tmp_path / "system-temp"
+    temp_folder.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "research.xlsx"
+    env = {**os.environ, "TMPDIR": str(temp_folder), "FIELDWORK_CRASH_AT": ""}
+    rng = random.Random(2026)
+    for _ in range(4):
+        child = subprocess.Popen(
+            [sys.executable, "-m", "fieldwork", "--data-dir", str(research_data), "export", "research",
+             "--inspection", "NS-1", "--out", str(target)],
+            env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.2, 2.0))  # when to kill, not an assertion
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        assert list(temp_folder.iterdir()) == []
+        if target.exists():
+            assert openpyxl.load_workbook(target)["Case data"].max_row == 161
+            assert mode(target) == 0o600
+        assert all(p == target or p.name.endswith(".partial") for p in out.iterdir())
+    finished = _export_in_a_child(research_data, target, temp_folder)
+    assert finished.returncode == 0, finished.stderr
+    assert [p.name for p in out.iterdir()] == ["research.xlsx"]
