@@ -28,6 +28,9 @@ Points in the code (keep this list and docs/security.md in step):
   retention.before_commit  apply_retention: one inspection wiped, not committed
   wipe.after_vacuum        finish_wipe: store vacuumed, WAL not yet truncated, backups not yet replaced
   wipe.before_old_backups_removed  finish_wipe: new backup taken, older ones not yet shredded
+  research.mid_write       export_research: after every 100 rows written to the temp (and spool) file
+  report.before_rename     reports.files: an export (ratings report, research export) whole and
+                           fsynced in its temp file, not yet renamed to its final name
 """
 
 from __future__ import annotations

@@ -8,12 +8,12 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from fieldwork.errors import ValidationError
 from fieldwork.ratings import KeyQuestionTally, StandardRating
+from fieldwork.reports.cells import NOTES_COLUMN, NOTES_HEADING, csv_text, notes_text, plain_text, xlsx_text
 from fieldwork.reports.files import atomic_write
 from fieldwork.reports.html_report import render_html
 from fieldwork.reports.inspection_ratings import RatingsReport
@@ -117,31 +117,7 @@ def report_tables(report: RatingsReport) -> list[tuple[str, Table]]:
     return tables
 
 
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-# What a spreadsheet runs as a formula when it opens a CSV file ("CSV injection"): a cell that
-# starts with = + - @, a tab or a carriage return. Evidence, case references and case details come
-# from inspectors and providers' files, so any of them can.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
-
-
-def csv_text(value) -> str:
-    """A CSV cell's text that a spreadsheet shows as text, never runs: formula-looking text gets a
-    leading apostrophe (as Excel itself marks text); a plain number such as -5 stays as it is."""
-    text = _csv_cell(value)
-    if text.startswith(FORMULA_START) and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
-
-
-def combined_rows(tables: Sequence[tuple[str, Table]]) -> tuple[list[str], list[list[str]]]:
+def combined_rows(tables: Sequence[tuple[str, Table]]) -> tuple[list[str], list[list]]:
     """One long table: a `section` column, then every table's columns (first appearance order)."""
     keys: list[str] = ["section"]
     for _, table in tables:
@@ -149,21 +125,30 @@ def combined_rows(tables: Sequence[tuple[str, Table]]) -> tuple[list[str], list[
     rows = []
     for section, table in tables:
         for record in table.dicts():
-            rows.append([section if k == "section" else _csv_cell(record.get(k)) for k in keys])
+            rows.append([section if k == "section" else record.get(k) for k in keys])
     return keys, rows
 
 
+def csv_records(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[list[str]]:
+    """The header and rows as CSV fields (see fieldwork.reports.cells), each row ending in its
+    export notes: what was changed to keep the file safe, column by column."""
+    yield [csv_text(h) for h in (*header, NOTES_COLUMN)]
+    for row in rows:
+        notes: list[str] = []
+        fields = [csv_text(value, column, notes) for column, value in zip(header, row, strict=True)]
+        fields.append(csv_text(notes_text(notes)))
+        yield fields
+
+
+def write_csv_records(temp: Path, records: Iterable[list[str]]) -> None:
+    """UTF-8 with a byte-order mark (so Excel reads accented names right), CRLF line ends,
+    every field quoted (so no reader splits a field at a separator inside it)."""
+    with open(temp, "w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle, quoting=csv.QUOTE_ALL).writerows(records)
+
+
 def write_csv_rows(path: str | os.PathLike, header: Sequence[str], rows: Iterable[Sequence]) -> Path:
-    """UTF-8 with a byte-order mark (so Excel reads accented names right), CRLF line ends; no
-    cell is a formula (see `csv_text`)."""
-
-    def write(temp: Path) -> None:
-        with open(temp, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow([csv_text(h) for h in header])
-            writer.writerows([csv_text(v) for v in row] for row in rows)
-
-    return atomic_write(path, write)
+    return atomic_write(path, lambda temp: write_csv_records(temp, csv_records(header, rows)))
 
 
 def write_csv(report: RatingsReport, path: str | os.PathLike) -> Path:
@@ -171,32 +156,8 @@ def write_csv(report: RatingsReport, path: str | os.PathLike) -> Path:
     return write_csv_rows(path, header, rows)
 
 
-def xlsx_value(value):
-    """A cell value openpyxl stores as given: no control characters; text is never a formula."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
-def xlsx_cell(sheet, value):
-    """A value for a write-only sheet: text that starts with '=' stays text, never a formula.
-
-    Only such text needs a cell object of its own (slow); everything else goes in as it is.
-    """
-    if not isinstance(value, str):
-        return value
-    if not value:
-        return None
-    value = xlsx_value(value)
-    if value.startswith("="):
-        from openpyxl.cell import WriteOnlyCell
-
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
+# The ratings report's long text (evidence, reasons) is whole in these when a cell is cut.
+RATINGS_WHOLE_TEXT = "the CSV and JSON exports"
 
 
 def _sheet_title(title: str) -> str:
@@ -205,8 +166,33 @@ def _sheet_title(title: str) -> str:
     return title[:31]
 
 
+def _append_text_safe(sheet, values: Sequence) -> None:
+    """Append a row in which every text cell is stored as text, never as a formula."""
+    sheet.append(list(values))
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # openpyxl stores text starting with '=' as a formula
+
+
+def _sheet_rows(headings: Sequence[str], rows: Iterable[Sequence]) -> tuple[list, list[list], bool]:
+    """Header and rows made safe for a workbook, each row ending in its export notes; and
+    whether any row has a note."""
+    noted = False
+    body = []
+    for row in rows:
+        notes: list[str] = []
+        cells = [xlsx_text(v, h, notes, whole_text_in=RATINGS_WHOLE_TEXT) for h, v in zip(headings, row, strict=True)]
+        noted = noted or bool(notes)
+        body.append([*cells, notes_text(notes) or None])
+    header = [xlsx_text(h, whole_text_in=RATINGS_WHOLE_TEXT) for h in headings]
+    return [*header, NOTES_HEADING], body, noted
+
+
 def write_xlsx(report: RatingsReport, path: str | os.PathLike) -> Path:
-    """A workbook with one sheet per table and an About sheet naming the framework's source."""
+    """A workbook with one sheet per table and an About sheet naming the framework's source.
+
+    A sheet in which something had to be changed (see fieldwork.reports.cells) ends in an
+    "Export notes" column saying what, row by row."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
@@ -217,19 +203,18 @@ def write_xlsx(report: RatingsReport, path: str | os.PathLike) -> Path:
         book = Workbook()
         book.remove(book.active)
         for _, table in report_tables(report):
+            header, body, noted = _sheet_rows(table.headings, table.rows)
+            if not noted:
+                header, body = header[:-1], [row[:-1] for row in body]
             sheet = book.create_sheet(_sheet_title(table.title))
-            sheet.append([xlsx_value(h) for h in table.headings])
+            _append_text_safe(sheet, header)
             for cell in sheet[1]:
                 cell.font = bold
-            for row in table.rows:
-                sheet.append([xlsx_value(v) for v in row])
-            for row in sheet.iter_rows(min_row=2):
-                for cell in row:
-                    if isinstance(cell.value, str):
-                        cell.data_type = "s"  # evidence starting with '=' is text, not a formula
+            for row in body:
+                _append_text_safe(sheet, row)
             sheet.freeze_panes = "A2"
-            for index, column in enumerate(table.columns, start=1):
-                longest = max([len(column.heading), *(len(_csv_cell(r[index - 1])) for r in table.rows)])
+            for index, heading in enumerate(header, start=1):
+                longest = max([len(plain_text(heading)), *(len(plain_text(r[index - 1])) for r in body)])
                 letter = sheet.cell(row=1, column=index).column_letter
                 sheet.column_dimensions[letter].width = min(60, max(8, longest + 2))
                 if longest > 60:
@@ -237,7 +222,10 @@ def write_xlsx(report: RatingsReport, path: str | os.PathLike) -> Path:
                         cell.alignment = wrap
         about = book.create_sheet("About")
         for label, value in about_rows(report):
-            about.append([label, xlsx_value(value)])
+            notes: list[str] = []
+            text = xlsx_text(value, label, notes, whole_text_in=RATINGS_WHOLE_TEXT)
+            # About is label / value; a value that had to be changed gets its note beside it.
+            _append_text_safe(about, [label, text, *([notes_text(notes)] if notes else [])])
         for (cell,) in about.iter_rows(min_col=1, max_col=1):
             cell.font = bold
         about.column_dimensions["A"].width = 14

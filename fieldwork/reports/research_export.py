@@ -12,7 +12,6 @@ are written without holding the whole table in memory.
 
 from __future__ import annotations
 
-import csv
 import itertools
 import os
 from collections.abc import Iterator
@@ -21,14 +20,18 @@ from pathlib import Path
 
 from fieldwork.errors import ValidationError
 from fieldwork.frameworks.model import Framework
-from fieldwork.reports.exports import csv_text, xlsx_cell, xlsx_value
-from fieldwork.reports.files import atomic_write
+from fieldwork.faults import crash_point
+from fieldwork.reports.cells import NOTES_COLUMN
+from fieldwork.reports.exports import csv_records, write_csv_records
+from fieldwork.reports.files import atomic_spooled_write, atomic_write
+from fieldwork.reports.workbooks import write_workbook
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import framework_for, get_inspection
 
 FIXED_BEFORE = ("inspection", "case_ref", "sample", "inspector", "status")
 FIXED_AFTER = ("question_id", "kind", "standard", "answer", "note", "answered_by", "answered_at")
 RESEARCH_FORMATS = ("csv", "xlsx")
+CRASH_POINT_EVERY = 100  # rows between two visits of the crash point "research.mid_write"
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,10 @@ def export_research(
 ) -> ResearchExport:
     """Write the research export as CSV or XLSX (chosen by `fmt` or the file name's ending).
 
+    The file ends in an `export_notes` column: what had to be changed in that row to keep the
+    file safe in a spreadsheet (fieldwork.reports.cells). It is written beside the target,
+    owner-only, and nothing goes to the system temp folder (fieldwork.reports.files).
+
     :param omit_personal: leave out the case details the framework marks personal (age, gender, ...).
     """
     path = Path(path)
@@ -144,28 +151,12 @@ def export_research(
         for row in research_rows(store, inspection_id, omit_personal=omit_personal):
             counts["rows"] += 1
             counts["cases"].add(row[1])
+            if counts["rows"] % CRASH_POINT_EVERY == 0:
+                crash_point("research.mid_write")
             yield row
 
     if fmt == "csv":
-
-        def write(temp: Path) -> None:
-            with open(temp, "w", encoding="utf-8-sig", newline="") as handle:
-                writer = csv.writer(handle)
-                writer.writerow([csv_text(c) for c in columns])
-                writer.writerows([csv_text(v) for v in row] for row in counted())
-
+        atomic_write(path, lambda temp: write_csv_records(temp, csv_records(columns, counted())))
     else:
-
-        def write(temp: Path) -> None:
-            from openpyxl import Workbook
-
-            book = Workbook(write_only=True)
-            sheet = book.create_sheet("Case data")
-            sheet.freeze_panes = "A2"
-            sheet.append([xlsx_value(c) for c in columns])
-            for row in counted():
-                sheet.append([xlsx_cell(sheet, v) for v in row])
-            book.save(temp)
-
-    atomic_write(path, write)
-    return ResearchExport(path, fmt, len(counts["cases"]), counts["rows"], columns)
+        atomic_spooled_write(path, lambda temp, spool: write_workbook(temp, spool(), columns, counted()))
+    return ResearchExport(path, fmt, len(counts["cases"]), counts["rows"], (*columns, NOTES_COLUMN))

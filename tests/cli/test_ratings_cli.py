@@ -191,7 +191,9 @@ def test_export_research(capsys, data, tmp_path):
     with open(target, encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0])[:5] == ["inspection", "case_ref", "sample", "inspector", "status"]
-    assert list(rows[0])[-7:] == ["question_id", "kind", "standard", "answer", "note", "answered_by", "answered_at"]
+    assert list(rows[0])[-8:] == [
+        "question_id", "kind", "standard", "answer", "note", "answered_by", "answered_at", "export_notes",
+    ]  # fmt: skip
     assert len(rows) == 17  # 4 supervision cases x 4 questions + 1 unpaid work case x 1
 
     target = tmp_path / "research.xlsx"

@@ -91,7 +91,9 @@ def test_xlsx_read_back(report, tmp_path):
     evidence_col = header.index("Lead inspector's evidence")
     cell = sheet.cell(row=2, column=evidence_col + 1)
     assert cell.data_type == "s"  # evidence that looks like a formula stays text
-    assert cell.value == f"{FORMULA} with a control character"
+    assert cell.value == f"{FORMULA}\u240b with a control character"  # shown, not dropped
+    notes = [c.value for c in sheet[2]][header.index("Export notes")]
+    assert notes == "Lead inspector's evidence: 1 control character shown as symbols (␀–␟, ␡)"
     kq_sheet = book["Key questions"]
     kq_rows = list(kq_sheet.iter_rows(min_row=2, values_only=True))
     assert ("3.1", "3.1.1") in {(r[0], r[1]) for r in kq_rows}

@@ -35,7 +35,7 @@ def test_csv_has_a_row_per_case_and_question(store, inspection, filled, tmp_path
     rows = _read_csv(result.path)
     assert list(rows[0]) == [
         "inspection", "case_ref", "sample", "inspector", "status", "ldu", "rosh", "start_date",
-        "question_id", "kind", "standard", "answer", "note", "answered_by", "answered_at",
+        "question_id", "kind", "standard", "answer", "note", "answered_by", "answered_at", "export_notes",
     ]  # fmt: skip
     # Supervision asks 2.1.1, its two prompts and 2.1.2: 4 rows per case; unpaid work asks 3.1.1.
     assert [(r["case_ref"], r["question_id"]) for r in rows] == [
@@ -48,7 +48,10 @@ def test_csv_has_a_row_per_case_and_question(store, inspection, filled, tmp_path
     assert b2["2.1.1"]["kind"] == "key_question" and b2["2.1.1.a"]["kind"] == "prompt"
     assert b2["2.1.1"]["standard"] == "2.1" and b2["2.1.1.a"]["standard"] == "2.1"
     assert b2["2.1.1"]["answer"] == "yes" and b2["2.1.1.a"]["answer"] == "no" and b2["2.1.1.b"]["answer"] == ""
-    assert b2["2.1.1"]["note"] == 'Evidence with "quotes", commas\nand a new line; =SUM(A1)'
+    # After a separator, a formula start gets an apostrophe, and the row says so.
+    assert b2["2.1.1"]["note"] == 'Evidence with "quotes", commas\nand a new line;\' =SUM(A1)'
+    assert b2["2.1.1"]["export_notes"] == "note: apostrophe added before 1 place a spreadsheet would read as a formula"
+    assert {r["export_notes"] for r in rows if r is not b2["2.1.1"]} == {""}
     assert b2["2.1.2"]["answer"] == "na" and b2["2.1.2"]["note"].startswith("Not applicable")
     assert (b2["2.1.1"]["ldu"], b2["2.1.1"]["rosh"], b2["2.1.1"]["start_date"]) == ("Beló", "high", "2026-01-05")
     assert b2["2.1.1"]["status"] == "in_progress" and b2["2.1.1"]["answered_by"] == "insp-1"
@@ -63,7 +66,11 @@ def test_xlsx_matches_the_csv(store, inspection, filled, tmp_path):
     values = list(sheet.iter_rows(values_only=True))
     header, body = values[0], values[1:]
     assert list(header) == list(csv_rows[0])
-    assert [{k: ("" if v is None else v) for k, v in zip(header, row, strict=True)} for row in body] == csv_rows
+    # The same values, except where the CSV had to add an apostrophe (a workbook cell is text).
+    expected = [dict(r, export_notes="") for r in csv_rows]
+    for row in expected:
+        row["note"] = row["note"].replace(";' =SUM", "; =SUM")
+    assert [{k: ("" if v is None else v) for k, v in zip(header, row, strict=True)} for row in body] == expected
     note_col = header.index("note") + 1
     cell = next(c for (c,) in sheet.iter_rows(min_col=note_col, max_col=note_col, min_row=2) if c.value)
     assert cell.data_type == "s"
