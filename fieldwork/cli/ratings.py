@@ -138,7 +138,7 @@ def rate_command(args) -> int:
         print_json(_decision_json(record, report))
         return EXIT_OK
     rated, ov = report.standard(record.standard_id), report.overall
-    name = f"{rated.standard.id} {rated.standard.title}"
+    name = rated.standard.name
     if record.withdrawn:
         print(f"Withdrew the {record.kind} of standard {name}; its rating is now {rated.rating}.")
     else:

@@ -384,6 +384,7 @@ def _build(raw: dict, data: bytes, source_name: str) -> Framework:
             provenance=std_prov,
             key_questions=tuple(key_questions),
             rated=std.get("rated", True),
+            number=std.get("number", ""),
         )
         index["standards"][standard.id] = standard
         standards_by_domain[std["domain"]].append(standard)

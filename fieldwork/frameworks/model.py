@@ -62,6 +62,16 @@ class Standard:
     # False: a reported standard, answered and shown like any other but never rated and never
     # part of the overall score or its maximum.
     rated: bool = True
+    number: str = ""  # the number reports show, where it differs from the id (ids stay stable)
+
+    @property
+    def shown_number(self) -> str:
+        return self.number or self.id
+
+    @property
+    def name(self) -> str:
+        """How reports and screens name the standard: its number as published, and its title."""
+        return f"{self.shown_number} {self.title}"
 
     @property
     def rated_from_cases(self) -> bool:

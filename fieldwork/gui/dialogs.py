@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from fieldwork.frameworks.describe import choice_label, status_sentence
 from fieldwork.frameworks.model import Framework
 from fieldwork.gui import theme
 from fieldwork.gui.shortcuts import ROW_KEYS, WINDOW_SHORTCUTS
@@ -37,7 +38,10 @@ class NewInspectionDialog(QDialog):
         self.framework_combo = QComboBox()
         self.framework_combo.setAccessibleName("Framework")
         for framework in frameworks:
-            self.framework_combo.addItem(f"{framework.title} ({framework.version})", framework.id)
+            self.framework_combo.addItem(choice_label(framework), framework.id)
+        # Says whether the chosen programme is current or historic, and when it applied.
+        self.framework_status_label = QLabel()
+        self.framework_status_label.setWordWrap(True)
         self.provider_type_combo = QComboBox()
         self.provider_type_combo.setAccessibleName("Provider type")
         self.id_edit = QLineEdit()
@@ -58,6 +62,7 @@ class NewInspectionDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Provider", self.provider_edit)
         form.addRow("&Framework", self.framework_combo)
+        form.addRow("", self.framework_status_label)
         form.addRow("Provider &type", self.provider_type_combo)
         form.addRow("Fieldwork &starts", self.start_edit)
         form.addRow("Fieldwork &ends", self.end_edit)
@@ -74,8 +79,11 @@ class NewInspectionDialog(QDialog):
 
     def _framework_changed(self) -> None:
         self.provider_type_combo.clear()
+        self.framework_status_label.clear()
         if 0 <= self.framework_combo.currentIndex() < len(self.frameworks):
-            self.provider_type_combo.addItems(list(self.frameworks[self.framework_combo.currentIndex()].provider_types))
+            framework = self.frameworks[self.framework_combo.currentIndex()]
+            self.provider_type_combo.addItems(list(framework.provider_types))
+            self.framework_status_label.setText(status_sentence(framework))
 
     def _accept(self) -> None:
         if not self.provider_edit.text().strip():

@@ -109,7 +109,7 @@ class StandardChart(QChartView):
             chart.setTitle("Rated by the lead inspector's judgement: no case chart" if rated is not None else "")
             self.setChart(chart)
             return
-        chart.setTitle(f"{rated.standard.id} {rated.standard.title}: cases judged sufficient (%)")
+        chart.setTitle(f"{rated.standard.name}: cases judged sufficient (%)")
         bars = QBarSet("Sufficient")
         bars.setColor(QColor(theme.ACCENT))
         categories = []
@@ -170,7 +170,7 @@ class RatingsView(QWidget):
 
         self.standards_model = RowsTableModel(
             [
-                ("Standard", lambda r: r.standard.id),
+                ("Standard", lambda r: r.standard.shown_number),
                 ("Title", lambda r: r.standard.title),
                 ("Rated from", lambda r: "cases" if r.standard.rated_from_cases else "judgement"),
                 ("Rating", _rating_text),

@@ -81,7 +81,7 @@ def bar_chart_svg(framework: Framework, rated: StandardRating) -> str:
     _, height = chart_size(framework, rated)
     x0 = LABEL_W
     yes = framework.judgement_labels.get("yes", "Yes").lower()
-    title = f"Standard {rated.standard.id} {rated.standard.title}: percentage of cases judged {yes}, by key question"
+    title = f"Standard {rated.standard.name}: percentage of cases judged {yes}, by key question"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.2" baseProfile="tiny" width="{WIDTH}" '
         f'height="{height}" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}">',

@@ -62,6 +62,7 @@ def standard_json(report: RatingsReport, rated: StandardRating) -> dict:
     counts = report.samples.get(std.sample_id) if std.sample_id else None
     return {
         "id": std.id,
+        "number": std.shown_number,
         "title": std.title,
         "domain": std.domain_id,
         "basis": std.basis,

@@ -77,7 +77,7 @@ def inline_svg_chart(report: RatingsReport) -> ChartHtml:
 
 
 def _standard_name(rated: StandardRating) -> str:
-    return f"{rated.standard.id} {rated.standard.title}"
+    return rated.standard.name
 
 
 def _header(report: RatingsReport) -> list[str]:
