@@ -188,7 +188,8 @@ def _band(bands: tuple[OverallBand, ...], score: int, max_score: int, full_max: 
 
 def overall(framework: Framework, standards: Iterable[StandardRating]) -> OverallRating:
     rules = framework.rating
-    counted = [s for s in standards if s.standard.rated]  # reported standards never count
+    # Reported standards, and standards the framework keeps outside the overall, never count.
+    counted = [s for s in standards if s.standard.rated and s.standard.counts_in_overall]
     if not rules.four_point:
         return OverallRating(0, 0, rules.not_rated, False, (), _rule(framework, "sufficiency_only"), 0)
     top = rules.top_score

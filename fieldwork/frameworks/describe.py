@@ -79,6 +79,8 @@ def framework_to_dict(framework: Framework) -> dict:
                 "provenance": s.provenance,
                 "rated": s.rated,
                 "number": s.shown_number,
+                "statement_provenance": s.statement_provenance or None,
+                "counts_in_overall": s.counts_in_overall,
                 "key_questions": [
                     {
                         "id": kq.id,

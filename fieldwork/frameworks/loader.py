@@ -296,7 +296,7 @@ def _cross_reference_problems(raw: dict, text: str) -> list[str]:
     if mins and mins[-1] != 0:
         at(["rating", "bands"], "the last band needs min_percent = 0 so every percentage has a band")
     top = max(b["score"] for b in rating["bands"])
-    rated = [s for s in raw["standards"] if s.get("rated", True)]
+    rated = [s for s in raw["standards"] if s.get("rated", True) and s.get("counts_in_overall", True)]
     max_score = top * len(rated)
     counted = "standards" if len(rated) == len(raw["standards"]) else "rated standards"
     why = f"{len(rated)} {counted} × {top}"
@@ -385,6 +385,8 @@ def _build(raw: dict, data: bytes, source_name: str) -> Framework:
             key_questions=tuple(key_questions),
             rated=std.get("rated", True),
             number=std.get("number", ""),
+            statement_provenance=std.get("statement_provenance", std_prov) if std.get("statement") else "",
+            counts_in_overall=std.get("counts_in_overall", True),
         )
         index["standards"][standard.id] = standard
         standards_by_domain[std["domain"]].append(standard)

@@ -63,6 +63,11 @@ class Standard:
     # part of the overall score or its maximum.
     rated: bool = True
     number: str = ""  # the number reports show, where it differs from the id (ids stay stable)
+    # The statement's own provenance: a confirmed standard name may carry a recalled statement.
+    statement_provenance: str = ""
+    # False: rated and shown, but its score is not part of the overall rating (e.g. PDU domain
+    # one in the 2023 programme, whose overall rating follows the four core case standards).
+    counts_in_overall: bool = True
 
     @property
     def shown_number(self) -> str:
@@ -327,8 +332,8 @@ class Framework:
 
     @property
     def rated_standards(self) -> tuple[Standard, ...]:
-        """The standards an overall rating is made of (reported standards left out)."""
-        return tuple(s for s in self.standards if s.rated)
+        """The standards an overall rating is made of (reported ones and those outside it left out)."""
+        return tuple(s for s in self.standards if s.rated and s.counts_in_overall)
 
     def standards_for_sample(self, sample_id: str) -> tuple[Standard, ...]:
         """The case-rated standards that a case of this sample answers."""
