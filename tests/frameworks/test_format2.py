@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import mini_text
 from fieldwork.errors import FrameworkError
 from fieldwork.frameworks import parse_framework
 from fieldwork.frameworks.model import RULES
-from helpers.format2 import mini2, mini2_text
+from helpers.format2 import MINI_PATH, mini2, mini2_text
 
 def problems(replace: dict[str, str] | None = None, append: str = "") -> list[str]:
     with pytest.raises(FrameworkError) as caught:
@@ -51,7 +50,7 @@ def test_a_historic_framework_needs_its_end_date_and_the_end_follows_the_start()
 
 def test_an_unknown_format_is_named():
     with pytest.raises(FrameworkError) as caught:
-        parse_framework(mini_text().replace("format = 1", "format = 3").encode(), source_name="x.toml")
+        parse_framework(MINI_PATH.read_text(encoding='utf-8').replace("format = 1", "format = 3").encode(), source_name="x.toml")
     assert any("3 is not a framework format this version reads; expected 1 or 2" in p for p in caught.value.problems)
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from conftest import mini_text
+from pathlib import Path
+
 from fieldwork.frameworks import parse_framework
+
+MINI_PATH = Path(__file__).resolve().parent.parent / "fixtures" / "frameworks" / "mini.toml"
 
 FORMAT_2_HEAD = 'format = 2\nstatus = "current"\napplies_from = "2025-07"\n'
 
 
 def mini2_text(replace: dict[str, str] | None = None, append: str = "") -> str:
     """mini.toml as a format-2 file, with some text replaced (each `old` must occur) and text appended."""
-    text = mini_text().replace("format = 1\n", FORMAT_2_HEAD, 1)
+    text = MINI_PATH.read_text(encoding="utf-8").replace("format = 1\n", FORMAT_2_HEAD, 1)
     for old, new in (replace or {}).items():
         assert old in text, f"test set-up: {old!r} is not in mini.toml"
         text = text.replace(old, new, 1)
