@@ -191,32 +191,22 @@ class ShortcutsDialog(QDialog):
 
 
 class FrameworkInfoDialog(QDialog):
-    """About this framework: source, attribution, licence, and which parts are recalled."""
+    """About this framework: source, status, licence, and for every item whether it is confirmed or recalled."""
 
     def __init__(self, framework: Framework, parent=None):
         super().__init__(parent)
         self.setWindowTitle("About this framework")
-        recalled = [s for s in framework.standards if s.provenance == "recalled"]
-        recalled_kqs = sum(1 for s in framework.standards for kq in s.key_questions if kq.provenance == "recalled")
-        total_kqs = sum(len(s.key_questions) for s in framework.standards)
-        browser = QTextBrowser()
-        browser.setHtml(
-            f"<h3>{framework.title}</h3>"
-            f"<p>Id <code>{framework.id}</code>, version {framework.version}<br>"
-            f"Content hash <code>{framework.content_hash[:16]}…</code></p>"
-            f"<p><b>Source:</b> {framework.source}</p>"
-            f"<p><b>Attribution:</b> {framework.attribution}<br><b>Licence:</b> {framework.licence}</p>"
-            f"<p><b>Wording:</b> {framework.provenance_note}</p>"
-            f"<p>{len(recalled)} of {len(framework.standards)} standards and {recalled_kqs} of {total_kqs} key "
-            "questions are marked <i>recalled</i>: they follow the published structure but their exact wording "
-            "must be checked against the standards document before a release.</p>"
-        )
+        from fieldwork.frameworks.about import about_html
+
+        self.browser = QTextBrowser()
+        # Every item and rating rule with whether its wording is confirmed or recalled.
+        self.browser.setHtml(about_html(framework))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(browser)
+        layout.addWidget(self.browser)
         layout.addWidget(buttons)
-        self.resize(620, 460)
+        self.resize(720, 560)
 
 
 class HistoryDialog(QDialog):
