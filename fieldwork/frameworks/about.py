@@ -58,6 +58,16 @@ def about_html(framework: Framework) -> str:
         bands = ", ".join(f"{escape(b.rating)} from {float(b.min_percent):g}%" for b in fw.rating.bands)
         overall = ", ".join(f"{b.min_score}–{b.max_score} {escape(b.rating)}" for b in fw.rating.overall_bands)
         out.append(f"<li>Key-question bands: {bands}. Overall score bands: {overall}.</li>")
+        reduced = "; ".join(
+            f"out of {t.max_score}: " + ", ".join(f"{b.min_score}–{b.max_score} {escape(b.rating)}" for b in t.bands)
+            for t in fw.rating.reduced_bands
+        )
+        out.append(
+            "<li>Overall bands for a reduced maximum: "
+            + (f"as given in the file ({reduced}); otherwise " if reduced else "")
+            + f"the bands above as fractions of the full maximum: fieldwork's reading {provenance_mark('recalled')} "
+            "(decision 0028).</li>"
+        )
     for rule, text in RULES.items():
         out.append(f"<li>{provenance_mark(fw.rating.provenance_of(rule))} <code>{escape(rule)}</code>: {escape(text)}</li>")
     out.append(

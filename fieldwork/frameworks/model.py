@@ -188,8 +188,7 @@ RULES = {
     "lead_override": "the lead inspector's override of the computed rating, recorded with a reason",
     "reported_not_rated": "a reported standard: results shown, never rated",
     "overall_score_bands": "the overall rating is the band of the sum of the standards' scores",
-    "reduced_maximum": "standards not rated leave the maximum; the overall rating is final out of the reduced "
-    "maximum, its bands scaled as fractions of the full maximum unless the file gives bands for that maximum",
+    "reduced_maximum": "standards not rated leave the maximum; the overall rating is final out of the reduced maximum",
     "provisional": "while a standard is not rated, the overall rating is provisional",
     "withheld": "while a standard is not rated, no overall rating is given",
     "sufficiency_only": "no four-point rating: sufficiency percentages and a written judgement only",

@@ -48,7 +48,8 @@ def _percent(tally) -> str:
 def _basis_text(rated: StandardRating) -> str:
     if not rated.standard.rated:
         return "reported, not rated"
-    return "cases" if rated.standard.rated_from_cases else "judgement"
+    basis = "cases" if rated.standard.rated_from_cases else "judgement"
+    return basis if rated.standard.counts_in_overall else f"{basis}, outside overall"
 
 
 def _rating_text(rated: StandardRating) -> str:
