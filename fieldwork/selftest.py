@@ -21,7 +21,8 @@ def _check_resources(folder: Path) -> str:
     licences = root / "licences"
     components = tomllib.loads((licences / "components.toml").read_text(encoding="utf-8"))["component"]
     texts = {name for c in components for name in c.get("texts", ())}
-    needed = [framework_schema_path(f) for f in FRAMEWORK_FORMATS] + [root / "icons" / "fieldwork.svg"] + [licences / t for t in sorted(texts)]
+    schemas = [framework_schema_path(f) for f in FRAMEWORK_FORMATS]
+    needed = [*schemas, root / "icons" / "fieldwork.svg"] + [licences / t for t in sorted(texts)]
     missing = [str(path) for path in needed if not path.is_file()]
     if missing:
         raise RuntimeError("missing: " + ", ".join(missing))

@@ -4,9 +4,10 @@ every rating."""
 
 from __future__ import annotations
 
+from helpers.format2 import mini2, mini2_text
+
 from fieldwork.frameworks import parse_framework
 from fieldwork.ratings import LeadJudgement, Override, rate_inspection
-from helpers.format2 import mini2, mini2_text
 
 JUDGED = LeadJudgement("Good", "Evidence.", "lead", "2026-11-02T09:00:00.000Z")
 # mini: 1.1 judgement; 2.1 (2.1.1, 2.1.2) from supervision cases; 3.1 (3.1.1) from unpaid work cases.
@@ -33,7 +34,8 @@ def test_reduced_maximum_is_final_and_scales_the_bands_as_fractions_of_the_full_
 
 def test_a_published_table_for_the_reduced_maximum_wins_over_scaling():
     table = (
-        '\nreduced_overall_bands = [ { max_score = 6, bands = [ { rating = "Inadequate", min_score = 0, max_score = 4 },'
+        "\nreduced_overall_bands = [ { max_score = 6, bands = ["
+        ' { rating = "Inadequate", min_score = 0, max_score = 4 },'
         ' { rating = "Outstanding", min_score = 5, max_score = 6 } ] } ]\n'
     )
     framework = mini2({'unrated_standards = "provisional"\n': 'unrated_standards = "reduced_maximum"\n' + table})
@@ -74,9 +76,11 @@ def test_a_reported_question_is_counted_but_never_decides_a_rating():
 
 def test_a_reported_standard_is_shown_not_rated_and_leaves_the_maximum():
     framework = mini2(
-        {'sample = "supervision"\n': 'sample = "supervision"\nrated = false\n',
-         "min_score = 5, max_score = 7": "min_score = 5, max_score = 5",
-         "min_score = 8, max_score = 9": "min_score = 6, max_score = 6"},
+        {
+            'sample = "supervision"\n': 'sample = "supervision"\nrated = false\n',
+            "min_score = 5, max_score = 7": "min_score = 5, max_score = 5",
+            "min_score = 8, max_score = 9": "min_score = 6, max_score = 6",
+        },
     )
     ratings = rate_inspection(framework, OUTSTANDING_21 + [("3.1.1", "yes")], lead_judgements={"1.1": JUDGED})
     reported = ratings.standards[1]
@@ -86,9 +90,11 @@ def test_a_reported_standard_is_shown_not_rated_and_leaves_the_maximum():
 
 def test_a_standard_outside_the_overall_is_rated_but_not_scored():
     framework = mini2(
-        {'basis = "judgement"\n': 'basis = "judgement"\ncounts_in_overall = false\n',
-         "min_score = 5, max_score = 7": "min_score = 5, max_score = 5",
-         "min_score = 8, max_score = 9": "min_score = 6, max_score = 6"},
+        {
+            'basis = "judgement"\n': 'basis = "judgement"\ncounts_in_overall = false\n',
+            "min_score = 5, max_score = 7": "min_score = 5, max_score = 5",
+            "min_score = 8, max_score = 9": "min_score = 6, max_score = 6",
+        },
     )
     ratings = rate_inspection(framework, OUTSTANDING_21 + [("3.1.1", "yes")], lead_judgements={"1.1": JUDGED})
     assert ratings.standards[0].rating == "Good"

@@ -1,4 +1,4 @@
-""""About this framework": where it comes from, whether it is current, and for every item and
+""" "About this framework": where it comes from, whether it is current, and for every item and
 rating rule whether its wording is confirmed from a published source or recalled.
 
 Plain HTML (escaped throughout) so that the app shows it and tests read it without Qt.
@@ -69,14 +69,16 @@ def about_html(framework: Framework) -> str:
             "(decision 0028).</li>"
         )
     for rule, text in RULES.items():
-        out.append(f"<li>{provenance_mark(fw.rating.provenance_of(rule))} <code>{escape(rule)}</code>: {escape(text)}</li>")
+        mark = provenance_mark(fw.rating.provenance_of(rule))
+        out.append(f"<li>{mark} <code>{escape(rule)}</code>: {escape(text)}</li>")
     out.append(
         "</ul><p>Unless a rule above is marked confirmed, it is not confirmed from a published HMI Probation "
         "document: in the shipped files that includes the 80/65/50 bands, the lowest-key-question rule and the "
         "overall score bands.</p><h4>Every item</h4>"
     )
     for domain in fw.domains:
-        out.append(f"<p><b>{escape(domain.id)}. {escape(domain.title)}</b> {provenance_mark(domain.provenance)}</p><ul>")
+        mark = provenance_mark(domain.provenance)
+        out.append(f"<p><b>{escape(domain.id)}. {escape(domain.title)}</b> {mark}</p><ul>")
         for standard in domain.standards:
             out.append(
                 f"<li>{provenance_mark(standard.provenance)} <b>{escape(standard.name)}</b>{_standard_flags(standard)}"

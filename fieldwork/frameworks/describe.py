@@ -131,7 +131,9 @@ def framework_to_dict(framework: Framework) -> dict:
             "reduced_overall_bands": [
                 {
                     "max_score": t.max_score,
-                    "bands": [{"rating": b.rating, "min_score": b.min_score, "max_score": b.max_score} for b in t.bands],
+                    "bands": [
+                        {"rating": b.rating, "min_score": b.min_score, "max_score": b.max_score} for b in t.bands
+                    ],
                 }
                 for t in framework.rating.reduced_bands
             ],

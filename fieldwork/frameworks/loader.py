@@ -17,13 +17,13 @@ from pathlib import Path
 
 from fieldwork.errors import FrameworkError
 from fieldwork.frameworks.model import (
+    RULES,
     Band,
     CaseDetailField,
     Choice,
     Domain,
     Framework,
     KeyQuestion,
-    RULES,
     OverallBand,
     Prompt,
     RatingRules,
@@ -415,9 +415,8 @@ def _build(raw: dict, data: bytes, source_name: str) -> Framework:
     rules = raw["rating"]
 
     def overall_bands(bands: list) -> tuple[OverallBand, ...]:
-        return tuple(
-            OverallBand(b["rating"], b["min_score"], b["max_score"]) for b in sorted(bands, key=lambda b: b["min_score"])
-        )
+        ordered = sorted(bands, key=lambda b: b["min_score"])
+        return tuple(OverallBand(b["rating"], b["min_score"], b["max_score"]) for b in ordered)
 
     # A rule whose provenance the file does not give is recalled: never silently confirmed.
     rule_provenance = {rule: rules.get("rule_provenance", {}).get(rule, "recalled") for rule in RULES}

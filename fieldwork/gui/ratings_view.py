@@ -330,7 +330,11 @@ class RatingsView(QWidget):
         else:
             text = f"Computed from the cases: <b>{rated.computed}</b>."
         if rated.rule is not None and rated.standard.rated:
-            state = "confirmed" if rated.rule.provenance == "confirmed" else "recalled, not confirmed from a published document"
+            state = (
+                "confirmed"
+                if rated.rule.provenance == "confirmed"
+                else "recalled, not confirmed from a published document"
+            )
             text += f"<br>Rule: {html.escape(rated.rule.id)}, {html.escape(rated.rule.text)} ({state})."
         self.decision_label.setText(text)
         self.rate_button.setText("&Override…" if rated.standard.rated_from_cases else "&Rate this standard…")

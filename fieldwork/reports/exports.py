@@ -77,7 +77,9 @@ def standard_json(report: RatingsReport, rated: StandardRating) -> dict:
         "override": {"rating": ov.rating, "reason": ov.reason, "by": ov.by, "at": ov.at} if ov else None,
         "judgement": {"rating": jd.rating, "evidence": jd.evidence, "by": jd.by, "at": jd.at} if jd else None,
         "cases": counts.to_json() if counts else None,
-        "key_questions": [tally_json(t, kq.rated) for t, kq in zip(rated.key_questions, std.key_questions)],
+        "key_questions": [
+            tally_json(t, kq.rated) for t, kq in zip(rated.key_questions, std.key_questions, strict=True)
+        ],
     }
 
 

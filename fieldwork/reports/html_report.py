@@ -99,7 +99,7 @@ def _status(report: RatingsReport) -> list[str]:
     overall = report.overall
     if not report.framework.rating.four_point:
         out.append(
-            '<p><strong>No four-point rating.</strong> This programme reports the share of cases judged '
+            "<p><strong>No four-point rating.</strong> This programme reports the share of cases judged "
             "sufficient for each question and the lead inspector's written judgement; it gives no rating.</p>"
         )
     elif overall.unrated and not overall.provisional and overall.max:
@@ -137,10 +137,7 @@ def _ratings_table(report: RatingsReport) -> list[str]:
     ]
     overall_label = chip(report, overall.rating) + (" (provisional)" if overall.provisional else "")
     score_cell = f"{overall.score} / {overall.max}" if fw.rating.four_point else "–"
-    out.append(
-        f'<tr class="overall"><th>Overall</th><td>{overall_label}</td>'
-        f'<td class="num">{score_cell}</td></tr>'
-    )
+    out.append(f'<tr class="overall"><th>Overall</th><td>{overall_label}</td><td class="num">{score_cell}</td></tr>')
     overridden = False
     for domain in fw.domains:
         out.append(f'<tr class="domain"><th colspan="3">{_e(domain.id)}. {_e(domain.title)}</th></tr>')
@@ -174,8 +171,10 @@ def _rule_text(rule) -> str:
     """E.g. 'the lowest key question rule (recalled: not confirmed from a published document)'."""
     if rule is None:
         return ""
-    state = "confirmed from published guidance" if rule.provenance == "confirmed" else (
-        "recalled: not confirmed from a published HMI Probation document"
+    state = (
+        "confirmed from published guidance"
+        if rule.provenance == "confirmed"
+        else ("recalled: not confirmed from a published HMI Probation document")
     )
     return f"rule {rule.id}, {rule.text} ({state})."
 

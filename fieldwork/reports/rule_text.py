@@ -19,8 +19,10 @@ def overall_sentence(overall: OverallRating, scheme: str = "four_point") -> str:
         text += f", provisional (not rated: {', '.join(overall.unrated)})"
     elif overall.unrated and overall.max:
         scaled = ", bands scaled from the full maximum" if overall.scaled else ""
-        text += f", final out of the reduced maximum {overall.max} of {overall.full_max}{scaled} " \
+        text += (
+            f", final out of the reduced maximum {overall.max} of {overall.full_max}{scaled} "
             f"(not rated: {', '.join(overall.unrated)})"
+        )
     elif overall.unrated:
         text += f", no standard rated yet (not rated: {', '.join(overall.unrated)})"
     words = rule_words(overall.rule)

@@ -14,7 +14,6 @@ import pytest
 from helpers.cli import (
     cheap_and_contained,  # noqa: F401 (an autouse fixture: importing it applies it here)
     cli,
-    cli_json,
 )
 from helpers.teams import INSPECTION, export_bundle
 
@@ -64,7 +63,8 @@ def set_up(root: Path, capsys, framework: Framework) -> Team:
         team.run(person, "keys", "export", "--out", root / f"{person}.json")
     # One case per sample, all read by ann.
     sample = root / "sample.csv"
-    sample.write_text("case_ref,sample,inspector_id\n" + "".join(f"{case_ref(s.id)},{s.id},ann\n" for s in framework.samples))
+    rows = "".join(f"{case_ref(s.id)},{s.id},ann\n" for s in framework.samples)
+    sample.write_text("case_ref,sample,inspector_id\n" + rows)
     created = team.run_json(
         "lee", "inspection", "create", "--framework", framework.id, "--provider", "Test provider",
         "--id", INSPECTION, "--sample", sample,
@@ -111,8 +111,18 @@ def test_a_shipped_framework_end_to_end(tmp_path, capsys, framework):
     # The lead rates the judgement standards with evidence.
     for standard in framework.standards:
         if standard.rated and not standard.rated_from_cases:
-            team.run("lee", "rate", "--inspection", INSPECTION, "--standard", standard.id, "--rating", "Good",
-                     "--evidence", "Met the leaders; read the plans.")
+            team.run(
+                "lee",
+                "rate",
+                "--inspection",
+                INSPECTION,
+                "--standard",
+                standard.id,
+                "--rating",
+                "Good",
+                "--evidence",
+                "Met the leaders; read the plans.",
+            )
 
     result = json.loads(team.run("lee", "ratings", "--inspection", INSPECTION))
     assert (result["framework"], result["framework_status"], result["person_term"]) == (

@@ -31,4 +31,5 @@ def test_a_recalled_statement_under_a_confirmed_standard_says_recalled():
     crc = next(f for f in SHIPPED if f.id == "hmip-adult-2018-crc")
     leadership = crc.standard("1.1")
     assert (leadership.provenance, leadership.statement_provenance) == ("confirmed", "recalled")
-    assert f"Statement <span style=\"color:#9a5b00\">[recalled]</span>: {escape(leadership.statement)}" in about_html(crc)
+    recalled = '<span style="color:#9a5b00">[recalled]</span>'
+    assert f"Statement {recalled}: {escape(leadership.statement)}" in about_html(crc)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from helpers.format2 import MINI_PATH, mini2, mini2_text
 
 from fieldwork.errors import FrameworkError
 from fieldwork.frameworks import parse_framework
 from fieldwork.frameworks.model import RULES
-from helpers.format2 import MINI_PATH, mini2, mini2_text
+
 
 def problems(replace: dict[str, str] | None = None, append: str = "") -> list[str]:
     with pytest.raises(FrameworkError) as caught:
@@ -23,8 +24,10 @@ def test_a_format_1_file_still_loads_as_current_with_every_rule_recalled(mini_fr
 
 def test_format_2_reads_status_dates_and_rule_provenance():
     framework = mini2(
-        {'status = "current"\napplies_from = "2025-07"\n': 'status = "historic"\napplies_from = "2018"\n'
-         'applies_to = "2021-06"\nstatus_note = "Replaced."\n'},
+        {
+            'status = "current"\napplies_from = "2025-07"\n': 'status = "historic"\napplies_from = "2018"\n'
+            'applies_to = "2021-06"\nstatus_note = "Replaced."\n'
+        },
         '\n[rating.rule_provenance]\nreduced_maximum = "confirmed"\n',
     )
     assert (framework.format, framework.historic, framework.period) == (2, True, "2018 to 2021-06")
@@ -50,7 +53,8 @@ def test_a_historic_framework_needs_its_end_date_and_the_end_follows_the_start()
 
 def test_an_unknown_format_is_named():
     with pytest.raises(FrameworkError) as caught:
-        parse_framework(MINI_PATH.read_text(encoding='utf-8').replace("format = 1", "format = 3").encode(), source_name="x.toml")
+        text = MINI_PATH.read_text(encoding="utf-8").replace("format = 1", "format = 3")
+        parse_framework(text.encode(), source_name="x.toml")
     assert any("3 is not a framework format this version reads; expected 1 or 2" in p for p in caught.value.problems)
 
 
@@ -59,38 +63,46 @@ def test_reported_items_leave_the_maximum_and_the_overall_bands_are_checked_agai
     found = problems({'sample = "supervision"\n': 'sample = "supervision"\nrated = false\n'})
     assert any("the top band should end at the maximum score 6 (2 rated standards × 3)" in p for p in found)
     framework = mini2(
-        {'sample = "supervision"\n': 'sample = "supervision"\nrated = false\n',
-         "min_score = 5, max_score = 7": "min_score = 5, max_score = 5",
-         "min_score = 8, max_score = 9": "min_score = 6, max_score = 6"},
+        {
+            'sample = "supervision"\n': 'sample = "supervision"\nrated = false\n',
+            "min_score = 5, max_score = 7": "min_score = 5, max_score = 5",
+            "min_score = 8, max_score = 9": "min_score = 6, max_score = 6",
+        },
     )
     assert not framework.standard("2.1").rated and [s.id for s in framework.rated_standards] == ["1.1", "3.1"]
 
 
 def test_a_rated_standard_needs_a_rated_key_question():
-    found = problems({'text = "Is the unpaid work delivered well?"\n': 'text = "Is the unpaid work delivered well?"\nrated = false\n'})
+    question = 'text = "Is the unpaid work delivered well?"\n'
+    found = problems({question: question + "rated = false\n"})
     assert any("a rated standard needs at least one rated key question" in p for p in found)
 
 
 def test_reduced_overall_bands_must_be_for_a_smaller_multiple_and_run_without_gaps():
     table = (
-        '\nreduced_overall_bands = [ { max_score = {m}, bands = [ { rating = "Inadequate", min_score = 0, max_score = 1 },'
+        "\nreduced_overall_bands = [ { max_score = {m}, bands = ["
+        ' { rating = "Inadequate", min_score = 0, max_score = 1 },'
         ' { rating = "Good", min_score = {g}, max_score = {m} } ] } ]\n'
     )
     insert = 'unrated_standards = "provisional"\n'
     ok = mini2({insert: insert + table.replace("{m}", "6").replace("{g}", "2")})
     assert ok.rating.reduced_bands[0].max_score == 6
-    assert any("below 9 and a multiple of the top score 3" in p for p in problems(
-        {insert: insert + table.replace("{m}", "5").replace("{g}", "2")}))
-    assert any("without gaps or overlaps" in p for p in problems(
-        {insert: insert + table.replace("{m}", "6").replace("{g}", "3")}))
+    assert any(
+        "below 9 and a multiple of the top score 3" in p
+        for p in problems({insert: insert + table.replace("{m}", "5").replace("{g}", "2")})
+    )
+    assert any(
+        "without gaps or overlaps" in p
+        for p in problems({insert: insert + table.replace("{m}", "6").replace("{g}", "3")})
+    )
 
 
-SUFFICIENCY = '''[rating]
+SUFFICIENCY = """[rating]
 scheme = "sufficiency"
 not_rated = "Not rated"
 unrated_standards = "not_rated"
 written_judgement = "Chief Inspector's judgement"
-'''
+"""
 
 
 def sufficiency_text() -> str:
@@ -103,9 +115,10 @@ def test_the_sufficiency_scheme_has_no_bands_and_a_written_judgement():
     assert not framework.rating.four_point and framework.rating.bands == ()
     assert framework.rating.ratings() == ("Chief Inspector's judgement",)
     with pytest.raises(FrameworkError) as caught:
-        parse_framework((sufficiency_text() + 'bands = [{ rating = "Good", min_percent = 0, score = 2 }]\n').encode(), source_name="s.toml")
+        with_bands = sufficiency_text() + 'bands = [{ rating = "Good", min_percent = 0, score = 2 }]\n'
+        parse_framework(with_bands.encode(), source_name="s.toml")
     assert any("the sufficiency scheme has no four-point rating; remove 'bands'" in p for p in caught.value.problems)
-    without = sufficiency_text().replace("written_judgement = \"Chief Inspector's judgement\"\n", "")
+    without = sufficiency_text().replace('written_judgement = "Chief Inspector\'s judgement"\n', "")
     with pytest.raises(FrameworkError) as caught:
         parse_framework(without.encode(), source_name="s.toml")
     assert any("needs 'written_judgement'" in p for p in caught.value.problems)

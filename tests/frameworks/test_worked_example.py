@@ -32,7 +32,8 @@ def test_the_worked_example_as_written():
     assert (first.overall.rating, first.overall.score, first.overall.provisional) == ("Inadequate", 1, True)
     assert first.overall.unrated == ("1.1",)
     judged = rate_inspection(framework, JUDGEMENTS, lead_judgements={"1.1": GOOD})
-    assert (judged.overall.rating, judged.overall.score, judged.overall.provisional) == ("Requires improvement", 3, False)
+    overall = judged.overall
+    assert (overall.rating, overall.score, overall.provisional) == ("Requires improvement", 3, False)
     overridden = rate_inspection(
         framework, JUDGEMENTS, lead_judgements={"1.1": GOOD}, overrides={"2.1": Override("Good", "r", "lead", "t")}
     )
@@ -45,4 +46,5 @@ def test_the_worked_example_in_format_2_with_a_reduced_maximum():
     framework = parse_framework(text.encode(), source_name="example2.toml")
     overall = rate_inspection(framework, JUDGEMENTS).overall
     assert (overall.score, overall.max, overall.full_max, overall.provisional) == (1, 3, 6, False)
-    assert (overall.rating, overall.rule.id, overall.rule.provenance) == ("Requires improvement", "reduced_maximum", "recalled")
+    assert overall.rating == "Requires improvement"
+    assert (overall.rule.id, overall.rule.provenance) == ("reduced_maximum", "recalled")

@@ -56,7 +56,8 @@ def test_json_shape(report):
     # Every rating names the rule behind it and whether the framework says it is published.
     assert data["overall"]["rule"]["id"] == "overall_score_bands"
     assert data["overall"]["rule"]["provenance"] == "recalled"
-    assert by_id["2.1"]["rule"]["id"] == "lead_override" and by_id["2.1"]["computed_rule"]["id"] == "lowest_key_question"
+    assert by_id["2.1"]["rule"]["id"] == "lead_override"
+    assert by_id["2.1"]["computed_rule"]["id"] == "lowest_key_question"
     assert by_id["1.1"]["rule"]["id"] == "lead_judgement"
     assert [b["field"] for b in data["breakdowns"]] == ["ldu", "rosh"]
     json.dumps(data)  # plain JSON all the way down

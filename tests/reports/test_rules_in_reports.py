@@ -49,9 +49,11 @@ def test_no_override_without_a_four_point_rating_but_a_written_judgement(store):
 
 def test_a_reported_standard_takes_no_rating_and_is_reported(store):
     framework = mini2(
-        {'sample = "supervision"\n': 'sample = "supervision"\nrated = false\n',
-         "min_score = 5, max_score = 7": "min_score = 5, max_score = 5",
-         "min_score = 8, max_score = 9": "min_score = 6, max_score = 6"},
+        {
+            'sample = "supervision"\n': 'sample = "supervision"\nrated = false\n',
+            "min_score = 5, max_score = 7": "min_score = 5, max_score = 5",
+            "min_score = 8, max_score = 9": "min_score = 6, max_score = 6",
+        },
     )
     inspection = make_inspection(store, framework)
     case = add_case(store, inspection, "C1")
