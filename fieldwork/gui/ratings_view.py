@@ -144,7 +144,9 @@ class StandardChart(QChartView):
         line_x.setRange(0, 1)
         line_x.setVisible(False)
         chart.addAxis(line_x, Qt.AlignmentFlag.AlignTop)
-        for band, colour in zip(framework.rating.bands, _BAND_COLOURS, strict=False):
+        # No thresholds where the percentages rate nothing: a reported standard, or no four-point rating.
+        banded = rated.standard.rated and framework.rating.four_point
+        for band, colour in zip(framework.rating.bands if banded else (), _BAND_COLOURS, strict=False):
             if band.min_percent <= 0:
                 continue
             line = QLineSeries()
