@@ -26,7 +26,7 @@ SHIPPED = sorted((e.framework for e in list_frameworks() if e.origin == "shipped
 
 def test_every_shipped_framework_file_loads_and_checks_clean(capsys):
     entries = [e for e in list_frameworks() if e.origin == "shipped"]
-    assert len(entries) == 7 and all(e.usable for e in entries), [e.problems for e in entries]
+    assert len(entries) == 8 and all(e.usable for e in entries), [e.problems for e in entries]
     for entry in entries:
         code, out, err = cli(capsys, "frameworks", "check", entry.path)
         assert code == EXIT_OK and "valid" in out, err
@@ -108,21 +108,15 @@ def test_a_shipped_framework_end_to_end(tmp_path, capsys, framework):
     merged = team.run_json("lee", "merge", bundle)
     assert len(merged["imported"]) == 1
 
-    # The lead rates the judgement standards with evidence.
+    # The lead rates the judgement standards with evidence (or, with no four-point rating, writes
+    # the judgement under the framework's label).
+    four_point = framework.rating.four_point
+    rating = "Good" if four_point else framework.rating.written_judgement
+    evidence = "Met the leaders; read the plans."
     for standard in framework.standards:
         if standard.rated and not standard.rated_from_cases:
-            team.run(
-                "lee",
-                "rate",
-                "--inspection",
-                INSPECTION,
-                "--standard",
-                standard.id,
-                "--rating",
-                "Good",
-                "--evidence",
-                "Met the leaders; read the plans.",
-            )
+            team.run("lee", "rate", "--inspection", INSPECTION, "--standard", standard.id, "--rating", rating,
+                     "--evidence", evidence)  # fmt: skip
 
     result = json.loads(team.run("lee", "ratings", "--inspection", INSPECTION))
     assert (result["framework"], result["framework_status"], result["person_term"]) == (
@@ -134,15 +128,22 @@ def test_a_shipped_framework_end_to_end(tmp_path, capsys, framework):
         if not definition.rated:
             assert (standard["rating"], standard["rule"]["id"]) == ("Not rated", "reported_not_rated")
             assert sum(kq["yes"] + kq["no"] for kq in standard["key_questions"]) >= 1  # still reported
+        elif definition.rated_from_cases and not four_point:
+            # No four-point rating: the sufficiency percentages only (the first question No: 0 %).
+            assert (standard["rating"], standard["rule"]["id"]) == ("Not rated", "sufficiency_only")
+            assert standard["key_questions"][0]["percent"] == 0
         elif definition.rated_from_cases:
             # One case: the first key question, No (0 %), decides: Inadequate, from the lowest key question.
             assert (standard["rating"], standard["rule"]["id"]) == ("Inadequate", "lowest_key_question")
         else:
-            assert (standard["rating"], standard["rule"]["id"]) == ("Good", "lead_judgement")
+            assert (standard["rating"], standard["rule"]["id"]) == (rating, "lead_judgement")
     overall = result["overall"]
-    assert overall["rating"] != "Not rated" and not overall["provisional"] and overall["final"]
-    assert overall["rule"]["id"] == "overall_score_bands" and overall["rule"]["provenance"] == "recalled"
-    assert overall["max"] == 3 * len(framework.rated_standards)
+    if four_point:
+        assert overall["rating"] != "Not rated" and not overall["provisional"] and overall["final"]
+        assert overall["rule"]["id"] == "overall_score_bands" and overall["rule"]["provenance"] == "recalled"
+        assert overall["max"] == 3 * len(framework.rated_standards)
+    else:
+        assert (overall["rating"], overall["rule"]["id"]) == ("Not rated", "sufficiency_only")
 
     # Every report format, whole.
     for fmt in ("csv", "xlsx", "html", "pdf"):
@@ -151,6 +152,7 @@ def test_a_shipped_framework_end_to_end(tmp_path, capsys, framework):
         assert out.stat().st_size > 0
     html = (tmp_path / "ratings.html").read_text(encoding="utf-8")
     assert "not confirmed from a published HMI Probation document" in html
+    assert ("No four-point rating." in html) == (not four_point)
     for standard in framework.standards:
         assert standard.name.replace("&", "&amp;").replace("'", "&#x27;") in html
     book = openpyxl.load_workbook(tmp_path / "ratings.xlsx")

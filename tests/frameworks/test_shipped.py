@@ -17,6 +17,7 @@ EXPECTED_STANDARDS = {
     "hmip-probation-pdu-2023": 10,  # 3 domain one, 4 core case standards, 3 reported
     "hmip-youth-2025": 7,
     "hmip-approved-premises-2025": 5,
+    "hmip-dynamic-public-protection-2025": 3,
 }
 # (status, person term) of each shipped programme (issue 17).
 EXPECTED_STATUS = {
@@ -27,6 +28,7 @@ EXPECTED_STATUS = {
     "hmip-probation-pdu-2023": ("current", "person on probation"),
     "hmip-youth-2025": ("current", "child"),
     "hmip-approved-premises-2025": ("current", "resident"),
+    "hmip-dynamic-public-protection-2025": ("current", "person on probation"),
 }
 
 
@@ -66,6 +68,8 @@ def test_shipped_framework_shape(framework_id, standards):
             assert std.sample_id in sample_ids, f"{std.id} names sample {std.sample_id!r}"
         else:
             assert std.sample_id is None
+    if not fw.rating.four_point:
+        return  # no bands: sufficiency percentages and a written judgement only
     # The overall bands cover every possible score.
     top = max(b.score for b in fw.rating.bands)
     assert fw.rating.overall_bands[0].min_score == 0
@@ -79,8 +83,11 @@ def test_each_programme_says_its_status_dates_person_term_and_document_versions(
     assert fw.format == 2 and fw.applies_from and (fw.applies_to or not fw.historic)
     # Every source names the versions of its documents (a version number, a dated edition, or,
     # where the stored pages did not show them, says so).
-    assert re.search(r"\bv\d|(January|June|September|November|December) 20\d\d|versions", fw.source), fw.source
-    # No rule is presented as published unless the file says so; the bands never are.
+    versions = r"\b[vV]\d|(January|June|September|October|November|December) 20\d\d|versions"
+    assert re.search(versions, fw.source), fw.source
+    # No rule is presented as published unless the file says so; the bands never are, nor is the
+    # absence of a four-point rating.
+    assert fw.rating.provenance_of("sufficiency_only") == "recalled"
     assert fw.rating.provenance_of("lowest_key_question") == "recalled"
     assert fw.rating.provenance_of("overall_score_bands") == "recalled"
 
