@@ -44,5 +44,8 @@ def shipped_frameworks_dir() -> Path:
     return resources_dir() / "frameworks"
 
 
-def framework_schema_path() -> Path:
-    return shipped_frameworks_dir() / "schema" / "framework-v1.schema.json"
+FRAMEWORK_FORMATS = (1, 2)
+
+
+def framework_schema_path(format_version: int = 1) -> Path:
+    return shipped_frameworks_dir() / "schema" / f"framework-v{format_version}.schema.json"

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
-from fieldwork.frameworks.model import Answer, Framework, Standard
+from fieldwork.frameworks.model import RULES, Answer, Framework, OverallBand, Standard
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,28 @@ class LeadJudgement:
 
 
 @dataclass(frozen=True)
+class RuleUsed:
+    """Which rule produced a rating, and whether the framework file says it is published."""
+
+    id: str  # a key of fieldwork.frameworks.model.RULES
+    provenance: str  # "confirmed" or "recalled"
+
+    @property
+    def text(self) -> str:
+        return RULES[self.id]
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "provenance": self.provenance, "text": self.text}
+
+
+def _rule(framework: Framework, *rule_ids: str, inferred: bool = False) -> RuleUsed:
+    """The first rule, confirmed only if every rule it relies on is (and nothing was inferred)."""
+    rules = framework.rating
+    confirmed = not inferred and all(rules.provenance_of(r) == "confirmed" for r in rule_ids)
+    return RuleUsed(rule_ids[0], "confirmed" if confirmed else "recalled")
+
+
+@dataclass(frozen=True)
 class StandardRating:
     standard: Standard
     computed: str  # the rating the rules give (Not rated when they give none)
@@ -59,11 +81,22 @@ class StandardRating:
     key_questions: tuple[KeyQuestionTally, ...]
     override: Override | None
     judgement: LeadJudgement | None
+    computed_rule: RuleUsed | None = None
+    override_rule: RuleUsed | None = None
 
     @property
     def rating(self) -> str:
         """The rating that counts: the lead's override when there is one."""
         return self.override.rating if self.override else self.computed
+
+    @property
+    def rule(self) -> RuleUsed | None:
+        """The rule behind the rating in force: the override's when there is one."""
+        return self.override_rule if self.override else self.computed_rule
+
+    @property
+    def reported_only(self) -> bool:
+        return not self.standard.rated
 
 
 @dataclass(frozen=True)
@@ -73,6 +106,14 @@ class OverallRating:
     rating: str
     provisional: bool
     unrated: tuple[str, ...]  # ids of standards not rated
+    rule: RuleUsed | None = None
+    full_max: int = 0  # the maximum with every standard rated
+    scaled: bool = False  # bands scaled from the full maximum (reduced maximum, decision 0028)
+    final: bool = True  # False while provisional or withheld
+
+    @property
+    def reduced(self) -> bool:
+        return self.max != self.full_max
 
 
 @dataclass(frozen=True)
@@ -112,35 +153,70 @@ def rate_standard(
     override: Override | None = None,
     judgement: LeadJudgement | None = None,
 ) -> StandardRating:
-    """Rate one standard: lowest key question for case standards; the lead's for judgement."""
+    """Rate one standard: lowest rated key question for case standards; the lead's for judgement."""
     kq_tallies = tuple(tallies.get(kq.id, KeyQuestionTally(kq.id)) for kq in standard.key_questions)
     not_rated = framework.rating.not_rated
+    override_rule = _rule(framework, "lead_override")
+
+    def result(computed: str, deciding: str | None, *rule_ids: str) -> StandardRating:
+        rule = _rule(framework, *rule_ids)
+        return StandardRating(standard, computed, deciding, kq_tallies, override, judgement, rule, override_rule)
+
+    if not standard.rated:
+        return result(not_rated, None, "reported_not_rated")
     if not standard.rated_from_cases:
-        computed = judgement.rating if judgement else not_rated
-        return StandardRating(standard, computed, None, kq_tallies, override, judgement)
-    scored = [(t.fraction, t.id) for t in kq_tallies if t.fraction is not None]
+        return result(judgement.rating if judgement else not_rated, None, "lead_judgement")
+    if not framework.rating.four_point:
+        return result(not_rated, None, "sufficiency_only")
+    rated_ids = {kq.id for kq in standard.rated_key_questions}
+    scored = [(t.fraction, t.id) for t in kq_tallies if t.fraction is not None and t.id in rated_ids]
     if not scored:
-        return StandardRating(standard, not_rated, None, kq_tallies, override, judgement)
+        return result(not_rated, None, "no_cases_not_rated")
     # Lowest exact fraction decides; ties go to the first key question in framework order.
     lowest_fraction, deciding = min(scored, key=lambda pair: pair[0])
-    computed = band_for(framework, lowest_fraction)
-    return StandardRating(standard, computed, deciding, kq_tallies, override, judgement)
+    return result(band_for(framework, lowest_fraction), deciding, "lowest_key_question")
+
+
+def _band(bands: tuple[OverallBand, ...], score: int, max_score: int, full_max: int, scaled: bool) -> str | None:
+    """The overall band of `score`; scaled: lower bounds read as fractions of the full maximum."""
+    if not scaled:
+        return next((b.rating for b in bands if b.min_score <= score <= b.max_score), None)
+    # score / max_score >= min_score / full_max, compared exactly; bands are lowest first.
+    reached = [b for b in bands if score * full_max >= b.min_score * max_score]
+    return reached[-1].rating if reached else None
 
 
 def overall(framework: Framework, standards: Iterable[StandardRating]) -> OverallRating:
     rules = framework.rating
-    standards = list(standards)
-    top = max(b.score for b in rules.bands)
-    unrated = tuple(s.standard.id for s in standards if rules.score_for(s.rating) is None)
-    score = sum(rules.score_for(s.rating) or 0 for s in standards)
-    max_score = top * len(standards)
-    if unrated and rules.unrated_standards == "not_rated":
-        return OverallRating(score, max_score, rules.not_rated, True, unrated)
-    rating = next(
-        (b.rating for b in rules.overall_bands if b.min_score <= score <= b.max_score),
-        rules.not_rated,
-    )
-    return OverallRating(score, max_score, rating, bool(unrated), unrated)
+    # Reported standards, and standards the framework keeps outside the overall, never count.
+    counted = [s for s in standards if s.standard.rated and s.standard.counts_in_overall]
+    if not rules.four_point:
+        return OverallRating(0, 0, rules.not_rated, False, (), _rule(framework, "sufficiency_only"), 0)
+    top = rules.top_score
+    unrated = tuple(s.standard.id for s in counted if rules.score_for(s.rating) is None)
+    score = sum(rules.score_for(s.rating) or 0 for s in counted)
+    full_max = top * len(counted)
+    if not unrated:
+        rating = _band(rules.overall_bands, score, full_max, full_max, False) or rules.not_rated
+        return OverallRating(score, full_max, rating, False, (), _rule(framework, "overall_score_bands"), full_max)
+    if rules.unrated_standards == "not_rated":
+        rule = _rule(framework, "withheld")
+        return OverallRating(score, full_max, rules.not_rated, True, unrated, rule, full_max, final=False)
+    if rules.unrated_standards == "provisional":
+        rating = _band(rules.overall_bands, score, full_max, full_max, False) or rules.not_rated
+        rule = _rule(framework, "provisional", "overall_score_bands")
+        return OverallRating(score, full_max, rating, True, unrated, rule, full_max, final=False)
+    # reduced_maximum: HMI Probation's published practice. The unrated standards leave the
+    # maximum and the rating is final out of what is left (decision 0028).
+    reduced = top * (len(counted) - len(unrated))
+    if reduced == 0:
+        rule = _rule(framework, "reduced_maximum")
+        return OverallRating(0, 0, rules.not_rated, False, unrated, rule, full_max)
+    bands, scaled = rules.bands_for_maximum(reduced, full_max)
+    rating = _band(bands, score, reduced, full_max, scaled) or rules.not_rated
+    # Scaling is fieldwork's reading, not a published rule: a scaled rating is never confirmed.
+    rule = _rule(framework, "reduced_maximum", "overall_score_bands", inferred=scaled)
+    return OverallRating(score, reduced, rating, False, unrated, rule, full_max, scaled)
 
 
 def rate_inspection(

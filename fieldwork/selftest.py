@@ -15,17 +15,18 @@ from pathlib import Path
 def _check_resources(folder: Path) -> str:
     import tomllib
 
-    from fieldwork.paths import framework_schema_path, resources_dir
+    from fieldwork.paths import FRAMEWORK_FORMATS, framework_schema_path, resources_dir
 
     root = resources_dir()
     licences = root / "licences"
     components = tomllib.loads((licences / "components.toml").read_text(encoding="utf-8"))["component"]
     texts = {name for c in components for name in c.get("texts", ())}
-    needed = [framework_schema_path(), root / "icons" / "fieldwork.svg"] + [licences / t for t in sorted(texts)]
+    schemas = [framework_schema_path(f) for f in FRAMEWORK_FORMATS]
+    needed = [*schemas, root / "icons" / "fieldwork.svg"] + [licences / t for t in sorted(texts)]
     missing = [str(path) for path in needed if not path.is_file()]
     if missing:
         raise RuntimeError("missing: " + ", ".join(missing))
-    return f"in {root}: framework schema, app icon, {len(components)} components' {len(texts)} licence texts"
+    return f"in {root}: framework schemas, app icon, {len(components)} components' {len(texts)} licence texts"
 
 
 def _check_store(folder: Path) -> str:

@@ -6,7 +6,7 @@ import sys
 
 from fieldwork.cli import EXIT_OK, EXIT_REFUSED, print_json
 from fieldwork.errors import FrameworkError
-from fieldwork.frameworks.catalogue import find_framework, list_frameworks
+from fieldwork.frameworks.catalogue import current_first, find_framework, list_frameworks
 from fieldwork.frameworks.describe import framework_summary, framework_to_dict
 from fieldwork.frameworks.loader import load_framework
 from fieldwork.paths import resolve_data_dir
@@ -17,7 +17,13 @@ def register(sub, common) -> None:
     group = sub.add_parser("frameworks", help="list, show and check inspection frameworks", parents=[common])
     commands = group.add_subparsers(dest="frameworks_command", metavar="ACTION", required=True)
 
-    listing = commands.add_parser("list", help="the frameworks this app can use", parents=[common])
+    listing = commands.add_parser(
+        "list",
+        help="the frameworks this app can use, current programmes first",
+        description="Current programmes first, then historic ones (kept to read or re-analyse earlier data), "
+        "then files that cannot be used and why.",
+        parents=[common],
+    )
     listing.add_argument("--json", action="store_true", help="print JSON")
     listing.set_defaults(handler=list_command)
 
@@ -34,7 +40,7 @@ def register(sub, common) -> None:
 
 
 def list_command(args) -> int:
-    entries = list_frameworks(resolve_data_dir(args.data_dir))
+    entries = current_first(list_frameworks(resolve_data_dir(args.data_dir)))
     if args.json:
         print_json(
             [
@@ -48,7 +54,8 @@ def list_command(args) -> int:
     for entry in entries:
         if entry.framework:
             fw = entry.framework
-            print(f"{fw.id:24} {fw.version:8} {len(fw.standards):3} standards  {fw.title}")
+            period = f" ({fw.period})" if fw.period else ""
+            print(f"{fw.id:26} {fw.version:8} {fw.status:9} {len(fw.standards):3} standards  {fw.title}{period}")
         else:
             print(f"{entry.path.name:24} UNUSABLE  {entry.problems[0]}")
     return EXIT_OK

@@ -84,6 +84,8 @@ def ratings_command(args) -> int:
 
 
 def _decision_json(record, report) -> dict:
+    from fieldwork.reports.exports import overall_json
+
     rated = report.standard(record.standard_id)
     ov = report.overall
     return {
@@ -100,13 +102,7 @@ def _decision_json(record, report) -> dict:
             "computed_rating": rated.computed,
             "score": report.score_for(rated.rating),
         },
-        "overall": {
-            "score": ov.score,
-            "max": ov.max,
-            "rating": ov.rating,
-            "provisional": ov.provisional,
-            "unrated": list(ov.unrated),
-        },
+        "overall": overall_json(ov),
     }
 
 
@@ -142,15 +138,14 @@ def rate_command(args) -> int:
         print_json(_decision_json(record, report))
         return EXIT_OK
     rated, ov = report.standard(record.standard_id), report.overall
-    name = f"{rated.standard.id} {rated.standard.title}"
+    name = rated.standard.name
     if record.withdrawn:
         print(f"Withdrew the {record.kind} of standard {name}; its rating is now {rated.rating}.")
     else:
         print(f"Recorded {record.rating} for standard {name} ({record.kind} by {record.by}).")
-    line = f"Overall: {ov.rating}, {ov.score} of {ov.max}"
-    if ov.provisional:
-        line += f", provisional (not rated: {', '.join(ov.unrated)})"
-    print(line + ".")
+    from fieldwork.reports.rule_text import overall_sentence
+
+    print(overall_sentence(ov, report.framework.rating.scheme))
     return EXIT_OK
 
 

@@ -50,6 +50,21 @@ def list_frameworks(data_dir: Path | None = None) -> list[CatalogueEntry]:
     return entries
 
 
+def current_first(entries: list[CatalogueEntry]) -> list[CatalogueEntry]:
+    """Current frameworks, then historic ones, then unusable files; otherwise in the order found.
+
+    A lead starting an inspection today wants today's programmes first; the historic ones stay
+    available to read or re-analyse earlier data.
+    """
+
+    def rank(entry: CatalogueEntry) -> int:
+        if entry.framework is None:
+            return 2
+        return 1 if entry.framework.historic else 0
+
+    return sorted(entries, key=rank)
+
+
 def find_framework(framework_id: str, data_dir: Path | None = None, version: str | None = None) -> Framework:
     """The framework with this id (and version when given); the newest user file wins a tie."""
     matches = [

@@ -5,6 +5,22 @@ from __future__ import annotations
 from fieldwork.frameworks.model import Framework
 
 
+def choice_label(framework: Framework) -> str:
+    """How a framework is offered for a new inspection: historic ones say so first."""
+    label = f"{framework.title} ({framework.version})"
+    return f"Historic: {label}" if framework.historic else label
+
+
+def status_sentence(framework: Framework) -> str:
+    """One sentence on whether the programme is current, and when it applied."""
+    period = f", {framework.period}" if framework.period else ""
+    if framework.historic:
+        text = f"Historic{period}: kept to read or re-analyse earlier inspections."
+    else:
+        text = f"Current programme{period}."
+    return f"{text} {framework.status_note}".strip()
+
+
 def framework_summary(framework: Framework) -> dict:
     return {
         "id": framework.id,
@@ -14,19 +30,29 @@ def framework_summary(framework: Framework) -> dict:
         "standards": len(framework.standards),
         "key_questions": sum(len(s.key_questions) for s in framework.standards),
         "hash": framework.content_hash,
+        "status": framework.status,
+        "applies_from": framework.applies_from or None,
+        "applies_to": framework.applies_to or None,
+        "status_note": framework.status_note,
+        "person_term": framework.person_term,
+        "scheme": framework.rating.scheme,
     }
 
 
 def framework_to_dict(framework: Framework) -> dict:
     """The whole parsed framework: ids, wording, bases, samples, fields and rating rules."""
     return {
-        "format": 1,
+        "format": framework.format,
         "id": framework.id,
         "version": framework.version,
         "title": framework.title,
         "hash": framework.content_hash,
         "provider_types": list(framework.provider_types),
         "person_term": framework.person_term,
+        "status": framework.status,
+        "applies_from": framework.applies_from or None,
+        "applies_to": framework.applies_to or None,
+        "status_note": framework.status_note,
         "source": framework.source,
         "attribution": framework.attribution,
         "licence": framework.licence,
@@ -51,6 +77,10 @@ def framework_to_dict(framework: Framework) -> dict:
                 "basis": s.basis,
                 "sample": s.sample_id,
                 "provenance": s.provenance,
+                "rated": s.rated,
+                "number": s.shown_number,
+                "statement_provenance": s.statement_provenance or None,
+                "counts_in_overall": s.counts_in_overall,
                 "key_questions": [
                     {
                         "id": kq.id,
@@ -60,6 +90,7 @@ def framework_to_dict(framework: Framework) -> dict:
                         "na_reason_required": kq.na_reason_required,
                         "guidance": kq.guidance,
                         "provenance": kq.provenance,
+                        "rated": kq.rated,
                         "prompts": [
                             {"id": p.id, "text": p.text, "allow_na": p.allow_na, "provenance": p.provenance}
                             for p in kq.prompts
@@ -94,6 +125,18 @@ def framework_to_dict(framework: Framework) -> dict:
                 for b in framework.rating.overall_bands
             ],
             "unrated_standards": framework.rating.unrated_standards,
-            "max_score": max(b.score for b in framework.rating.bands) * len(framework.standards),
+            "max_score": framework.rating.top_score * len(framework.rated_standards),
+            "scheme": framework.rating.scheme,
+            "written_judgement": framework.rating.written_judgement or None,
+            "reduced_overall_bands": [
+                {
+                    "max_score": t.max_score,
+                    "bands": [
+                        {"rating": b.rating, "min_score": b.min_score, "max_score": b.max_score} for b in t.bands
+                    ],
+                }
+                for t in framework.rating.reduced_bands
+            ],
+            "rule_provenance": dict(framework.rating.rule_provenance),
         },
     }

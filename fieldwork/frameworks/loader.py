@@ -17,6 +17,7 @@ from pathlib import Path
 
 from fieldwork.errors import FrameworkError
 from fieldwork.frameworks.model import (
+    RULES,
     Band,
     CaseDetailField,
     Choice,
@@ -26,23 +27,30 @@ from fieldwork.frameworks.model import (
     OverallBand,
     Prompt,
     RatingRules,
+    ReducedBands,
     Sample,
     Standard,
 )
-from fieldwork.paths import framework_schema_path
+from fieldwork.paths import FRAMEWORK_FORMATS, framework_schema_path
 
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 MAX_FRAMEWORK_BYTES = 512 * 1024  # the shipped frameworks are about 30 KiB
 
 
 @cache
-def _validator():
+def _validator(format_version: int = 1):
     # Imported here: jsonschema costs ~60 ms to import, and reopening a store's pinned
     # framework (the common start-up path) does not need it.
     import jsonschema
 
-    schema = json.loads(framework_schema_path().read_text(encoding="utf-8"))
+    schema = json.loads(framework_schema_path(format_version).read_text(encoding="utf-8"))
     return jsonschema.Draft202012Validator(schema)
+
+
+def _format_of(raw: dict) -> int:
+    """The file's format number; an unknown one is checked against format 1, whose schema names it."""
+    value = raw.get("format")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value in FRAMEWORK_FORMATS else 1
 
 
 def load_framework(path: str | Path) -> Framework:
@@ -133,7 +141,8 @@ def _out_of_range_integer(value, path: tuple = ()) -> list | None:
 
 
 def _schema_errors(raw: dict) -> list:
-    return sorted(_validator().iter_errors(raw), key=lambda e: list(map(str, e.absolute_path)))
+    errors = _validator(_format_of(raw)).iter_errors(raw)
+    return sorted(errors, key=lambda e: list(map(str, e.absolute_path)))
 
 
 def _show(value) -> str:
@@ -184,6 +193,8 @@ def _describe_schema_error(error, raw: dict, text: str) -> str:
     elif validator == "enum":
         allowed = ", ".join(_show(v) for v in error.validator_value)
         expected = f"{_show(error.instance)} is not allowed; expected one of {allowed}"
+    elif validator == "const" and parts == ["format"]:
+        expected = f"{_show(error.instance)} is not a framework format this version reads; expected 1 or 2"
     elif validator == "const":
         expected = f"expected {_show(error.validator_value)}, found {_show(error.instance)}"
     elif validator == "type":
@@ -256,7 +267,26 @@ def _cross_reference_problems(raw: dict, text: str) -> list[str]:
         values = [c["value"] for c in detail.get("choices", [])]
         if len(values) != len(set(values)):
             at(parts + ["choices"], "choice values must be unique")
+    _period_problems(raw, at)
+    for i, std in enumerate(raw["standards"]):
+        if std.get("rated", True) and std["basis"] == "cases":
+            if not any(kq.get("rated", True) for kq in std["key_questions"]):
+                at(["standards", i], "a rated standard needs at least one rated key question (or rated = false)")
     rating = raw["rating"]
+    if rating.get("scheme", "four_point") == "sufficiency":
+        for name in ("bands", "overall_bands", "reduced_overall_bands"):
+            if name in rating:
+                at(["rating", name], f"the sufficiency scheme has no four-point rating; remove '{name}'")
+        if "written_judgement" not in rating:
+            at(["rating"], "the sufficiency scheme needs 'written_judgement', the label of the lead's judgement")
+        return problems
+    if "written_judgement" in rating:
+        at(["rating", "written_judgement"], "only the sufficiency scheme has a written judgement; remove it")
+    missing = [name for name in ("bands", "overall_bands") if name not in rating]
+    for name in missing:
+        at(["rating"], f"missing required field '{name}' (needed unless scheme = \"sufficiency\")")
+    if missing:
+        return problems
     if any(not math.isfinite(b["min_percent"]) for b in rating["bands"]):
         at(["rating", "bands"], "every min_percent must be a number from 0 to 100 (found nan or inf)")
         return problems
@@ -265,25 +295,44 @@ def _cross_reference_problems(raw: dict, text: str) -> list[str]:
         at(["rating", "bands"], "bands must be listed from the highest min_percent down, no repeats")
     if mins and mins[-1] != 0:
         at(["rating", "bands"], "the last band needs min_percent = 0 so every percentage has a band")
-    overall = sorted(rating["overall_bands"], key=lambda b: b["min_score"])
-    expected_min = 0
-    for band in overall:
-        if band["min_score"] > band["max_score"]:
-            at(["rating", "overall_bands"], f"'{band['rating']}' has min_score above max_score")
-        if band["min_score"] != expected_min:
-            at(
-                ["rating", "overall_bands"],
-                f"scores must run on from {expected_min} without gaps or overlaps (see '{band['rating']}')",
-            )
-        expected_min = band["max_score"] + 1
-    max_score = sum(max(b["score"] for b in rating["bands"]) for _ in raw["standards"])
-    if overall and overall[-1]["max_score"] != max_score:
-        at(
-            ["rating", "overall_bands"],
-            f"the top band should end at the maximum score {max_score} "
-            f"({len(raw['standards'])} standards × {max(b['score'] for b in rating['bands'])})",
-        )
+    top = max(b["score"] for b in rating["bands"])
+    rated = [s for s in raw["standards"] if s.get("rated", True) and s.get("counts_in_overall", True)]
+    max_score = top * len(rated)
+    counted = "standards" if len(rated) == len(raw["standards"]) else "rated standards"
+    why = f"{len(rated)} {counted} × {top}"
+    _overall_band_problems(rating["overall_bands"], max_score, why, ["rating", "overall_bands"], at)
+    seen_max: set[int] = set()
+    for i, table in enumerate(rating.get("reduced_overall_bands", [])):
+        parts = ["rating", "reduced_overall_bands", i]
+        if not 0 < table["max_score"] < max_score or table["max_score"] % top:
+            at(parts + ["max_score"], f"a reduced maximum is below {max_score} and a multiple of the top score {top}")
+        elif table["max_score"] in seen_max:
+            at(parts + ["max_score"], f"bands for the maximum {table['max_score']} are given twice")
+        seen_max.add(table["max_score"])
+        _overall_band_problems(table["bands"], table["max_score"], "the reduced maximum", parts + ["bands"], at)
     return problems
+
+
+def _overall_band_problems(bands: list, max_score: int, why: str, parts: list, at) -> None:
+    """Overall bands must run from 0 to `max_score` without gaps or overlaps."""
+    expected_min = 0
+    for band in sorted(bands, key=lambda b: b["min_score"]):
+        if band["min_score"] > band["max_score"]:
+            at(parts, f"'{band['rating']}' has min_score above max_score")
+        if band["min_score"] != expected_min:
+            at(parts, f"scores must run on from {expected_min} without gaps or overlaps (see '{band['rating']}')")
+        expected_min = band["max_score"] + 1
+    if bands and expected_min - 1 != max_score:
+        at(parts, f"the top band should end at the maximum score {max_score} ({why})")
+
+
+def _period_problems(raw: dict, at) -> None:
+    """A historic framework says when it stopped; a period does not end before it starts."""
+    if raw.get("status") == "historic" and "applies_to" not in raw:
+        at(["applies_to"], "a historic framework needs 'applies_to', when it stopped applying")
+    start, end = raw.get("applies_from"), raw.get("applies_to")
+    if isinstance(start, str) and isinstance(end, str) and end < start:
+        at(["applies_to"], f"'{end}' is before applies_from '{start}'")
 
 
 def _build(raw: dict, data: bytes, source_name: str) -> Framework:
@@ -318,6 +367,7 @@ def _build(raw: dict, data: bytes, source_name: str) -> Framework:
                 guidance=kq.get("guidance", ""),
                 provenance=kq_prov,
                 prompts=prompts,
+                rated=kq.get("rated", True),
             )
             key_questions.append(question)
             index["key_questions"][question.id] = question
@@ -333,6 +383,10 @@ def _build(raw: dict, data: bytes, source_name: str) -> Framework:
             sample_id=std.get("sample"),
             provenance=std_prov,
             key_questions=tuple(key_questions),
+            rated=std.get("rated", True),
+            number=std.get("number", ""),
+            statement_provenance=std.get("statement_provenance", std_prov) if std.get("statement") else "",
+            counts_in_overall=std.get("counts_in_overall", True),
         )
         index["standards"][standard.id] = standard
         standards_by_domain[std["domain"]].append(standard)
@@ -359,14 +413,24 @@ def _build(raw: dict, data: bytes, source_name: str) -> Framework:
     )
     index["case_details"] = {d.id: d for d in details}
     rules = raw["rating"]
+
+    def overall_bands(bands: list) -> tuple[OverallBand, ...]:
+        ordered = sorted(bands, key=lambda b: b["min_score"])
+        return tuple(OverallBand(b["rating"], b["min_score"], b["max_score"]) for b in ordered)
+
+    # A rule whose provenance the file does not give is recalled: never silently confirmed.
+    rule_provenance = {rule: rules.get("rule_provenance", {}).get(rule, "recalled") for rule in RULES}
     rating = RatingRules(
-        bands=tuple(Band(b["rating"], Fraction(str(b["min_percent"])), b["score"]) for b in rules["bands"]),
+        bands=tuple(Band(b["rating"], Fraction(str(b["min_percent"])), b["score"]) for b in rules.get("bands", [])),
         not_rated=rules["not_rated"],
-        overall_bands=tuple(
-            OverallBand(b["rating"], b["min_score"], b["max_score"])
-            for b in sorted(rules["overall_bands"], key=lambda b: b["min_score"])
-        ),
+        overall_bands=overall_bands(rules.get("overall_bands", [])),
         unrated_standards=rules["unrated_standards"],
+        scheme=rules.get("scheme", "four_point"),
+        written_judgement=rules.get("written_judgement", ""),
+        reduced_bands=tuple(
+            ReducedBands(t["max_score"], overall_bands(t["bands"])) for t in rules.get("reduced_overall_bands", [])
+        ),
+        rule_provenance=rule_provenance,
     )
     default_labels = {"yes": "Yes", "no": "No", "na": "Not applicable"}
     return Framework(
@@ -390,6 +454,11 @@ def _build(raw: dict, data: bytes, source_name: str) -> Framework:
         case_details=details,
         rating=rating,
         content_hash=hashlib.sha256(data).hexdigest(),
+        format=raw["format"],
+        status=raw.get("status", "current"),
+        applies_from=raw.get("applies_from", ""),
+        applies_to=raw.get("applies_to", ""),
+        status_note=raw.get("status_note", ""),
         source_path=source_name,
         source_bytes=data,
         _index=index,

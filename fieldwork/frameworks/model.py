@@ -43,6 +43,9 @@ class KeyQuestion:
     guidance: str
     provenance: str
     prompts: tuple[Prompt, ...]
+    # False: recorded per case and reported (percentages, breakdowns) but never enters a rating,
+    # e.g. management oversight in the 2023 probation standards.
+    rated: bool = True
 
     def allowed(self) -> tuple[Answer, ...]:
         return (Answer.YES, Answer.NO, Answer.NA) if self.allow_na else (Answer.YES, Answer.NO)
@@ -58,10 +61,33 @@ class Standard:
     sample_id: str | None
     provenance: str
     key_questions: tuple[KeyQuestion, ...]
+    # False: a reported standard, answered and shown like any other but never rated and never
+    # part of the overall score or its maximum.
+    rated: bool = True
+    number: str = ""  # the number reports show, where it differs from the id (ids stay stable)
+    # The statement's own provenance: a confirmed standard name may carry a recalled statement.
+    statement_provenance: str = ""
+    # False: rated and shown, but its score is not part of the overall rating (e.g. PDU domain
+    # one in the 2023 programme, whose overall rating follows the four core case standards).
+    counts_in_overall: bool = True
+
+    @property
+    def shown_number(self) -> str:
+        return self.number or self.id
+
+    @property
+    def name(self) -> str:
+        """How reports and screens name the standard: its number as published, and its title."""
+        return f"{self.shown_number} {self.title}"
 
     @property
     def rated_from_cases(self) -> bool:
         return self.basis == "cases"
+
+    @property
+    def rated_key_questions(self) -> tuple[KeyQuestion, ...]:
+        """The key questions a rating is drawn from (reported-only ones left out)."""
+        return tuple(kq for kq in self.key_questions if kq.rated) if self.rated else ()
 
 
 @dataclass(frozen=True)
@@ -160,19 +186,77 @@ class OverallBand:
     max_score: int
 
 
+# The rules a rating can come from. Each is named in every rating fieldwork gives, with whether
+# the framework file says it is confirmed from published guidance or recalled (decision 0028).
+RULES = {
+    "lowest_key_question": "a standard rated from cases takes the band of its lowest key-question percentage",
+    "no_cases_not_rated": "a standard with no case judged sufficient or insufficient is not rated",
+    "lead_judgement": "the lead inspector's judgement, recorded with evidence",
+    "lead_override": "the lead inspector's override of the computed rating, recorded with a reason",
+    "reported_not_rated": "a reported standard: results shown, never rated",
+    "overall_score_bands": "the overall rating is the band of the sum of the standards' scores",
+    "reduced_maximum": "standards not rated leave the maximum; the overall rating is final out of the reduced maximum",
+    "provisional": "while a standard is not rated, the overall rating is provisional",
+    "withheld": "while a standard is not rated, no overall rating is given",
+    "sufficiency_only": "no four-point rating: sufficiency percentages and a written judgement only",
+}
+
+
+@dataclass(frozen=True)
+class ReducedBands:
+    """Overall bands published for one reduced maximum; they take precedence over scaling."""
+
+    max_score: int
+    bands: tuple[OverallBand, ...]
+
+
 @dataclass(frozen=True)
 class RatingRules:
-    bands: tuple[Band, ...]  # highest min_percent first
+    bands: tuple[Band, ...]  # highest min_percent first; empty for the sufficiency scheme
     not_rated: str
     overall_bands: tuple[OverallBand, ...]
-    unrated_standards: str  # "provisional" or "not_rated"
+    # "reduced_maximum" (HMI Probation's published practice), "provisional" or "not_rated"
+    unrated_standards: str
+    scheme: str = "four_point"  # or "sufficiency": percentages and a written judgement only
+    written_judgement: str = ""  # sufficiency scheme: the label of the lead's written judgement
+    reduced_bands: tuple[ReducedBands, ...] = ()
+    # rule id → "confirmed" or "recalled"; every rule of RULES has an entry (default recalled)
+    rule_provenance: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def four_point(self) -> bool:
+        return self.scheme == "four_point"
 
     def ratings(self) -> tuple[str, ...]:
         """Every rating name a standard can have, best first."""
+        if not self.four_point:
+            return (self.written_judgement,)
         return tuple(b.rating for b in self.bands)
 
     def score_for(self, rating: str) -> int | None:
         return next((b.score for b in self.bands if b.rating == rating), None)
+
+    @property
+    def top_score(self) -> int:
+        return max((b.score for b in self.bands), default=0)
+
+    def provenance_of(self, rule: str) -> str:
+        """'confirmed' or 'recalled': never confirmed unless the file says so."""
+        return self.rule_provenance.get(rule, "recalled")
+
+    def bands_for_maximum(self, max_score: int, full_max: int) -> tuple[tuple[OverallBand, ...], bool]:
+        """The overall bands for `max_score` and whether they are scaled from the full maximum.
+
+        A published table for this maximum wins; otherwise each band's lower bound is taken as
+        a fraction of the full maximum (decision 0028), which leaves the full-maximum bands as
+        written.
+        """
+        if max_score == full_max:
+            return self.overall_bands, False
+        for table in self.reduced_bands:
+            if table.max_score == max_score:
+                return table.bands, False
+        return self.overall_bands, True
 
 
 @dataclass(frozen=True)
@@ -194,6 +278,11 @@ class Framework:
     case_details: tuple[CaseDetailField, ...]
     rating: RatingRules
     content_hash: str  # sha256 hex of the file's bytes
+    format: int = 1
+    status: str = "current"  # "current" or "historic"
+    applies_from: str = ""  # YYYY, YYYY-MM or YYYY-MM-DD; "" when the file does not say
+    applies_to: str = ""
+    status_note: str = ""
     source_path: str = ""
     # The exact bytes the framework was parsed from: pinned in stores and packs.
     source_bytes: bytes = field(default=b"", repr=False, compare=False)
@@ -203,6 +292,19 @@ class Framework:
     def key(self) -> str:
         """Identity of this exact framework text: id, version and content hash."""
         return f"{self.id}@{self.version}#{self.content_hash[:12]}"
+
+    @property
+    def historic(self) -> bool:
+        return self.status == "historic"
+
+    @property
+    def period(self) -> str:
+        """When the framework applied, e.g. "2018 to 2021" or "from 2025-04"; "" when unknown."""
+        if self.applies_from and self.applies_to:
+            return f"{self.applies_from} to {self.applies_to}"
+        if self.applies_from:
+            return f"from {self.applies_from}"
+        return ""
 
     @property
     def standards(self) -> tuple[Standard, ...]:
@@ -233,6 +335,11 @@ class Framework:
             if question_id in self._index[kind]:
                 return kind[:-1]
         return None
+
+    @property
+    def rated_standards(self) -> tuple[Standard, ...]:
+        """The standards an overall rating is made of (reported ones and those outside it left out)."""
+        return tuple(s for s in self.standards if s.rated and s.counts_in_overall)
 
     def standards_for_sample(self, sample_id: str) -> tuple[Standard, ...]:
         """The case-rated standards that a case of this sample answers."""

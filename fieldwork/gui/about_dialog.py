@@ -167,16 +167,18 @@ def components_html(components: list[Component]) -> str:
 
 
 def frameworks_html() -> str:
-    from fieldwork.frameworks.catalogue import list_frameworks
+    from fieldwork.frameworks.catalogue import current_first, list_frameworks
+    from fieldwork.frameworks.describe import status_sentence
 
     rows = []
-    for entry in list_frameworks():
+    for entry in current_first(list_frameworks()):
         fw = entry.framework
         if fw is None:
             rows.append(f"<li><b>{_e(entry.path.name)}</b>: cannot be used ({_e(entry.problems[0])})</li>")
             continue
         rows.append(
             f"<li><b>{_e(fw.title)}</b><br><code>{_e(fw.id)}</code> version {_e(fw.version)}<br>"
+            f"{_e(status_sentence(fw))}<br>"
             f"Attribution: {_e(fw.attribution)}<br>{_e(fw.licence)}</li>"
         )
     return "<h3>Shipped inspection frameworks</h3><ul>" + "".join(rows) + "</ul>"

@@ -142,7 +142,7 @@ class CaseView(QWidget):
         self._page_layout = page_layout
         standards = framework.standards_for_sample(case.sample_id)
         for standard in standards:
-            item = QStandardItem(f"{standard.id} {standard.title}")
+            item = QStandardItem(standard.name)
             item.setData(standard.id, OUTLINE_TARGET_ROLE)
             item.setEditable(False)
             self._outline_items[standard.id] = item
@@ -186,7 +186,7 @@ class CaseView(QWidget):
         standard = self._unbuilt.pop(0)
         framework, page = self.framework, self._page
         at = self._page_layout.count() - 1  # before the closing stretch
-        heading = SectionHeading(f"{standard.id}  {standard.title}", standard.statement, page)
+        heading = SectionHeading(standard.name, standard.statement, page)
         self._headings[standard.id] = heading
         self._page_layout.insertWidget(at, heading)
         for offset, question in enumerate(standard.key_questions, start=1):
@@ -282,7 +282,7 @@ class CaseView(QWidget):
             judged = sum(1 for kq in standard.key_questions if (a := answers.get(kq.id)) and a.value)
             total = len(standard.key_questions)
             mark = "✓" if judged == total else f"{judged}/{total}"
-            self._outline_items[standard.id].setText(f"{standard.id} {standard.title}   {mark}")
+            self._outline_items[standard.id].setText(f"{standard.name}   {mark}")
             for kq in standard.key_questions:
                 stored = answers.get(kq.id)
                 label = self.framework.judgement_labels.get(stored.value, "") if stored and stored.value else "—"

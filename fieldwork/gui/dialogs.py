@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from fieldwork.frameworks.describe import choice_label, status_sentence
 from fieldwork.frameworks.model import Framework
 from fieldwork.gui import theme
 from fieldwork.gui.shortcuts import ROW_KEYS, WINDOW_SHORTCUTS
@@ -37,7 +38,10 @@ class NewInspectionDialog(QDialog):
         self.framework_combo = QComboBox()
         self.framework_combo.setAccessibleName("Framework")
         for framework in frameworks:
-            self.framework_combo.addItem(f"{framework.title} ({framework.version})", framework.id)
+            self.framework_combo.addItem(choice_label(framework), framework.id)
+        # Says whether the chosen programme is current or historic, and when it applied.
+        self.framework_status_label = QLabel()
+        self.framework_status_label.setWordWrap(True)
         self.provider_type_combo = QComboBox()
         self.provider_type_combo.setAccessibleName("Provider type")
         self.id_edit = QLineEdit()
@@ -58,6 +62,7 @@ class NewInspectionDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Provider", self.provider_edit)
         form.addRow("&Framework", self.framework_combo)
+        form.addRow("", self.framework_status_label)
         form.addRow("Provider &type", self.provider_type_combo)
         form.addRow("Fieldwork &starts", self.start_edit)
         form.addRow("Fieldwork &ends", self.end_edit)
@@ -74,8 +79,11 @@ class NewInspectionDialog(QDialog):
 
     def _framework_changed(self) -> None:
         self.provider_type_combo.clear()
+        self.framework_status_label.clear()
         if 0 <= self.framework_combo.currentIndex() < len(self.frameworks):
-            self.provider_type_combo.addItems(list(self.frameworks[self.framework_combo.currentIndex()].provider_types))
+            framework = self.frameworks[self.framework_combo.currentIndex()]
+            self.provider_type_combo.addItems(list(framework.provider_types))
+            self.framework_status_label.setText(status_sentence(framework))
 
     def _accept(self) -> None:
         if not self.provider_edit.text().strip():
@@ -183,32 +191,22 @@ class ShortcutsDialog(QDialog):
 
 
 class FrameworkInfoDialog(QDialog):
-    """About this framework: source, attribution, licence, and which parts are recalled."""
+    """About this framework: source, status, licence, and for every item whether it is confirmed or recalled."""
 
     def __init__(self, framework: Framework, parent=None):
         super().__init__(parent)
         self.setWindowTitle("About this framework")
-        recalled = [s for s in framework.standards if s.provenance == "recalled"]
-        recalled_kqs = sum(1 for s in framework.standards for kq in s.key_questions if kq.provenance == "recalled")
-        total_kqs = sum(len(s.key_questions) for s in framework.standards)
-        browser = QTextBrowser()
-        browser.setHtml(
-            f"<h3>{framework.title}</h3>"
-            f"<p>Id <code>{framework.id}</code>, version {framework.version}<br>"
-            f"Content hash <code>{framework.content_hash[:16]}…</code></p>"
-            f"<p><b>Source:</b> {framework.source}</p>"
-            f"<p><b>Attribution:</b> {framework.attribution}<br><b>Licence:</b> {framework.licence}</p>"
-            f"<p><b>Wording:</b> {framework.provenance_note}</p>"
-            f"<p>{len(recalled)} of {len(framework.standards)} standards and {recalled_kqs} of {total_kqs} key "
-            "questions are marked <i>recalled</i>: they follow the published structure but their exact wording "
-            "must be checked against the standards document before a release.</p>"
-        )
+        from fieldwork.frameworks.about import about_html
+
+        self.browser = QTextBrowser()
+        # Every item and rating rule with whether its wording is confirmed or recalled.
+        self.browser.setHtml(about_html(framework))
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(browser)
+        layout.addWidget(self.browser)
         layout.addWidget(buttons)
-        self.resize(620, 460)
+        self.resize(720, 560)
 
 
 class HistoryDialog(QDialog):

@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QTabWidget
 
 from fieldwork.errors import FieldworkError
-from fieldwork.frameworks.catalogue import list_frameworks
+from fieldwork.frameworks.catalogue import current_first, list_frameworks
 from fieldwork.gui import profile_flow, theme
 from fieldwork.gui.case_view import CaseView
 from fieldwork.gui.dialogs import (
@@ -422,7 +422,7 @@ class MainWindow(QMainWindow):
         self.open_inspection(inspection.id)
 
     def new_inspection(self) -> None:
-        frameworks = [e.framework for e in list_frameworks(self.store.path.parent) if e.framework]
+        frameworks = [e.framework for e in current_first(list_frameworks(self.store.path.parent)) if e.framework]
         values = NewInspectionDialog.ask(self, frameworks)
         if values is None:
             return

@@ -6,6 +6,7 @@ own judgements and overrides are stored (with who, when and why).
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QLineSeries, QValueAxis
@@ -33,6 +34,7 @@ from fieldwork.errors import FieldworkError
 from fieldwork.gui import theme
 from fieldwork.gui.simple_table_model import RowsTableModel
 from fieldwork.ratings import StandardRating
+from fieldwork.reports.rule_text import overall_sentence
 from fieldwork.store import Store
 from fieldwork.text import plural
 
@@ -41,6 +43,13 @@ _BAND_COLOURS = ("#1b7f3b", "#6aa84f", "#e0a100", "#b3261e")  # best band first
 
 def _percent(tally) -> str:
     return "—" if tally.percent is None else f"{tally.percent}%"
+
+
+def _basis_text(rated: StandardRating) -> str:
+    if not rated.standard.rated:
+        return "reported, not rated"
+    basis = "cases" if rated.standard.rated_from_cases else "judgement"
+    return basis if rated.standard.counts_in_overall else f"{basis}, outside overall"
 
 
 def _rating_text(rated: StandardRating) -> str:
@@ -109,7 +118,7 @@ class StandardChart(QChartView):
             chart.setTitle("Rated by the lead inspector's judgement: no case chart" if rated is not None else "")
             self.setChart(chart)
             return
-        chart.setTitle(f"{rated.standard.id} {rated.standard.title}: cases judged sufficient (%)")
+        chart.setTitle(f"{rated.standard.name}: cases judged sufficient (%)")
         bars = QBarSet("Sufficient")
         bars.setColor(QColor(theme.ACCENT))
         categories = []
@@ -135,7 +144,9 @@ class StandardChart(QChartView):
         line_x.setRange(0, 1)
         line_x.setVisible(False)
         chart.addAxis(line_x, Qt.AlignmentFlag.AlignTop)
-        for band, colour in zip(framework.rating.bands, _BAND_COLOURS, strict=False):
+        # No thresholds where the percentages rate nothing: a reported standard, or no four-point rating.
+        banded = rated.standard.rated and framework.rating.four_point
+        for band, colour in zip(framework.rating.bands if banded else (), _BAND_COLOURS, strict=False):
             if band.min_percent <= 0:
                 continue
             line = QLineSeries()
@@ -170,9 +181,9 @@ class RatingsView(QWidget):
 
         self.standards_model = RowsTableModel(
             [
-                ("Standard", lambda r: r.standard.id),
+                ("Standard", lambda r: r.standard.shown_number),
                 ("Title", lambda r: r.standard.title),
-                ("Rated from", lambda r: "cases" if r.standard.rated_from_cases else "judgement"),
+                ("Rated from", _basis_text),
                 ("Rating", _rating_text),
                 (
                     "Score",
@@ -183,6 +194,7 @@ class RatingsView(QWidget):
                     ),
                 ),
                 ("Deciding key question", lambda r: r.deciding_key_question or ""),
+                ("Rule", lambda r: f"{r.rule.id} ({r.rule.provenance})" if r.rule else ""),
             ],
             parent=self,
         )
@@ -276,10 +288,8 @@ class RatingsView(QWidget):
         self.report = inspection_ratings(self.store, self.inspection.id, include_breakdowns=True)
         ratings = self.report.ratings
         overall = ratings.overall
-        provisional = ""
-        if overall.provisional:
-            provisional = f" — provisional: not rated yet: {', '.join(overall.unrated)}"
-        self.overall_label.setText(f"Overall: {overall.rating} ({overall.score} of {overall.max}){provisional}")
+        # Rating, score, what is missing and the rule behind it, worded as the CLI words it.
+        self.overall_label.setText(overall_sentence(overall, self.framework.rating.scheme))
         counts = self.report.cases
         self.cases_label.setText(
             f"From {plural(counts.total, 'case')}: {counts.complete} complete, {counts.in_progress} in progress, "
@@ -315,10 +325,27 @@ class RatingsView(QWidget):
             text = f"Rated <b>{rated.judgement.rating}</b> by {rated.judgement.by}: {rated.judgement.evidence}"
         elif not rated.standard.rated_from_cases:
             text = "Rated by the lead's judgement: not rated yet."
+        elif not rated.standard.rated:
+            text = "Reported, not rated: these results never enter a rating."
+        elif not self.framework.rating.four_point:
+            text = "No four-point rating: the share of cases judged sufficient is shown."
         else:
             text = f"Computed from the cases: <b>{rated.computed}</b>."
+        if rated.rule is not None and rated.standard.rated:
+            state = (
+                "confirmed"
+                if rated.rule.provenance == "confirmed"
+                else "recalled, not confirmed from a published document"
+            )
+            text += f"<br>Rule: {html.escape(rated.rule.id)}, {html.escape(rated.rule.text)} ({state})."
         self.decision_label.setText(text)
         self.rate_button.setText("&Override…" if rated.standard.rated_from_cases else "&Rate this standard…")
+        # Nothing to rate: a reported standard, or an override where the framework has no bands.
+        self.rate_button.setEnabled(
+            not self.store.read_only
+            and rated.standard.rated
+            and (self.framework.rating.four_point or not rated.standard.rated_from_cases)
+        )
         self.withdraw_button.setVisible(decision is not None)
 
     def _fill_breakdowns(self) -> None:

@@ -27,6 +27,7 @@ TOP = 26  # room for the threshold labels
 ROW_H = 30
 BAR_H = 18
 LEGEND_ROW_H = 18
+UNBANDED = "#5b6b7a"  # slate: a sufficiency percentage with no band
 
 
 def band_colours(framework: Framework) -> dict[str, str]:
@@ -81,7 +82,7 @@ def bar_chart_svg(framework: Framework, rated: StandardRating) -> str:
     _, height = chart_size(framework, rated)
     x0 = LABEL_W
     yes = framework.judgement_labels.get("yes", "Yes").lower()
-    title = f"Standard {rated.standard.id} {rated.standard.title}: percentage of cases judged {yes}, by key question"
+    title = f"Standard {rated.standard.name}: percentage of cases judged {yes}, by key question"
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.2" baseProfile="tiny" width="{WIDTH}" '
         f'height="{height}" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(title)}">',
@@ -106,7 +107,10 @@ def bar_chart_svg(framework: Framework, rated: StandardRating) -> str:
                 "no cases judged</text>"
             )
             continue
-        fill = colours[band_for(framework, tally.fraction)]
+        # A percentage that rates nothing (a reported question, or a framework with no four-point
+        # rating) is drawn in one neutral colour, so that no band is implied.
+        banded = framework.rating.four_point and rated.standard.rated and framework.key_question(tally.id).rated
+        fill = colours[band_for(framework, tally.fraction)] if banded else UNBANDED
         width = float(tally.fraction) * BAR_W
         out.append(f'<rect x="{x0}" y="{bar_y}" width="{width:.2f}" height="{BAR_H}" fill="{fill}"/>')
         judged = tally.yes + tally.no

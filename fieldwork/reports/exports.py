@@ -34,8 +34,27 @@ CORE_FORMATS = ("json", "csv", "xlsx", "html")
 # --- JSON --------------------------------------------------------------------------------------
 
 
-def tally_json(tally: KeyQuestionTally) -> dict:
-    return {"id": tally.id, "yes": tally.yes, "no": tally.no, "na": tally.na, "percent": tally.percent}
+def tally_json(tally: KeyQuestionTally, rated: bool = True) -> dict:
+    row = {"id": tally.id, "yes": tally.yes, "no": tally.no, "na": tally.na, "percent": tally.percent}
+    if not rated:
+        row["rated"] = False  # reported only: never part of a rating
+    return row
+
+
+def overall_json(overall) -> dict:
+    """The overall rating, with the rule that produced it (shared with `fieldwork rate --json`)."""
+    return {
+        "score": overall.score,
+        "max": overall.max,
+        "rating": overall.rating,
+        "provisional": overall.provisional,
+        "unrated": list(overall.unrated),
+        "full_max": overall.full_max,
+        "reduced_maximum": overall.reduced,
+        "bands_scaled": overall.scaled,
+        "final": overall.final,
+        "rule": overall.rule.to_json() if overall.rule else None,
+    }
 
 
 def standard_json(report: RatingsReport, rated: StandardRating) -> dict:
@@ -43,6 +62,7 @@ def standard_json(report: RatingsReport, rated: StandardRating) -> dict:
     counts = report.samples.get(std.sample_id) if std.sample_id else None
     return {
         "id": std.id,
+        "number": std.shown_number,
         "title": std.title,
         "domain": std.domain_id,
         "basis": std.basis,
@@ -50,11 +70,16 @@ def standard_json(report: RatingsReport, rated: StandardRating) -> dict:
         "rating": rated.rating,
         "computed_rating": rated.computed,
         "score": report.score_for(rated.rating),
+        "rated": std.rated,
+        "rule": rated.rule.to_json() if rated.rule else None,
+        "computed_rule": rated.computed_rule.to_json() if rated.computed_rule else None,
         "deciding_key_question": rated.deciding_key_question,
         "override": {"rating": ov.rating, "reason": ov.reason, "by": ov.by, "at": ov.at} if ov else None,
         "judgement": {"rating": jd.rating, "evidence": jd.evidence, "by": jd.by, "at": jd.at} if jd else None,
         "cases": counts.to_json() if counts else None,
-        "key_questions": [tally_json(t) for t in rated.key_questions],
+        "key_questions": [
+            tally_json(t, kq.rated) for t, kq in zip(rated.key_questions, std.key_questions, strict=True)
+        ],
     }
 
 
@@ -69,14 +94,11 @@ def ratings_json(report: RatingsReport) -> dict:
         "framework_title": fw.title,
         "generated_at": report.generated_at,
         "cases": report.cases.to_json(),
+        "framework_status": fw.status,
+        "scheme": fw.rating.scheme,
+        "person_term": fw.person_term,
         "standards": [standard_json(report, rated) for rated in report.standards],
-        "overall": {
-            "score": ov.score,
-            "max": ov.max,
-            "rating": ov.rating,
-            "provisional": ov.provisional,
-            "unrated": list(ov.unrated),
-        },
+        "overall": overall_json(ov),
         "breakdowns": [
             {
                 "field": b.field.id,

@@ -77,7 +77,7 @@ def inline_svg_chart(report: RatingsReport) -> ChartHtml:
 
 
 def _standard_name(rated: StandardRating) -> str:
-    return f"{rated.standard.id} {rated.standard.title}"
+    return rated.standard.name
 
 
 def _header(report: RatingsReport) -> list[str]:
@@ -97,6 +97,19 @@ def _header(report: RatingsReport) -> list[str]:
 def _status(report: RatingsReport) -> list[str]:
     out = []
     overall = report.overall
+    if not report.framework.rating.four_point:
+        out.append(
+            "<p><strong>No four-point rating.</strong> This programme reports the share of cases judged "
+            "sufficient for each question and the lead inspector's written judgement; it gives no rating.</p>"
+        )
+    elif overall.unrated and not overall.provisional and overall.max:
+        missing = [_e(_standard_name(report.standard(s))) for s in overall.unrated]
+        scaled = " (overall bands scaled from the full maximum)" if overall.scaled else ""
+        out.append(
+            f"<p><strong>Out of {overall.max}.</strong> {len(missing)} standard"
+            f"{'s were' if len(missing) != 1 else ' was'} not rated ({'; '.join(missing)}), so the maximum "
+            f"is reduced from {overall.full_max} to {overall.max}{scaled}; the overall rating is final.</p>"
+        )
     if overall.provisional:
         missing = [_e(_standard_name(report.standard(s))) for s in overall.unrated]
         out.append(
@@ -123,10 +136,8 @@ def _ratings_table(report: RatingsReport) -> list[str]:
         '<thead><tr><th>Standard</th><th>Rating</th><th class="num">Score</th></tr></thead><tbody>',
     ]
     overall_label = chip(report, overall.rating) + (" (provisional)" if overall.provisional else "")
-    out.append(
-        f'<tr class="overall"><th>Overall</th><td>{overall_label}</td>'
-        f'<td class="num">{overall.score} / {overall.max}</td></tr>'
-    )
+    score_cell = f"{overall.score} / {overall.max}" if fw.rating.four_point else "–"
+    out.append(f'<tr class="overall"><th>Overall</th><td>{overall_label}</td><td class="num">{score_cell}</td></tr>')
     overridden = False
     for domain in fw.domains:
         out.append(f'<tr class="domain"><th colspan="3">{_e(domain.id)}. {_e(domain.title)}</th></tr>')
@@ -147,10 +158,38 @@ def _ratings_table(report: RatingsReport) -> list[str]:
             '<p class="note">* Rating changed by the lead inspector from the computed rating; '
             "the reason is given with the standard below.</p>"
         )
-    scores = ", ".join(f"{_e(b.rating)} {b.score}" for b in fw.rating.bands)
-    bands = ", ".join(f"{b.min_score}–{b.max_score} {_e(b.rating)}" for b in fw.rating.overall_bands)
-    out.append(f'<p class="note">Scores: {scores}. Overall score: {bands}.</p>')
+    if fw.rating.four_point:
+        scores = ", ".join(f"{_e(b.rating)} {b.score}" for b in fw.rating.bands)
+        bands = ", ".join(f"{b.min_score}–{b.max_score} {_e(b.rating)}" for b in fw.rating.overall_bands)
+        out.append(f'<p class="note">Scores: {scores}. Overall score out of {overall.full_max}: {bands}.</p>')
+    out.append(f'<p class="note">Overall: {_e(_rule_text(overall.rule))}</p>')
+    out.append(_caveat(report))
     return out
+
+
+def _rule_text(rule) -> str:
+    """E.g. 'the lowest key question rule (recalled: not confirmed from a published document)'."""
+    if rule is None:
+        return ""
+    state = (
+        "confirmed from published guidance"
+        if rule.provenance == "confirmed"
+        else ("recalled: not confirmed from a published HMI Probation document")
+    )
+    return f"rule {rule.id}, {rule.text} ({state})."
+
+
+def _caveat(report: RatingsReport) -> str:
+    """Which rules behind this report's ratings are recalled rather than confirmed."""
+    rules = [r.rule for r in report.standards if r.rule] + ([report.overall.rule] if report.overall.rule else [])
+    recalled = sorted({r.id for r in rules if r.provenance == "recalled"})
+    if not recalled:
+        return '<p class="note">Every rule behind these ratings is marked confirmed in the framework file.</p>'
+    return (
+        '<p class="note"><strong>Recalled rules.</strong> These rules are not confirmed from a published HMI '
+        f"Probation document: {_e(', '.join(recalled))}. In the shipped files that includes the 80/65/50 "
+        "key-question bands, the lowest-key-question rule and the overall score bands.</p>"
+    )
 
 
 def _key_question_table(report: RatingsReport, rated: StandardRating) -> list[str]:
@@ -172,6 +211,8 @@ def _key_question_table(report: RatingsReport, rated: StandardRating) -> list[st
         deciding = tally.id == rated.deciding_key_question
         row_class = ' class="deciding"' if deciding else ""
         suffix = " <em>(deciding)</em>" if deciding else ""
+        if rated.standard.rated and not report.framework.key_question(tally.id).rated:
+            suffix += " <em>(reported, not rated)</em>"
         band = key_question_band(report, tally)
         out.append(
             f"<tr{row_class}><td><strong>{_e(tally.id)}</strong> {_e(texts[tally.id])}{suffix}</td>"
@@ -189,7 +230,12 @@ def _standard_section(report: RatingsReport, rated: StandardRating, chart_html: 
     if std.statement:
         out.append(f'<p class="small"><em>{_e(std.statement)}</em></p>')
     score_text = f" &nbsp;Score: {score}" if score is not None else ""
-    out.append(f"<p>Rating: {chip(report, rated.rating)}{score_text}</p>")
+    if not std.rated:
+        out.append("<p>Reported, not rated: the results below are shown but never enter a rating.</p>")
+    elif fw.rating.four_point or not std.rated_from_cases:
+        out.append(f"<p>Rating: {chip(report, rated.rating)}{score_text}</p>")
+    if rated.rule and std.rated:
+        out.append(f'<p class="small">How: {_e(_rule_text(rated.rule))}</p>')
     if std.rated_from_cases:
         sample = fw.sample(std.sample_id)
         counts = report.samples.get(std.sample_id)
@@ -200,7 +246,9 @@ def _standard_section(report: RatingsReport, rated: StandardRating, chart_html: 
         )
         if counts and counts.total:
             basis += f" ({counts.complete} complete, {counts.in_progress} in progress)"
-        if rated.deciding_key_question:
+        if not std.rated or not fw.rating.four_point:
+            basis += ": the share of cases judged sufficient for each key question."
+        elif rated.deciding_key_question:
             tally = next(t for t in rated.key_questions if t.id == rated.deciding_key_question)
             basis += (
                 f". The lowest key question, {rated.deciding_key_question} ({percent_text(tally)}), "

@@ -57,10 +57,19 @@ def _standard(framework: Framework, standard_id: str) -> Standard:
         raise NotFoundError(f"'{standard_id}' is not a standard of {framework.id} (standards: {known}).") from None
 
 
-def _check_kind(standard: Standard, kind: str) -> None:
+def _check_kind(framework: Framework, standard: Standard, kind: str) -> None:
     """A judgement belongs to a lead-judged standard, an override to a case-rated one."""
     if kind not in KINDS:
         raise ValidationError(f"'{kind}' is not a kind of rating decision (use judgement or override).")
+    if not standard.rated:
+        raise ValidationError(
+            f"Standard {standard.id} is reported, not rated: its results are shown but it takes no rating."
+        )
+    if kind == OVERRIDE and not framework.rating.four_point:
+        raise ValidationError(
+            f"{framework.id} has no four-point rating (sufficiency percentages and a written judgement only), "
+            f"so standard {standard.id} has no rating to override."
+        )
     if kind == JUDGEMENT and standard.rated_from_cases:
         raise ValidationError(
             f"Standard {standard.id} is rated from cases, so it takes no judgement; "
@@ -109,7 +118,7 @@ def set_lead_rating(
     """
     framework = framework_for(store, get_inspection(store, inspection_id))
     standard = _standard(framework, standard_id)
-    _check_kind(standard, kind)
+    _check_kind(framework, standard, kind)
     name = _rating_name(framework, kind, rating)
     text = (text or "").strip()
     if not text:
@@ -128,7 +137,7 @@ def withdraw_lead_rating(
     """Withdraw the judgement or override in force; the withdrawal is recorded in the history."""
     framework = framework_for(store, get_inspection(store, inspection_id))
     standard = _standard(framework, standard_id)
-    _check_kind(standard, kind)
+    _check_kind(framework, standard, kind)
     current = _in_force(store, inspection_id).get((standard.id, kind))
     if current is None:
         raise ValidationError(f"Standard {standard.id} has no {kind} in force to withdraw.")

@@ -58,8 +58,12 @@ def when_text(timestamp: str) -> str:
 
 
 def key_question_band(report: RatingsReport, tally: KeyQuestionTally) -> str | None:
-    """The band the key question's own percentage falls in (None when nothing was judged)."""
-    return None if tally.fraction is None else band_for(report.framework, tally.fraction)
+    """The band the key question's own percentage falls in (None when nothing was judged, when the
+    question is reported only, or when the framework has no four-point rating)."""
+    framework = report.framework
+    if tally.fraction is None or not framework.rating.four_point or not framework.key_question(tally.id).rated:
+        return None
+    return band_for(framework, tally.fraction)
 
 
 def standard_score(report: RatingsReport, rated: StandardRating) -> int | None:
@@ -83,6 +87,10 @@ def ratings_table(report: RatingsReport) -> Table:
         ("judgement_evidence", "Lead inspector's evidence"),
         ("judgement_by", "Rated by"),
         ("judgement_at", "Rated at"),
+        # Added in format 2; new columns go last so that readers of the older layout still work.
+        ("number", "Number shown"),
+        ("rule", "Rule"),
+        ("rule_provenance", "Rule confirmed or recalled"),
     )
     domains = {d.id: d.title for d in report.framework.domains}
     rows = []
@@ -93,7 +101,7 @@ def ratings_table(report: RatingsReport) -> Table:
                 f"{std.domain_id} {domains.get(std.domain_id, '')}".strip(),
                 std.id,
                 std.title,
-                std.basis,
+                std.basis if std.rated else "reported, not rated",
                 rated.rating,
                 standard_score(report, rated),
                 rated.computed,
@@ -104,6 +112,9 @@ def ratings_table(report: RatingsReport) -> Table:
                 jd.evidence if jd else None,
                 jd.by if jd else None,
                 jd.at if jd else None,
+                std.shown_number,
+                rated.rule.id if rated.rule else None,
+                rated.rule.provenance if rated.rule else None,
             )
         )
     return Table("ratings", "Ratings by standard", columns, tuple(rows))
@@ -117,8 +128,15 @@ def overall_table(report: RatingsReport) -> Table:
         ("max", "Maximum score"),
         ("provisional", "Provisional"),
         ("unrated", "Standards not rated"),
+        ("full_max", "Maximum with every standard rated"),
+        ("rule", "Rule"),
+        ("rule_provenance", "Rule confirmed or recalled"),
     )
-    row = (ov.rating, ov.score, ov.max, ov.provisional, ", ".join(ov.unrated))
+    rule = ov.rule
+    row = (
+        ov.rating, ov.score, ov.max, ov.provisional, ", ".join(ov.unrated), ov.full_max,
+        rule.id if rule else None, rule.provenance if rule else None,
+    )  # fmt: skip
     return Table("overall", "Overall rating", columns, (row,))
 
 
@@ -135,6 +153,7 @@ def key_questions_table(report: RatingsReport) -> Table:
         ("percent", f"% {labels.get('yes', 'Yes').lower()}"),
         ("band", "Band"),
         ("deciding", "Deciding"),
+        ("rated", "Counts in the rating"),
     )
     rows = []
     for rated in report.standards:
@@ -152,6 +171,7 @@ def key_questions_table(report: RatingsReport) -> Table:
                     tally.percent if from_cases else None,
                     key_question_band(report, tally) if from_cases else None,
                     tally.id == rated.deciding_key_question,
+                    rated.standard.rated and report.framework.key_question(tally.id).rated,
                 )
             )
     return Table("key_questions", "Key questions", columns, tuple(rows))

@@ -290,3 +290,18 @@ def test_python_dash_m_fieldwork_frameworks_list(tmp_path):
     listing = json.loads(result.stdout)
     assert isinstance(listing, list)
     assert all({"path", "origin", "usable"} <= set(e) for e in listing)
+
+
+def test_list_shows_current_programmes_first_and_which_are_historic(capsys, data_dir):
+    code, listing, _ = cli_json(capsys, "frameworks", "list", "--json", "--data-dir", str(data_dir))
+    assert code == 0
+    statuses = [e["status"] for e in listing if e["usable"]]
+    assert statuses == sorted(statuses) and set(statuses) == {"current", "historic"}  # current first
+    crc = next(e for e in listing if e.get("id") == "hmip-adult-2018-crc")
+    assert (crc["status"], crc["applies_from"], crc["applies_to"]) == ("historic", "2018", "2021-06")
+    pdu = next(e for e in listing if e.get("id") == "hmip-probation-pdu-2023")
+    assert (pdu["status"], pdu["person_term"]) == ("current", "person on probation") and "paused" in pdu["status_note"]
+    code, out, _ = cli(capsys, "frameworks", "list", "--data-dir", str(data_dir))
+    lines = [line for line in out.splitlines() if line.startswith("hmip-")]
+    assert "current" in lines[0] and "historic" in lines[-1]
+    assert any("hmip-adult-2018-crc" in line and "historic" in line and "(2018 to 2021-06)" in line for line in lines)

@@ -77,7 +77,14 @@ def test_ratings_json_shape(capsys, data):
     assert (judged["basis"], judged["rating"], judged["score"], judged["override"]) == (
         "judgement", "Not rated", None, None,
     )  # fmt: skip
-    assert result["overall"] == {"score": 5, "max": 9, "rating": "Good", "provisional": True, "unrated": ["1.1"]}
+    overall = {k: result["overall"][k] for k in ("score", "max", "rating", "provisional", "unrated")}
+    assert overall == {"score": 5, "max": 9, "rating": "Good", "provisional": True, "unrated": ["1.1"]}
+    assert result["overall"]["rule"] == {
+        "id": "provisional",
+        "provenance": "recalled",
+        "text": "while a standard is not rated, the overall rating is provisional",
+    }
+    assert assessment["rule"]["id"] == "lowest_key_question" and assessment["rule"]["provenance"] == "recalled"
     assert result["cases"] == {"total": 5, "complete": 0, "in_progress": 5, "not_started": 0}
     assert [g["label"] for g in result["breakdowns"][0]["groups"]] == ["North", "South", "Not recorded"]
 

@@ -37,13 +37,17 @@ def load(data: bytes):
 
 def check_loaded(framework) -> None:
     """A framework that loaded is usable: one default sample, every case standard's sample
-    declared, bands from the highest down to 0, and `frameworks show` can print it."""
+    declared, bands from the highest down to 0 (or none, under the sufficiency scheme), and
+    `frameworks show` can print it."""
     assert framework.default_sample in framework.samples
     samples = {s.id for s in framework.samples}
     for standard in framework.standards:
         assert standard.key_questions
         assert (standard.sample_id in samples) if standard.rated_from_cases else standard.sample_id is None
-    assert framework.rating.bands[-1].min_percent == 0
+    if framework.rating.four_point:
+        assert framework.rating.bands[-1].min_percent == 0
+    else:  # format 2's sufficiency scheme: no bands, a written judgement instead
+        assert framework.rating.bands == () and framework.rating.written_judgement
     framework_to_dict(framework)
 
 

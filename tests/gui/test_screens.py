@@ -107,5 +107,6 @@ def test_about_this_framework_shows_the_provenance_note(qtbot, monkeypatch, note
     assert note in text
     assert "Mini test framework" in text
     assert "Written for the fieldwork test suite." in text  # the source
-    # mini.toml: domain 1 is recalled (1 standard, 1 key question), domain 2 confirmed.
-    assert "1 of 3 standards and 1 of 4 key questions" in text
+    # mini.toml: domain 1 is recalled (1 standard, 1 key question), domain 2 confirmed; each item says which.
+    assert "2 of 9 standards, key questions and prompts are marked [recalled]" in text
+    assert "[recalled] 1.1.1 Is there a clear vision?" in text and "[confirmed] 2.1.1 " in text

@@ -51,7 +51,14 @@ def test_json_shape(report):
     assert by_id["3.1"]["key_questions"] == [{"id": "3.1.1", "yes": 13, "no": 7, "na": 0, "percent": 65}]
     assert by_id["3.1"]["rating"] == "Good" and by_id["3.1"]["score"] == 2
     assert by_id["1.1"]["judgement"]["rating"] == "Good" and by_id["1.1"]["override"] is None
-    assert data["overall"] == {"score": 6, "max": 9, "rating": "Good", "provisional": False, "unrated": []}
+    overall = {k: data["overall"][k] for k in ("score", "max", "rating", "provisional", "unrated")}
+    assert overall == {"score": 6, "max": 9, "rating": "Good", "provisional": False, "unrated": []}
+    # Every rating names the rule behind it and whether the framework says it is published.
+    assert data["overall"]["rule"]["id"] == "overall_score_bands"
+    assert data["overall"]["rule"]["provenance"] == "recalled"
+    assert by_id["2.1"]["rule"]["id"] == "lead_override"
+    assert by_id["2.1"]["computed_rule"]["id"] == "lowest_key_question"
+    assert by_id["1.1"]["rule"]["id"] == "lead_judgement"
     assert [b["field"] for b in data["breakdowns"]] == ["ldu", "rosh"]
     json.dumps(data)  # plain JSON all the way down
 

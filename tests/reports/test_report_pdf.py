@@ -41,7 +41,8 @@ def test_the_document_holds_the_escaped_text_and_a_chart_per_case_standard(qapp,
     document = report_document(report)
     text = document.toPlainText()
     assert "<script>Moderated</script> & checked." in text  # shown as text, never as markup
-    assert "Provisional." in text and "Westshire <CRC> & Partners: ratings" in text
+    # The shipped CRC file rates out of the reduced maximum (HMI Probation's practice): final, not provisional.
+    assert "the overall rating is final" in text and "Westshire <CRC> & Partners: ratings" in text
     assert document.toHtml().count("fieldwork-chart-") >= 6
     image = chart_image(report.framework, report.standard("2.1"))
     assert not image.isNull() and image.width() > image.height() > 0

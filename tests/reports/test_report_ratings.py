@@ -156,5 +156,11 @@ def test_the_crc_framework_rates_ten_standards(store, crc_inspection, crc_cases)
     ]  # fmt: skip
     assert report.standard("2.1").computed == INADEQUATE and report.standard("2.1").deciding_key_question == "2.1.3"
     assert report.standard("3.2").computed == OUTSTANDING
-    assert report.overall.max == 30 and report.overall.score == 3 and report.overall.provisional
-    assert len(report.overall.unrated) == 8
+    # Eight standards not rated leave the maximum: 3 of 6, final (not provisional), the 2018 bands
+    # read as fractions of 30 (3/6 = 50 % is below Good's 16/30), so Requires improvement.
+    overall = report.overall
+    assert (overall.max, overall.full_max, overall.score, overall.provisional) == (6, 30, 3, False)
+    assert overall.rating == RI and overall.scaled and overall.rule.id == "reduced_maximum"
+    assert overall.rule.provenance == "recalled"  # scaled bands are fieldwork's reading, never confirmed
+    assert len(overall.unrated) == 8
+    assert report.standard("3.1").standard.shown_number == "4.1"  # as CRC reports number it
