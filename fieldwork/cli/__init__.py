@@ -93,6 +93,8 @@ def run(argv: list[str] | None = None) -> int:
         return args.handler(args) or EXIT_OK
     except FieldworkError as error:
         return fail(error, getattr(args, "json", False))
+    except BrokenPipeError:
+        raise  # the reader of stdout went away (`| head`): fieldwork.__main__ ends quietly
     except KeyboardInterrupt:
         print("fieldwork: interrupted; nothing was changed by the unfinished command.", file=sys.stderr)
         return EXIT_REFUSED
