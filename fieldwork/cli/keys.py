@@ -139,6 +139,7 @@ def _print_identity(info: dict) -> None:
 
 
 def init_command(args) -> int:
+    _check_new_identity(args.name, args.person_id)
     data_dir = resolve_data_dir(args.data_dir)
     with open_profile_store(data_dir) as store:
         profile = read_profile(store)
@@ -171,6 +172,16 @@ def init_command(args) -> int:
     print("Next: 'fieldwork keys export --out FILE' and give the file to your lead; read the "
           "fingerprint to each other to check it arrived unchanged.")
     return EXIT_OK
+
+
+def _check_new_identity(name: str, person_id: str) -> None:
+    """The name and id checks of create_keys, made before the data folder is opened: opening
+    creates the folder and its store, and a refused command must leave nothing behind."""
+    from fieldwork.identity.public import check_name, check_person_id
+
+    check_person_id(person_id)
+    check_name(name)
+    name.encode("utf-8")  # a name with bytes that are not UTF-8 is refused centrally (UnicodeError)
 
 
 def show_command(args) -> int:

@@ -164,11 +164,6 @@ def test_a_non_utf8_argument_is_refused(team, capsys):
     assert code in (EXIT_REFUSED, EXIT_USAGE) and "Traceback" not in err and err
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: the refusal is clean now, but keys init opens (creates) the data folder before checking "
-    "its arguments",
-)
 def test_a_non_utf8_name_for_keys_init_is_refused_and_creates_nothing(capsys, tmp_path):
     # identity/encoding.py EncodingError (not a FieldworkError) escapes cli/keys.py init_command.
     folder = tmp_path / "new"
@@ -199,7 +194,6 @@ def test_end_of_input_at_the_passphrase_prompt_is_refused(ann, capsys, monkeypat
 # --- refusals that change something ----------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="open: keys init opens (creates) the data folder before checking its arguments")
 def test_keys_init_with_a_bad_id_creates_no_data_folder(capsys, tmp_path):
     # cli/keys.py init_command opens (creates) the store before create_keys checks the id.
     folder = tmp_path / "new"
@@ -238,7 +232,6 @@ def test_receipt_list_of_an_unknown_inspection_is_refused(team, capsys):
     assert refused(code, err) and "No inspection 'nope'" in err
 
 
-@pytest.mark.xfail(strict=True, reason="open: moderation query --to accepts any person id")
 def test_moderation_query_to_an_unknown_person_is_refused(team, capsys):
     # cli/merge.py moderation_query_command → merge add_query records a query for anyone.
     code, out, err = cli(capsys, "moderation", "query", "--inspection", INSPECTION, "--case", "CRN001",
