@@ -64,6 +64,7 @@ def add_command(args) -> int:
         if not inspections:
             raise IdentityError("--inspections is empty; give inspection ids separated by commas.", code="usage")
     with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+        _check_inspections_exist(store, inspections or [])
         entry = add_trusted_key(store, identity, inspections)
     if args.json:
         print_json(entry.to_json())
@@ -74,6 +75,22 @@ def add_command(args) -> int:
     if entry.revoked_after_sequence is not None:
         print(f"This key stays {_revocation_label(entry)}.")
     return EXIT_OK
+
+
+def _check_inspections_exist(store, inspections: list[str]) -> None:
+    """A mistyped inspection id would trust the key for an inspection no bundle ever names, and
+    the real one would refuse the inspector's bundles; name the ids this store holds instead."""
+    from fieldwork.errors import NotFoundError
+    from fieldwork.store.inspections import list_inspections
+
+    known = {i.id for i in list_inspections(store)}
+    unknown = [i for i in inspections if i not in known]
+    if unknown:
+        held = ", ".join(sorted(known)) or "none yet (create the inspection first)"
+        raise NotFoundError(
+            f"No inspection {', '.join(repr(i) for i in unknown)} in this store; nothing was trusted. "
+            f"The inspections here: {held}."
+        )
 
 
 def list_command(args) -> int:
