@@ -6,6 +6,7 @@ import os
 import sys
 
 from fieldwork.cli import EXIT_OK, EXIT_USAGE, print_json
+from fieldwork.cli.outputs import OVERWRITE_HELP, refuse_existing
 from fieldwork.paths import resolve_data_dir
 from fieldwork.profile import open_profile_store
 
@@ -21,6 +22,7 @@ def register(sub, common) -> None:
     ratings.add_argument("--inspection", required=True, metavar="ID", dest="inspection_id")
     ratings.add_argument("--format", dest="fmt", choices=("json", "csv", "xlsx", "html", "pdf"), help="default: json")
     ratings.add_argument("--out", metavar="FILE", help="write the report to FILE (needed for csv, xlsx, html, pdf)")
+    ratings.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     ratings.set_defaults(handler=ratings_command)
 
     rate = sub.add_parser(
@@ -51,6 +53,7 @@ def register(sub, common) -> None:
     )
     research.add_argument("--inspection", required=True, metavar="ID", dest="inspection_id")
     research.add_argument("--out", required=True, metavar="FILE", help="a .csv or .xlsx file")
+    research.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     research.add_argument(
         "--omit-personal", action="store_true", help="leave out the case details marked personal (age, gender, ...)"
     )
@@ -66,6 +69,8 @@ def ratings_command(args) -> int:
     if fmt != "json" and not args.out:
         print(f"fieldwork: --format {fmt} writes a file; add --out FILE.", file=sys.stderr)
         return EXIT_USAGE
+    if args.out:
+        refuse_existing(args.out, args.overwrite)
     with open_profile_store(resolve_data_dir(args.data_dir)) as store:
         report = inspection_ratings(store, args.inspection_id, include_breakdowns=True)
     if not args.out:
@@ -157,6 +162,7 @@ def rate_command(args) -> int:
 def research_command(args) -> int:
     from fieldwork.reports.research_export import export_research
 
+    refuse_existing(args.out, args.overwrite)
     with open_profile_store(resolve_data_dir(args.data_dir)) as store:
         result = export_research(store, args.inspection_id, args.out, omit_personal=args.omit_personal)
     if args.json:
