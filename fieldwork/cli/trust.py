@@ -20,6 +20,10 @@ def register(sub, common) -> None:
         "--inspections", metavar="ID,...",
         help="only for these inspections (comma-separated); default: every inspection",
     )
+    add.add_argument(
+        "--not-created-yet", action="store_true",
+        help="accept --inspections ids this store does not hold yet (a new laptop, before 'inspection create')",
+    )
     add.add_argument("--json", action="store_true", help="print JSON")
     add.set_defaults(handler=add_command)
 
@@ -64,7 +68,8 @@ def add_command(args) -> int:
         if not inspections:
             raise IdentityError("--inspections is empty; give inspection ids separated by commas.", code="usage")
     with open_profile_store(resolve_data_dir(args.data_dir)) as store:
-        _check_inspections_exist(store, inspections or [])
+        if not args.not_created_yet:
+            _check_inspections_exist(store, inspections or [])
         entry = add_trusted_key(store, identity, inspections)
     if args.json:
         print_json(entry.to_json())
@@ -89,7 +94,8 @@ def _check_inspections_exist(store, inspections: list[str]) -> None:
         held = ", ".join(sorted(known)) or "none yet (create the inspection first)"
         raise NotFoundError(
             f"No inspection {', '.join(repr(i) for i in unknown)} in this store; nothing was trusted. "
-            f"The inspections here: {held}."
+            f"The inspections here: {held}. Check the id; for an inspection you will create later (a new "
+            "laptop), add --not-created-yet."
         )
 
 

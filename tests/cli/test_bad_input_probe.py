@@ -66,11 +66,6 @@ def test_keys_export_does_not_overwrite_an_existing_file(ann, capsys, tmp_path):
     assert precious.read_text() == "case_ref,sample\nCRN001,\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: rotate now checks the folder is writable first, but a write that fails after that check "
-    "(faked here) still leaves new keys with the statement only under keys/retired",
-)
 def test_keys_rotate_to_read_only_media_changes_nothing(ann, capsys, tmp_path, monkeypatch):
     # identity/rotate.py rotate_keys replaces the keys, then writes the statement to --out; when that
     # write fails (a read-only USB stick) the OSError escapes and the keys are already rotated.
