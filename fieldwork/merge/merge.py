@@ -37,6 +37,7 @@ from fieldwork.merge.report import (
 from fieldwork.merge.versions import digest
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import framework_for, get_inspection
+from fieldwork.regular_files import read_regular_file
 from fieldwork.text import plural
 
 log = logging.getLogger(__name__)
@@ -132,9 +133,9 @@ def _read(path: Path) -> tuple[str | os.PathLike | bytes, str | None]:
     """The file's bytes and SHA-256, or the path itself when it is over the size cap or
     unreadable (verify_bundle then refuses it with the right reason)."""
     try:
-        if path.stat().st_size > DEFAULT_LIMITS.max_bundle_bytes:
+        data = read_regular_file(path, DEFAULT_LIMITS.max_bundle_bytes)  # a FIFO or /dev/zero: refused
+        if len(data) > DEFAULT_LIMITS.max_bundle_bytes:
             return path, None
-        data = path.read_bytes()
     except FileNotFoundError:
         raise NotFoundError(f"There is no file {path}; check the name and folder.") from None
     except OSError:
