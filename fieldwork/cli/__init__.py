@@ -81,6 +81,13 @@ def fail(error: FieldworkError, as_json: bool) -> int:
 def run(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from fieldwork.cli.arguments import ArgumentProblem, check_arguments
+
+    try:
+        check_arguments(args)  # empty values, lengths, text given by --X-file
+    except ArgumentProblem as problem:
+        fail(problem, getattr(args, "json", False))
+        return EXIT_USAGE if problem.usage else EXIT_REFUSED
     if args.self_test:
         from fieldwork.selftest import run_self_test
 

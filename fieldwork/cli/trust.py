@@ -100,7 +100,7 @@ def _check_inspections_exist(store, inspections: list[str]) -> None:
 
 
 def list_command(args) -> int:
-    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+    with open_profile_store(resolve_data_dir(args.data_dir), create=False) as store:
         trust = load_trust_list(store)
     if args.json:
         print_json([key.to_json() for key in trust])

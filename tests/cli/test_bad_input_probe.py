@@ -251,3 +251,12 @@ def test_settings_set_retention_days_to_an_empty_value_is_refused(ann, capsys):
     assert refused(code, err)
     settings = cli_json(capsys, "settings", "list", "--data-dir", ann)[1]["settings"]
     assert {s["name"]: s["set"] for s in settings}["retention_days"] is False
+
+
+@pytest.mark.parametrize("value", ["٣", "+3", "3_0", "３", "9" * 50])
+def test_settings_set_retention_days_takes_ascii_digits_only(value, ann, capsys):
+    # int() read "٣" (Arabic-Indic three) as 3, "3_0" as 30 and "+3" as 3.
+    code, out, err = cli(capsys, "settings", "set", "retention_days", value, "--data-dir", ann)
+    assert refused(code, err) and ("0-9" in err or "1 to" in err), err
+    settings = cli_json(capsys, "settings", "list", "--data-dir", ann)[1]["settings"]
+    assert {s["name"]: s["set"] for s in settings}["retention_days"] is False
