@@ -182,6 +182,7 @@ def test_end_of_input_at_the_passphrase_prompt_is_refused(ann, capsys, monkeypat
         raise EOFError
 
     monkeypatch.setattr(getpass, "getpass", closed_stdin)
+    monkeypatch.setattr("fieldwork.cli.keys.stdin_is_terminal", lambda: True)  # the prompt is for a terminal
     code, out, err = cli(capsys, "keys", "rotate", "--out", ann.parent, "--data-dir", ann)
     assert refused(code, err)
 

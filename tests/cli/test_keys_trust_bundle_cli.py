@@ -61,6 +61,7 @@ def test_keys_init_prompts_twice_without_the_environment(tmp_path, capsys, monke
     monkeypatch.delenv("FIELDWORK_PASSPHRASE")
     answers = iter(["first passphrase", "second passphrase"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    monkeypatch.setattr("fieldwork.cli.keys.stdin_is_terminal", lambda: True)  # the prompt is for a terminal
     code, out, err = cli(capsys, "keys", "init", "--name", "Pat", "--id", "pat", "--data-dir", tmp_path / "p")
     assert code == EXIT_REFUSED and "differ" in err
     answers = iter([PASSPHRASE, PASSPHRASE])
