@@ -29,8 +29,8 @@ from fieldwork.bundles.format import (
     SeenQuery,
 )
 from fieldwork.bundles.history import ExportRecord, next_sequence, record_export
-from fieldwork.bundles.seen_queries import queries_seen
 from fieldwork.bundles.records import BundleRecords, records_from_store, records_to_jsonl
+from fieldwork.bundles.seen_queries import queries_seen
 from fieldwork.bundles.ziparchive import write_zip
 from fieldwork.errors import FieldworkError
 from fieldwork.faults import crash_point

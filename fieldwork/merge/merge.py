@@ -35,9 +35,9 @@ from fieldwork.merge.report import (
     MergeReport,
 )
 from fieldwork.merge.versions import digest
+from fieldwork.regular_files import read_regular_file
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import framework_for, get_inspection
-from fieldwork.regular_files import read_regular_file
 from fieldwork.text import plural
 
 log = logging.getLogger(__name__)
