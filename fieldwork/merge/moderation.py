@@ -1,7 +1,8 @@
 """Moderation: the lead's state per case and queries per question.
 
 Open queries travel to the inspector in the next allocation pack (the pack reads open rows of
-`moderation_queries`); when that inspector's newer version of the answer arrives in a bundle the
+`moderation_queries`); when a bundle of that inspector's brings a newer version of the answer,
+changed after the pack with the query was opened (the bundle's `queries_seen` says when), the
 merge marks the query answered; the lead closes it.
 """
 

@@ -1,6 +1,6 @@
 """Bad input on the command line: a clear refusal (exit 1, or 2 for usage), no traceback, no change.
 
-Each test reproduces one defect found by probing the CLI (December 2026); those still open are xfail.
+Each test reproduces one defect found by probing the CLI (December 2026) and failed before its fix.
 An exception escaping `run()` is what a user sees as a Python traceback.
 """
 
