@@ -86,7 +86,8 @@ def _read_text_files(args: argparse.Namespace) -> None:
         flag = f"--{dest.replace('_', '-')}-file"
         if not path.strip():
             raise ArgumentProblem(f"{flag} is empty; give a file, or '-' for standard input.", usage=True)
-        setattr(args, dest, _read_text(path, flag))
+        text = _read_text(path, flag)
+        setattr(args, dest, text.strip() if dest == "case" else text)  # a reference has no spaces around it
         setattr(args, f"{dest}_file", None)
 
 

@@ -91,7 +91,7 @@ def test_query_text_and_case_from_files(team, capsys, tmp_path):
     text = tmp_path / "query.txt"
     text.write_text("Where is the evidence?\nSee the plan of 3 Nov.\n", encoding="utf-8")
     case = tmp_path / "case.txt"
-    case.write_text("CRN001\n")
+    case.write_text("CRN001  \r\n")
     code, made = cli_json(capsys, "moderation", "query", "--inspection", INSPECTION, "--case-file", case,
                           "--question", "2.1.1", "--text-file", text, "--data-dir", team.lead)
     assert code == EXIT_OK, made
