@@ -12,6 +12,8 @@ import getpass
 from dataclasses import dataclass
 from pathlib import Path
 
+from fieldwork.errors import StoreError
+from fieldwork.paths import STORE_FILENAME
 from fieldwork.store import Store, open_store
 from fieldwork.store.person_records import MovedRecords, move_person_records
 
@@ -114,8 +116,17 @@ def claim_records(store: Store, from_id: str) -> MovedRecords:
     return moved
 
 
-def open_profile_store(data_dir: Path) -> Store:
-    """Open the data folder's store acting as its profile."""
-    store = open_store(data_dir)
+def open_profile_store(data_dir: Path, *, create: bool = True) -> Store:
+    """Open the data folder's store acting as its profile.
+
+    create=False (commands that only read): a folder without a store is refused, and nothing is
+    created; a mistyped --data-dir must not leave new folders and an empty store behind."""
+    if not create and not (Path(data_dir) / STORE_FILENAME).exists():
+        raise StoreError(
+            f"There is no fieldwork store in {data_dir}; check --data-dir (or FIELDWORK_DATA_DIR). This command only "
+            "reads, so it created nothing; the app, 'fieldwork keys init' or a command that records something makes "
+            "the store."
+        )
+    store = open_store(data_dir, create=create)
     store.actor = read_profile(store).person_id
     return store

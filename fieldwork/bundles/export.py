@@ -21,16 +21,18 @@ from fieldwork.bundles.format import (
     DEFAULT_LIMITS,
     ENVELOPE_NAME,
     FILE_SUFFIX,
-    FORMAT_VERSION,
+    MANIFEST_FORMAT_VERSION,
     PAYLOAD_TYPE,
     RECORDS_NAME,
     FrameworkRef,
     Limits,
     Manifest,
     Member,
+    SeenQuery,
 )
 from fieldwork.bundles.history import ExportRecord, next_sequence, record_export
 from fieldwork.bundles.records import BundleRecords, records_from_store, records_to_jsonl
+from fieldwork.bundles.seen_queries import queries_seen
 from fieldwork.bundles.ziparchive import write_zip
 from fieldwork.errors import FieldworkError
 from fieldwork.faults import crash_point
@@ -124,6 +126,7 @@ def build_bundle(
     bundle_id: str,
     created_at: str,
     encrypt: bool = True,
+    queries_seen: Sequence[SeenQuery] = (),
 ) -> tuple[bytes, Manifest]:
     """Bundle bytes and manifest for `records` (pure: no store, no files)."""
     if encrypt and not recipients:
@@ -132,7 +135,7 @@ def build_bundle(
     check_bundle_size(records_bytes, sum(records.counts().values()))
     inspection = records.inspection
     manifest = Manifest(
-        format_version=FORMAT_VERSION,
+        format_version=MANIFEST_FORMAT_VERSION,
         app_version=__version__,
         bundle_id=bundle_id,
         created_at=created_at,
@@ -145,6 +148,7 @@ def build_bundle(
         previous_manifest_sha256=previous_manifest_sha256,
         members=(Member(RECORDS_NAME, len(records_bytes), hashlib.sha256(records_bytes).hexdigest()),),
         record_counts=records.counts(),
+        queries_seen=tuple(sorted(set(queries_seen))),
     )
     unique = list({r.key_id: r for r in recipients}.values())
     return assemble(manifest, records_bytes, signer, unique, encrypt=encrypt), manifest
@@ -231,6 +235,7 @@ def export_bundle(
         bundle_id=str(uuid.uuid4()),
         created_at=store.now(),
         encrypt=encrypt,
+        queries_seen=queries_seen(store, inspection_id),
     )
     manifest_sha256 = hashlib.sha256(manifest.to_bytes()).hexdigest()
     history = ExportRecord(

@@ -1,7 +1,13 @@
-"""Bundle format v1: constants, limits, the manifest and its strict schema (docs/bundle-format.md)."""
+"""Bundle format: constants, limits, the manifest and its strict schema (docs/bundle-format.md).
+
+The container (header, envelope, records) is format 1; the manifest is format 2, which adds
+`queries_seen`. Manifests of format 1 (every bundle made before December 2026, the golden
+bundles among them) are still read, as having seen no query.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from fieldwork.bundles import fields
@@ -22,7 +28,10 @@ from fieldwork.identity.encoding import canonical_json, pae
 # The signed encoding and the field forms live where bundles and packs share them; re-exported here.
 __all__ = ["pae"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # the container header
+MANIFEST_FORMAT_VERSION = 2  # written; 1 and 2 are read
+MAX_QUERIES_SEEN = 1000  # each entry ~180 bytes: well inside the 1 MiB envelope
+QUESTION_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 FILE_SUFFIX = ".fwbundle"
 # PNG-style magic: a high byte and CR LF / ^Z / LF catch text-mode transfers that mangle bytes.
 MAGIC = b"\x89FWB\r\n\x1a\n"
@@ -61,6 +70,23 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
+@dataclass(frozen=True, order=True)
+class SeenQuery:
+    """A lead's moderation query the signer's workspace had received (from an allocation pack)
+    when the bundle was made: the case's UUID, the question, the SHA-256 of the query's text, and
+    when the pack that brought it was opened, by the signer's own clock. The merge marks a query
+    answered only by an answer the signer changed after that moment (docs/merge.md)."""
+
+    case: str
+    question_id: str
+    text_sha256: str
+    seen_at: str
+
+    def to_json(self) -> dict:
+        return {"case": self.case, "question_id": self.question_id, "seen_at": self.seen_at,
+                "text_sha256": self.text_sha256}
+
+
 @dataclass(frozen=True)
 class Manifest:
     """The signed description of a bundle; see docs/bundle-format.md, "Manifest"."""
@@ -78,9 +104,10 @@ class Manifest:
     previous_manifest_sha256: str | None
     members: tuple[Member, ...]
     record_counts: dict[str, int]
+    queries_seen: tuple[SeenQuery, ...] = ()  # format 2; always () in a format-1 manifest
 
     def to_json(self) -> dict:
-        return {
+        value = {
             "format_version": self.format_version,
             "app_version": self.app_version,
             "bundle_id": self.bundle_id,
@@ -95,6 +122,9 @@ class Manifest:
             "members": [{"name": m.name, "size": m.size, "sha256": m.sha256} for m in self.members],
             "record_counts": dict(self.record_counts),
         }
+        if self.format_version >= 2:
+            value["queries_seen"] = [q.to_json() for q in self.queries_seen]
+        return value
 
     def to_bytes(self) -> bytes:
         """The exact bytes that are signed and hashed: canonical JSON."""
@@ -114,7 +144,7 @@ def _newer(version: int) -> BundleError:
     return BundleError(
         "unsupported-version",
         f"This bundle uses manifest format {version}, newer than this fieldwork reads "
-        f"({FORMAT_VERSION}); install the newer fieldwork to read it.",
+        f"({MANIFEST_FORMAT_VERSION}); install the newer fieldwork to read it.",
         detail=f"manifest format {version}",
     )
 
@@ -128,11 +158,44 @@ _MANIFEST_KEYS = {
     "recipients", "inspection_id", "framework", "sequence", "previous_manifest_sha256", "members",
     "record_counts",
 }
+_KEYS_BY_VERSION = {1: _MANIFEST_KEYS, 2: _MANIFEST_KEYS | {"queries_seen"}}
+_SEEN_KEYS = {"case", "question_id", "text_sha256", "seen_at"}
+
+
+def _manifest_version(data: bytes) -> int:
+    """The manifest's format version when it is one this reader knows (else 1, and the strict
+    check that follows says what is wrong)."""
+    try:
+        value = fields.parse_canonical_json(data)
+    except fields.EncodingError:
+        return 1
+    found = value.get("format_version") if isinstance(value, dict) else None
+    return found if fields.is_int(found) and found in _KEYS_BY_VERSION else 1
+
+
+def _queries_seen(value) -> tuple[SeenQuery, ...]:
+    if not isinstance(value, list) or len(value) > MAX_QUERIES_SEEN:
+        raise _bad(f"queries_seen is not a list of at most {MAX_QUERIES_SEEN} entries")
+    seen = []
+    for entry in value:
+        if not isinstance(entry, dict) or set(entry) != _SEEN_KEYS:
+            raise _bad("a queries_seen entry is not valid")
+        seen.append(SeenQuery(
+            case=_text(entry["case"], UUID_PATTERN, "queries_seen case"),
+            question_id=_text(entry["question_id"], QUESTION_ID_PATTERN, "queries_seen question_id"),
+            text_sha256=_text(entry["text_sha256"], SHA256_PATTERN, "queries_seen text_sha256"),
+            seen_at=_text(entry["seen_at"], TIMESTAMP_PATTERN, "queries_seen seen_at"),
+        ))
+    if seen != sorted(set(seen)):
+        raise _bad("queries_seen is not sorted and unique")
+    return tuple(seen)
 
 
 def parse_manifest(data: bytes) -> Manifest:
-    """Strictly parse manifest bytes: canonical JSON, exactly the v1 fields, each well formed."""
-    value = fields.manifest_object(data, FORMAT_VERSION, _MANIFEST_KEYS, _bad, _newer)
+    """Strictly parse manifest bytes: canonical JSON, exactly the fields of its format (1 or 2),
+    each well formed."""
+    version = _manifest_version(data)
+    value = fields.manifest_object(data, version, _KEYS_BY_VERSION[version], _bad, _newer)
     recipients = fields.key_ids(
         value["recipients"], _bad, least=0, most=DEFAULT_LIMITS.max_recipients, not_a_list="recipients is not a list"
     )
@@ -149,7 +212,7 @@ def parse_manifest(data: bytes) -> Manifest:
     ):
         raise _bad("record_counts is not valid")
     return Manifest(
-        format_version=FORMAT_VERSION,
+        format_version=version,
         app_version=_text(value["app_version"], VERSION_TEXT, "app_version"),
         bundle_id=_text(value["bundle_id"], UUID_PATTERN, "bundle_id"),
         created_at=_text(value["created_at"], TIMESTAMP_PATTERN, "created_at"),
@@ -162,4 +225,5 @@ def parse_manifest(data: bytes) -> Manifest:
         previous_manifest_sha256=previous,
         members=members,
         record_counts=dict(counts),
+        queries_seen=_queries_seen(value["queries_seen"]) if version >= 2 else (),
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from fieldwork.bundles.errors import Refusal
 from fieldwork.errors import FieldworkError, NotFoundError
+from fieldwork.regular_files import open_regular_file
 
 Source = str | os.PathLike | bytes | bytearray | memoryview
 
@@ -22,7 +23,7 @@ def read_source(
     else:
         path = Path(source)
         try:
-            with open(path, "rb") as handle:
+            with open_regular_file(path) as handle:  # a FIFO or device is refused, never read
                 if os.fstat(handle.fileno()).st_size > cap:
                     raise _too_large(error, cap, what)
                 data = handle.read(cap + 1)

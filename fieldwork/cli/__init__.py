@@ -88,6 +88,13 @@ def run(argv: list[str] | None = None) -> int:
 def _run(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from fieldwork.cli.arguments import ArgumentProblem, check_arguments
+
+    try:
+        check_arguments(args)  # empty values, lengths, text given by --X-file
+    except ArgumentProblem as problem:
+        fail(problem, getattr(args, "json", False))
+        return EXIT_USAGE if problem.usage else EXIT_REFUSED
     if args.self_test:
         from fieldwork.selftest import run_self_test
 
@@ -100,6 +107,8 @@ def _run(argv: list[str] | None) -> int:
         return args.handler(args) or EXIT_OK
     except FieldworkError as error:
         return fail(error, getattr(args, "json", False))
+    except BrokenPipeError:
+        raise  # the reader of stdout went away (`| head`): fieldwork.__main__ ends quietly
     except KeyboardInterrupt:
         print("fieldwork: interrupted; nothing was changed by the unfinished command.", file=sys.stderr)
         return EXIT_REFUSED

@@ -99,7 +99,7 @@ def import_command(args) -> int:
     from fieldwork.packs import PackError, apply_pack, plan_pack, verify_pack
 
     data_dir = resolve_data_dir(args.data_dir)
-    with open_profile_store(data_dir) as store:
+    with open_profile_store(data_dir, create=not args.dry_run) as store:
         trust = load_trust_list(store)
         identity = unlock(data_dir) if keys_exist(data_dir) else None
         try:

@@ -91,7 +91,7 @@ def export_command(args) -> int:
 
 def verify_command(args) -> int:
     data_dir = resolve_data_dir(args.data_dir)
-    with open_profile_store(data_dir) as store:
+    with open_profile_store(data_dir, create=False) as store:
         trust = load_trust_list(store)
         identity = unlock(data_dir) if keys_exist(data_dir) else None
         verified = verify_bundle(args.file, identity=identity, trust=trust, allow_unencrypted=args.allow_unencrypted)

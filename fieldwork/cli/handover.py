@@ -134,7 +134,7 @@ def list_command(args) -> int:
     from fieldwork.handover.issue import list_bundle_receipts
     from fieldwork.store.inspections import get_inspection
 
-    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+    with open_profile_store(resolve_data_dir(args.data_dir), create=False) as store:
         get_inspection(store, args.inspection)  # an unknown id is refused, as everywhere else
         bundles = list_bundle_receipts(store, args.inspection)
     if args.json:
@@ -163,7 +163,7 @@ def accept_command(args) -> int:
     from fieldwork.handover.cleanup import finish_wipe
     from fieldwork.handover.receipts import verify_receipt
 
-    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+    with open_profile_store(resolve_data_dir(args.data_dir), create=False) as store:
         finish_wipe(store)  # an earlier wipe's compaction and backup renewal, if it was interrupted
         verified = verify_receipt(store, args.file)
         plan = plan_receipt(store, verified)
@@ -239,7 +239,7 @@ def retention_status_command(args) -> int:
     from fieldwork.handover.cleanup import finish_wipe
     from fieldwork.handover.retention import LATER, review
 
-    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+    with open_profile_store(resolve_data_dir(args.data_dir), create=False) as store:
         finish_wipe(store)
         current = review(store)
     if args.json:
@@ -262,7 +262,7 @@ def retention_status_command(args) -> int:
 def retention_apply_command(args) -> int:
     from fieldwork.handover.retention import apply_retention
 
-    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+    with open_profile_store(resolve_data_dir(args.data_dir), create=False) as store:
         result = apply_retention(
             store, inspection_id=args.inspection, include_not_handed_over=args.include_not_handed_over
         )
@@ -286,7 +286,7 @@ def retention_apply_command(args) -> int:
 def settings_list_command(args) -> int:
     from fieldwork.store.settings import list_settings
 
-    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+    with open_profile_store(resolve_data_dir(args.data_dir), create=False) as store:
         settings = list_settings(store)
     if args.json:
         print_json({"settings": settings})

@@ -83,7 +83,7 @@ def _inspection_json(store, inspection) -> dict:
 
 
 def list_command(args) -> int:
-    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+    with open_profile_store(resolve_data_dir(args.data_dir), create=False) as store:
         rows = [_inspection_json(store, i) for i in list_inspections(store)]
     if args.json:
         print_json(rows)

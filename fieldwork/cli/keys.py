@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
+import warnings
 from pathlib import Path
 
 from fieldwork.cli import EXIT_OK, print_json
@@ -81,19 +83,54 @@ def register(sub, common) -> None:
 def read_passphrase(
     *, confirm: bool = False, env: str = PASSPHRASE_ENV, prompt: str = "Passphrase for your keys: "
 ) -> str:
-    """$FIELDWORK_PASSPHRASE (or `env`) when set, else a prompt (twice when choosing a new one)."""
+    """$FIELDWORK_PASSPHRASE (or `env`) when set; else, in a terminal, a prompt that hides what is
+    typed (twice when choosing a new one); else one line of standard input, shown nowhere."""
     from_env = os.environ.get(env)
     if from_env is not None:
         return from_env
     try:
-        first = getpass.getpass(prompt)
-        if confirm and getpass.getpass("Same passphrase again: ") != first:
+        if not stdin_is_terminal():
+            return _line_from_stdin()
+        first = _hidden_prompt(prompt, env)
+        if confirm and _hidden_prompt("Same passphrase again: ", env) != first:
             raise IdentityError("The two passphrases differ; run the command again.", code="passphrase-mismatch")
     except EOFError:  # no terminal and nothing on standard input (a script, a cron job)
         raise IdentityError(
-            f"No passphrase was given; set {env} or run the command in a terminal.", code="passphrase-needed"
+            f"No passphrase was given; set {env}, give it on standard input or run the command in a terminal.",
+            code="passphrase-needed",
         ) from None
     return first
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin is not None and sys.stdin.isatty()
+
+
+def _line_from_stdin() -> str:
+    """Without a terminal (a pipe, a file, a service) getpass cannot hide anything: it prints a
+    warning, may echo the input, and with a controlling terminal elsewhere it even ignores
+    standard input and waits on that terminal. Here the passphrase is one line of standard input,
+    read without a prompt and never written anywhere."""
+    if sys.stdin is None:
+        raise EOFError
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line[:-2] if line.endswith("\r\n") else line[:-1] if line.endswith("\n") else line
+
+
+def _hidden_prompt(prompt: str, env: str) -> str:
+    """getpass, but never its fallback that shows what is typed (a terminal it cannot control)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", getpass.GetPassWarning)  # raised before anything is read
+        try:
+            return getpass.getpass(prompt)
+        except getpass.GetPassWarning:
+            raise IdentityError(
+                f"This terminal cannot hide what you type, so the passphrase is not asked for here; set {env} or "
+                "give it on standard input.",
+                code="passphrase-needed",
+            ) from None
 
 
 def unlock(data_dir: Path) -> UnlockedIdentity:
@@ -149,6 +186,7 @@ def _print_identity(info: dict) -> None:
 def init_command(args) -> int:
     from fieldwork.identity.profile_keys import create_profile_keys, refuse_existing_keys
 
+    _check_new_identity(args.name, args.person_id)
     data_dir = resolve_data_dir(args.data_dir)
     with open_profile_store(data_dir) as store:
         refuse_existing_keys(store, args.person_id, data_dir)  # before asking for a passphrase
@@ -174,6 +212,16 @@ def init_command(args) -> int:
     print("Next: 'fieldwork keys export --out FILE' and give the file to your lead; read the "
           "fingerprint to each other to check it arrived unchanged.")
     return EXIT_OK
+
+
+def _check_new_identity(name: str, person_id: str) -> None:
+    """The name and id checks of create_keys, made before the data folder is opened: opening
+    creates the folder and its store, and a refused command must leave nothing behind."""
+    from fieldwork.identity.public import check_name, check_person_id
+
+    check_person_id(person_id)
+    check_name(name)
+    name.encode("utf-8")  # a name with bytes that are not UTF-8 is refused centrally (UnicodeError)
 
 
 def show_command(args) -> int:

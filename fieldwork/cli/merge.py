@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from fieldwork.cli import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, print_json
+from fieldwork.cli.arguments import add_text_option
 from fieldwork.errors import FieldworkError, ValidationError
 from fieldwork.merge import (
     MODERATION_STATES,
@@ -66,14 +67,14 @@ def register(sub, common) -> None:
     listing.set_defaults(handler=conflicts_list_command)
     resolve = actions.add_parser("resolve", help="decide one answer or case detail", parents=[common])
     resolve.add_argument("--inspection", required=True, metavar="ID")
-    resolve.add_argument("--case", required=True, metavar="REF", help="case reference")
+    add_text_option(resolve, "--case", required=True, metavar="REF", help="case reference")
     resolve.add_argument("--question", required=True, metavar="QID", help="question or case-detail id")
     resolve.add_argument(
         "--choose", required=True, metavar="AUTHOR|VALUE",
         help="keep that person's version, or this value (yes, no, na, none; a detail's value)",
     )
-    resolve.add_argument("--note", metavar="TEXT", help="evidence text to go with a value of your own")
-    resolve.add_argument("--reason", required=True, metavar="TEXT", help="why (kept with the decision)")
+    add_text_option(resolve, "--note", help="evidence text to go with a value of your own")
+    add_text_option(resolve, "--reason", required=True, help="why (kept with the decision)")
     resolve.add_argument("--json", action="store_true", help="print JSON")
     resolve.set_defaults(handler=conflicts_resolve_command)
     case = actions.add_parser("resolve-case", help="decide a case-reference conflict", parents=[common])
@@ -82,7 +83,7 @@ def register(sub, common) -> None:
     how = case.add_mutually_exclusive_group(required=True)
     how.add_argument("--same", action="store_true", help="it is the same case: merge its answers into it")
     how.add_argument("--separate", metavar="NEW_REF", help="it is another case: add it under this reference")
-    case.add_argument("--reason", required=True, metavar="TEXT")
+    add_text_option(case, "--reason", required=True, help="why (kept with the decision)")
     case.add_argument("--json", action="store_true", help="print JSON")
     case.set_defaults(handler=conflicts_case_command)
 
@@ -90,21 +91,21 @@ def register(sub, common) -> None:
     actions = moderation.add_subparsers(dest="moderation_command", metavar="ACTION", required=True)
     state = actions.add_parser("set", help="mark a case moderated, agreed or with queries", parents=[common])
     state.add_argument("--inspection", required=True, metavar="ID")
-    state.add_argument("--case", required=True, metavar="REF")
+    add_text_option(state, "--case", required=True, metavar="REF", help="case reference")
     state.add_argument("--state", required=True, choices=MODERATION_STATES)
-    state.add_argument("--note", default="", metavar="TEXT")
+    add_text_option(state, "--note", default="", help="a note kept with the mark")
     state.add_argument("--json", action="store_true", help="print JSON")
     state.set_defaults(handler=moderation_set_command)
     clear = actions.add_parser("clear", help="take a case's moderation mark away (set by mistake)", parents=[common])
     clear.add_argument("--inspection", required=True, metavar="ID")
-    clear.add_argument("--case", required=True, metavar="REF")
+    add_text_option(clear, "--case", required=True, metavar="REF", help="case reference")
     clear.add_argument("--json", action="store_true", help="print JSON")
     clear.set_defaults(handler=moderation_clear_command)
     query = actions.add_parser("query", help="ask the inspector about one answer", parents=[common])
     query.add_argument("--inspection", required=True, metavar="ID")
-    query.add_argument("--case", required=True, metavar="REF")
+    add_text_option(query, "--case", required=True, metavar="REF", help="case reference")
     query.add_argument("--question", required=True, metavar="QID")
-    query.add_argument("--text", required=True, metavar="TEXT")
+    add_text_option(query, "--text", required=True, help="the question for the inspector")
     query.add_argument("--to", metavar="PERSON_ID", help="the inspector (default: the case's allocated inspector)")
     query.add_argument("--json", action="store_true", help="print JSON")
     query.set_defaults(handler=moderation_query_command)
@@ -153,7 +154,7 @@ def merge_command(args) -> int:
     if len(args.files) == 1 and args.files[0] in MERGE_REPORTS and not Path(args.files[0]).exists():
         return _merge_report(args, args.files[0])
     data_dir = resolve_data_dir(args.data_dir)
-    with open_profile_store(data_dir) as store:
+    with open_profile_store(data_dir, create=False) as store:
         if args.inspection:
             get_inspection(store, args.inspection)
         identity = _unlock(data_dir, args.passphrase_env)
@@ -193,7 +194,7 @@ def _print_result(result) -> None:
 def _merge_report(args, which: str) -> int:
     if not args.inspection:
         return _usage(f"'fieldwork merge {which}' needs --inspection ID.", args.json)
-    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+    with open_profile_store(resolve_data_dir(args.data_dir), create=False) as store:
         get_inspection(store, args.inspection)
         items = sequence_gaps(store, args.inspection) if which == "gaps" else list_alerts(store, args.inspection)
     if args.json:
@@ -217,7 +218,7 @@ def _merge_report(args, which: str) -> int:
 
 
 def conflicts_list_command(args) -> int:
-    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+    with open_profile_store(resolve_data_dir(args.data_dir), create=False) as store:
         answers = list_conflicts(store, args.inspection)
         cases = list_case_conflicts(store, args.inspection)
         total = count_open_conflicts(store, args.inspection)
@@ -332,7 +333,7 @@ def moderation_query_command(args) -> int:
 
 
 def moderation_queries_command(args) -> int:
-    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+    with open_profile_store(resolve_data_dir(args.data_dir), create=False) as store:
         get_inspection(store, args.inspection)
         found = list_queries(store, args.inspection, inspector_id=args.inspector, status=args.status)
     if args.json:
@@ -356,7 +357,7 @@ def moderation_close_command(args) -> int:
 
 
 def moderation_agreement_command(args) -> int:
-    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+    with open_profile_store(resolve_data_dir(args.data_dir), create=False) as store:
         report = agreement(store, args.inspection)
     if args.json:
         print_json(report.to_json())

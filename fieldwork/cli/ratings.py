@@ -6,6 +6,8 @@ import os
 import sys
 
 from fieldwork.cli import EXIT_OK, EXIT_USAGE, print_json
+from fieldwork.cli.arguments import add_text_option
+from fieldwork.cli.outputs import OVERWRITE_HELP, refuse_existing
 from fieldwork.paths import resolve_data_dir
 from fieldwork.profile import open_profile_store
 
@@ -21,6 +23,7 @@ def register(sub, common) -> None:
     ratings.add_argument("--inspection", required=True, metavar="ID", dest="inspection_id")
     ratings.add_argument("--format", dest="fmt", choices=("json", "csv", "xlsx", "html", "pdf"), help="default: json")
     ratings.add_argument("--out", metavar="FILE", help="write the report to FILE (needed for csv, xlsx, html, pdf)")
+    ratings.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     ratings.set_defaults(handler=ratings_command)
 
     rate = sub.add_parser(
@@ -33,9 +36,9 @@ def register(sub, common) -> None:
     rate.add_argument("--inspection", required=True, metavar="ID", dest="inspection_id")
     rate.add_argument("--standard", required=True, metavar="ID", dest="standard_id")
     rate.add_argument("--rating", metavar="NAME", help='as the framework spells it, e.g. "Good"')
-    rate.add_argument("--evidence", metavar="TEXT", help="the evidence for a judgement")
+    add_text_option(rate, "--evidence", help="the evidence for a judgement")
     rate.add_argument("--override", action="store_true", help="override the rating computed from cases")
-    rate.add_argument("--reason", metavar="TEXT", help="why the override (or the withdrawal)")
+    add_text_option(rate, "--reason", help="why the override (or the withdrawal)")
     rate.add_argument("--withdraw", action="store_true", help="withdraw the judgement or override in force")
     rate.add_argument("--json", action="store_true", help="print JSON")
     rate.set_defaults(handler=rate_command)
@@ -51,6 +54,7 @@ def register(sub, common) -> None:
     )
     research.add_argument("--inspection", required=True, metavar="ID", dest="inspection_id")
     research.add_argument("--out", required=True, metavar="FILE", help="a .csv or .xlsx file")
+    research.add_argument("--overwrite", action="store_true", help=OVERWRITE_HELP)
     research.add_argument(
         "--omit-personal", action="store_true", help="leave out the case details marked personal (age, gender, ...)"
     )
@@ -66,7 +70,9 @@ def ratings_command(args) -> int:
     if fmt != "json" and not args.out:
         print(f"fieldwork: --format {fmt} writes a file; add --out FILE.", file=sys.stderr)
         return EXIT_USAGE
-    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+    if args.out:
+        refuse_existing(args.out, args.overwrite)
+    with open_profile_store(resolve_data_dir(args.data_dir), create=False) as store:
         report = inspection_ratings(store, args.inspection_id, include_breakdowns=True)
     if not args.out:
         print_json(ratings_json(report))
@@ -152,7 +158,8 @@ def rate_command(args) -> int:
 def research_command(args) -> int:
     from fieldwork.reports.research_export import export_research
 
-    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+    refuse_existing(args.out, args.overwrite)
+    with open_profile_store(resolve_data_dir(args.data_dir), create=False) as store:
         result = export_research(store, args.inspection_id, args.out, omit_personal=args.omit_personal)
     if args.json:
         print_json(result.to_json())

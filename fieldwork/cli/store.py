@@ -7,6 +7,7 @@ from pathlib import Path
 from fieldwork.cli import EXIT_OK, EXIT_REFUSED, print_json
 from fieldwork.errors import StoreError
 from fieldwork.paths import STORE_FILENAME, resolve_data_dir
+from fieldwork.regular_files import check_regular_file
 
 
 def register(sub, common) -> None:
@@ -75,8 +76,10 @@ def _choose(data_dir: Path, name: str | None):
             raise StoreError(f"There are no backups in {backups_dir(data_dir)} to restore.")
         return backups[0].path
     path = Path(name)
-    if not path.is_file() and (backups_dir(data_dir) / name).is_file():
+    if not path.exists() and (backups_dir(data_dir) / name).is_file():
         path = backups_dir(data_dir) / name
+    if path.exists():
+        check_regular_file(path)  # a FIFO or device named as the backup: refused before it is opened
     return path
 
 

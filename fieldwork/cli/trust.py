@@ -20,6 +20,10 @@ def register(sub, common) -> None:
         "--inspections", metavar="ID,...",
         help="only for these inspections (comma-separated); default: every inspection",
     )
+    add.add_argument(
+        "--not-created-yet", action="store_true",
+        help="accept --inspections ids this store does not hold yet (a new laptop, before 'inspection create')",
+    )
     add.add_argument("--json", action="store_true", help="print JSON")
     add.set_defaults(handler=add_command)
 
@@ -64,6 +68,8 @@ def add_command(args) -> int:
         if not inspections:
             raise IdentityError("--inspections is empty; give inspection ids separated by commas.", code="usage")
     with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+        if not args.not_created_yet:
+            _check_inspections_exist(store, inspections or [])
         entry = add_trusted_key(store, identity, inspections)
     if args.json:
         print_json(entry.to_json())
@@ -76,8 +82,25 @@ def add_command(args) -> int:
     return EXIT_OK
 
 
+def _check_inspections_exist(store, inspections: list[str]) -> None:
+    """A mistyped inspection id would trust the key for an inspection no bundle ever names, and
+    the real one would refuse the inspector's bundles; name the ids this store holds instead."""
+    from fieldwork.errors import NotFoundError
+    from fieldwork.store.inspections import list_inspections
+
+    known = {i.id for i in list_inspections(store)}
+    unknown = [i for i in inspections if i not in known]
+    if unknown:
+        held = ", ".join(sorted(known)) or "none yet (create the inspection first)"
+        raise NotFoundError(
+            f"No inspection {', '.join(repr(i) for i in unknown)} in this store; nothing was trusted. "
+            f"The inspections here: {held}. Check the id; for an inspection you will create later (a new "
+            "laptop), add --not-created-yet."
+        )
+
+
 def list_command(args) -> int:
-    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+    with open_profile_store(resolve_data_dir(args.data_dir), create=False) as store:
         trust = load_trust_list(store)
     if args.json:
         print_json([key.to_json() for key in trust])

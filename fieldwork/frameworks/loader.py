@@ -32,6 +32,7 @@ from fieldwork.frameworks.model import (
     Standard,
 )
 from fieldwork.paths import FRAMEWORK_FORMATS, framework_schema_path
+from fieldwork.regular_files import read_regular_file
 
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
 MAX_FRAMEWORK_BYTES = 512 * 1024  # the shipped frameworks are about 30 KiB
@@ -57,8 +58,7 @@ def load_framework(path: str | Path) -> Framework:
     """Load and check the framework file at `path`; FrameworkError lists every problem."""
     path = Path(path)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FRAMEWORK_BYTES + 1)  # more is refused by parse_framework
+        data = read_regular_file(path, MAX_FRAMEWORK_BYTES)  # more is refused by parse_framework
     except OSError as exc:
         raise FrameworkError(str(path), [f"cannot be read ({exc.strerror}); check the path"]) from None
     return parse_framework(data, source_name=str(path))

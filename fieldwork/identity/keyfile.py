@@ -34,6 +34,7 @@ from fieldwork.identity.errors import IdentityError
 from fieldwork.identity.files import atomic_write, remove_stale_partials
 from fieldwork.identity.public import PublicIdentity, identity_from_bytes, identity_from_json
 from fieldwork.identity.unlocked import DECRYPTION_KEY_KINDS, DecryptionKey, UnlockedIdentity
+from fieldwork.regular_files import read_regular_file
 
 IDENTITY_FILENAME = "identity.json"
 PRIVATE_FILENAME = "private.json"
@@ -138,8 +139,7 @@ def _wrong_passphrase(path: Path) -> IdentityError:
 
 def _read_capped(path: Path, cap: int, what: str) -> bytes:
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(cap + 1)
+        data = read_regular_file(path, cap)
     except OSError as exc:
         raise IdentityError(
             f"{what} {path} cannot be read ({exc.strerror}); check that it is a file you may read.",

@@ -25,6 +25,7 @@ from fieldwork.identity.encoding import (
     parse_strict_json,
 )
 from fieldwork.identity.errors import IdentityError
+from fieldwork.regular_files import read_regular_file
 
 IDENTITY_TYPE = "fieldwork-identity"
 IDENTITY_VERSION = 1
@@ -253,8 +254,7 @@ def read_identity_file(path: str | os.PathLike) -> PublicIdentity:
     """Read and check a public identity file (as written by `fieldwork keys export`)."""
     path = Path(path)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_IDENTITY_FILE_BYTES + 1)
+        data = read_regular_file(path, MAX_IDENTITY_FILE_BYTES)
     except OSError as exc:
         raise IdentityError(
             f"The identity file {path} cannot be read ({exc.strerror}); check the path.",

@@ -9,9 +9,11 @@
    sequence number the old key used in each inspection (bundles and packs it signed);
 3. copies the old key files, unchanged and still encrypted under the old passphrase, to
    keys/retired/<old key id>/ with the statement beside them;
-4. puts the new keys in place (keyfile.replace_keys: crash-safe), then writes the statement file
-   the user asked for.
-Nothing changes when a step before 4 is refused.
+4. writes the statement file the user asked for to a temp file beside it, and only once that is
+   durable puts the new keys in place (keyfile.replace_keys: crash-safe) and renames the
+   statement into place.
+Nothing changes when a step before 4 is refused, nor when the statement cannot be written (a
+read-only or full USB stick).
 """
 
 from __future__ import annotations
@@ -141,17 +143,39 @@ def rotate_keys(
     document = keyfile.private_document(
         new, passphrase=new_passphrase, use_keyring=use_keyring or had_keyring, scrypt=keys.DEFAULT_SCRYPT
     )
-    # The old files go aside first, byte for byte: until the new private.json is in place the
-    # old keys are still the profile's, and afterwards nothing of them is lost.
-    keyfile.prepare_folder(retired_dir(data_dir))
-    aside = keyfile.prepare_folder(retired_dir(data_dir) / old.key_id)
-    atomic_write(keyfile.identity_file(aside), keyfile.identity_file(folder).read_bytes(), mode=0o644)
-    atomic_write(keyfile.private_file(aside), keyfile.private_file(folder).read_bytes(), mode=0o600)
-    atomic_write(aside / STATEMENT_FILENAME, data, mode=0o644)
-    keyfile.replace_keys(folder, new, document)
+    aside = retired_dir(data_dir) / old.key_id
+
+    def install_new_keys() -> None:
+        # Runs once the statement is durable in its temp file beside `final`, before it is renamed
+        # into place: a stick that refuses the write refuses it before the keys change.
+        # The old files go aside first, byte for byte: until the new private.json is in place the
+        # old keys are still the profile's, and afterwards nothing of them is lost.
+        keyfile.prepare_folder(retired_dir(data_dir))
+        keyfile.prepare_folder(aside)
+        atomic_write(keyfile.identity_file(aside), keyfile.identity_file(folder).read_bytes(), mode=0o644)
+        atomic_write(keyfile.private_file(aside), keyfile.private_file(folder).read_bytes(), mode=0o600)
+        atomic_write(aside / STATEMENT_FILENAME, data, mode=0o644)
+        keyfile.replace_keys(folder, new, document)
+        installed.append(True)
+
+    installed: list[bool] = []
+    try:
+        atomic_write(final, data, mode=0o644, before_replace=install_new_keys)
+    except OSError as exc:
+        if not installed:
+            raise IdentityError(
+                f"The statement cannot be written to {final} ({exc.strerror}); choose a place you can write to. "
+                "Your keys were not changed.",
+                code="no-folder",
+            ) from None
+        # The keys changed and only the last rename failed: the statement is kept with the old keys.
+        raise IdentityError(
+            f"Your keys were replaced, but the statement could not be put at {final} ({exc.strerror}); a copy is "
+            f"in {aside / STATEMENT_FILENAME}: give that file to your lead.",
+            code="statement-not-written",
+        ) from None
     if new.name != old.name and profile_id:
         store.set_meta("profile.name", new.name)
-    atomic_write(final, data, mode=0o644)
     return RotationResult(final, statement, aside)
 
 

@@ -39,6 +39,7 @@ from fieldwork.identity.public import (
     identity_from_json,
 )
 from fieldwork.identity.unlocked import UnlockedIdentity
+from fieldwork.regular_files import read_regular_file
 
 __all__ = ["ROTATION_PAYLOAD_TYPE", "RotationStatement", "make_statement", "read_statement", "read_statement_file"]
 
@@ -258,8 +259,7 @@ def read_statement_file(path: str | os.PathLike) -> RotationStatement:
     """Read and check a `.fwrotation` file (both signatures; no trust decision yet)."""
     path = Path(path)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+        data = read_regular_file(path, MAX_FILE_BYTES)
     except OSError as exc:
         raise IdentityError(
             f"The rotation statement {path} cannot be read ({exc.strerror}); check the path.", code="not-found"

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fieldwork.errors import FieldworkError
+from fieldwork.regular_files import NotARegularFile, read_regular_file
 
 MAX_BYTES = 20 * 1024 * 1024  # a case sample is kilobytes; this is a bound, not a target
 MAX_ROWS = 100_000  # rows of data (blank rows are not counted)
@@ -174,22 +175,21 @@ def read_table(path: str | Path, *, max_bytes: int = MAX_BYTES, max_rows: int = 
     path = Path(path)
     refuse = _refuser(path)
     try:
-        size = path.stat().st_size
-        if not path.is_file():
-            raise refuse(None, None, "this is not a file; choose a CSV or XLSX file.")
+        data = read_regular_file(path, max_bytes)  # a folder, FIFO or device is refused before reading
+    except IsADirectoryError:
+        raise refuse(None, None, "this is not a file; choose a CSV or XLSX file.") from None
+    except NotARegularFile as exc:
+        raise refuse(None, None, f"this is not a file ({exc.strerror}); choose a CSV or XLSX file.") from None
     except OSError as exc:
         raise refuse(None, None, f"the file cannot be read ({exc.strerror or exc}); check the path.") from None
-    if size > max_bytes:
+    if len(data) > max_bytes:
+        size = path.stat().st_size
         raise refuse(
             None,
             None,
             f"the file is {size / 1_048_576:.1f} MB, more than the {max_bytes / 1_048_576:.0f} MB this import reads; "
             "a case sample or answers file is far smaller, so check that this is the right file.",
         )
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise refuse(None, None, f"the file cannot be read ({exc.strerror or exc}); check the path.") from None
     if not data.strip():
         raise refuse(None, None, "the file is empty; it needs a heading row and one row per line of data.")
     if data.startswith(_OLE_MAGIC):
@@ -197,7 +197,7 @@ def read_table(path: str | Path, *, max_bytes: int = MAX_BYTES, max_rows: int = 
             None, None, "this is an old-style Excel file (.xls); open it in Excel and save it as .xlsx or as CSV."
         )
     if data.startswith(_ZIP_MAGIC):
-        return _read_xlsx(path, max_rows)
+        return _read_xlsx(path, data, max_rows)
     if path.suffix.casefold() in (".xlsx", ".xlsm"):
         raise refuse(
             None, None, "the file is named as an Excel workbook but is not one; save it again as .xlsx or CSV."
@@ -308,11 +308,12 @@ def _first_non_ascii(table: Table) -> tuple[int, str] | None:
 # --- XLSX --------------------------------------------------------------------------------
 
 
-def _read_xlsx(path: Path, max_rows: int) -> Table:
+def _read_xlsx(path: Path, data: bytes, max_rows: int) -> Table:
+    """The workbook from the bytes already read (the path is named in messages only)."""
     refuse = _refuser(path)
     damaged = "the file looks like a workbook but is damaged; save it again as .xlsx or CSV."
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
             names = {info.filename for info in infos}
             if "mimetype" in names and b"opendocument" in archive.read("mimetype"):
@@ -341,7 +342,7 @@ def _read_xlsx(path: Path, max_rows: int) -> Table:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it skips
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise refuse(
             None, None, f"the workbook cannot be read ({type(exc).__name__}); open it in Excel and save it again."

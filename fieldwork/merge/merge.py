@@ -36,6 +36,7 @@ from fieldwork.merge.report import (
     MergeReport,
 )
 from fieldwork.merge.versions import digest
+from fieldwork.regular_files import read_regular_file
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import framework_for, get_inspection
 from fieldwork.text import plural
@@ -133,9 +134,9 @@ def _read(path: Path) -> tuple[str | os.PathLike | bytes, str | None]:
     """The file's bytes and SHA-256, or the path itself when it is over the size cap or
     unreadable (verify_bundle then refuses it with the right reason)."""
     try:
-        if path.stat().st_size > DEFAULT_LIMITS.max_bundle_bytes:
+        data = read_regular_file(path, DEFAULT_LIMITS.max_bundle_bytes)  # a FIFO or /dev/zero: refused
+        if len(data) > DEFAULT_LIMITS.max_bundle_bytes:
             return path, None
-        data = path.read_bytes()
     except FileNotFoundError:
         raise NotFoundError(f"There is no file {path}; check the name and folder.") from None
     except OSError:
@@ -258,7 +259,7 @@ def _merge_records(store: Store, verified: VerifiedBundle, file_name: str, file_
         [(c.id, c.at, c.actor, c.inspection_id, c.case_uuid, c.target, c.key, c.field, c.old, c.new, c.source)
          for c in records.changes],
     )
-    _mark_queries_answered(conn, manifest.inspection_id, before, store.now())
+    _mark_queries_answered(conn, manifest, target, before, store.now())
 
     conflicts = recomputed.conflicted + placement.new_case_conflicts
     record = imports.ImportRecord(
@@ -286,15 +287,34 @@ def _merge_records(store: Store, verified: VerifiedBundle, file_name: str, file_
     )
 
 
-def _mark_queries_answered(conn, inspection_id: str, after_id: int, now: str) -> None:
-    """An open query is answered when that inspector's newer version of the answer arrives."""
-    newer = (
-        "SELECT MIN(v.id) FROM merge_versions v WHERE v.id > ?1 AND v.kind = 'answer' "
-        "AND v.case_id = moderation_queries.case_id AND v.key = moderation_queries.question_id "
-        "AND v.author = moderation_queries.inspector_id AND v.revision > moderation_queries.base_revision"
-    )
-    conn.execute(
-        f"UPDATE moderation_queries SET status = 'answered', answered_at = ?2, answered_version_id = ({newer}) "
-        f"WHERE status = 'open' AND inspection_id = ?3 AND ({newer}) IS NOT NULL",
-        [after_id, now, inspection_id],
-    )
+def _mark_queries_answered(conn, manifest, target: dict[str, str], after_id: int, now: str) -> None:
+    """An open query to the signer is answered by a newer version of that answer in this bundle,
+    changed after the query reached the signer: the bundle must list the query as seen
+    (`queries_seen`: same case, question and text), and the version must be later, by the
+    signer's own clock, than the moment the pack that brought it was opened. A bundle made before
+    the query reached the inspector (or a format-1 bundle, which cannot say) answers nothing."""
+    from fieldwork.bundles.seen_queries import text_sha256
+
+    seen = {(target.get(q.case, q.case), q.question_id, q.text_sha256): q.seen_at for q in manifest.queries_seen}
+    if not seen:
+        return
+    open_queries = conn.execute(
+        "SELECT id, case_id, question_id, text, base_revision FROM moderation_queries "
+        "WHERE status = 'open' AND inspection_id = ? AND inspector_id = ?",
+        [manifest.inspection_id, manifest.inspector_id],
+    ).fetchall()
+    for query_id, case_id, question_id, text, base_revision in open_queries:
+        seen_at = seen.get((case_id, question_id, text_sha256(text)))
+        if seen_at is None:
+            continue
+        version_id = conn.execute(
+            "SELECT MIN(id) FROM merge_versions WHERE id > ? AND kind = 'answer' AND case_id = ? AND key = ? "
+            "AND author = ? AND revision > ? AND updated_at > ?",
+            [after_id, case_id, question_id, manifest.inspector_id, base_revision, seen_at],
+        ).fetchone()[0]
+        if version_id is not None:
+            conn.execute(
+                "UPDATE moderation_queries SET status = 'answered', answered_at = ?, answered_version_id = ? "
+                "WHERE id = ?",
+                [now, version_id, query_id],
+            )

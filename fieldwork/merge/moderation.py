@@ -1,7 +1,8 @@
 """Moderation: the lead's state per case and queries per question.
 
 Open queries travel to the inspector in the next allocation pack (the pack reads open rows of
-`moderation_queries`); when that inspector's newer version of the answer arrives in a bundle the
+`moderation_queries`); when a bundle of that inspector's brings a newer version of the answer,
+changed after the pack with the query was opened (the bundle's `queries_seen` says when), the
 merge marks the query answered; the lead closes it.
 """
 
@@ -126,6 +127,8 @@ def add_query(
     framework = framework_for(store, get_inspection(store, case.inspection_id))
     if framework.question_kind(question_id) not in ("key_question", "prompt"):
         raise ValidationError(f"'{question_id}' is not a key question or prompt of {framework.id}.")
+    if inspector_id:
+        _check_recipient(store, case, inspector_id)
     inspector_id = inspector_id or case.inspector_id
     if not inspector_id:
         raise ValidationError(f"Case {case.case_ref} is not allocated to anyone; say which inspector the query is for.")
@@ -146,6 +149,31 @@ def add_query(
         if current is None or current.state != "queries":
             _set_state(store, case, "queries", current.note if current else "")
     return get_query(store, query_id)
+
+
+def _check_recipient(store: Store, case, inspector_id: str) -> None:
+    """A query goes to someone of this inspection: an inspector with cases allocated in it, the
+    author of merged answers in it, or a person whose key the lead trusts for it. Anyone else (a
+    typing mistake) would never receive it, and the case would show a query no one is asked."""
+    known = _inspection_people(store, case.inspection_id)
+    if inspector_id not in known:
+        who = ", ".join(sorted(known)) or "nobody yet (allocate cases or trust the inspectors' keys first)"
+        raise ValidationError(
+            f"{inspector_id} is not an inspector of {case.inspection_id} (no allocated cases, merged answers or "
+            f"trusted key), so the query would reach no one; ask one of: {who}."
+        )
+
+
+def _inspection_people(store: Store, inspection_id: str) -> set[str]:
+    rows = store.db.execute(
+        "SELECT inspector_id FROM cases WHERE inspection_id = ?1 AND inspector_id IS NOT NULL "
+        "UNION SELECT v.author FROM merge_versions v JOIN cases c ON c.id = v.case_id WHERE c.inspection_id = ?1 "
+        "UNION SELECT k.person_id FROM trusted_keys k WHERE k.all_inspections = 1 OR k.key_id IN "
+        "(SELECT key_id FROM trusted_key_inspections WHERE inspection_id = ?1)",
+        [inspection_id],
+    )
+    lead_id = get_inspection(store, inspection_id).lead_id
+    return {row[0] for row in rows} - {lead_id}
 
 
 def close_query(store: Store, query_id: str) -> Query:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fieldwork.errors import ValidationError
-from fieldwork.frameworks.model import Framework
 from fieldwork.faults import crash_point
+from fieldwork.frameworks.model import Framework
 from fieldwork.reports.cells import NOTES_COLUMN
 from fieldwork.reports.exports import csv_records, write_csv_records
 from fieldwork.reports.files import atomic_spooled_write, atomic_write

@@ -33,10 +33,11 @@ def _retention(text: str) -> str:
     value = text.strip().lower()
     if value in ("off", "never", "none"):  # not "": an unset shell variable must not switch retention off
         return "off"
-    try:
-        days = int(value)
-    except ValueError:
-        raise ValueError(f"use a number of days (1 to {RETENTION_MAX_DAYS}) or 'off'") from None
+    # ASCII digits only: int() also takes "٣" (Arabic-Indic 3), "+3" and "3_0", which a person
+    # reading the setting back would not recognise as what they typed.
+    if not value.isascii() or not value.isdigit():
+        raise ValueError(f"use a number of days (1 to {RETENTION_MAX_DAYS}, in digits 0-9) or 'off'")
+    days = int(value) if len(value) <= 6 else 0  # more digits are out of range anyway
     if not 1 <= days <= RETENTION_MAX_DAYS:
         raise ValueError(f"use a number of days (1 to {RETENTION_MAX_DAYS}) or 'off'")
     return str(days)

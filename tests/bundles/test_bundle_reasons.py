@@ -87,7 +87,7 @@ def test_unsupported_version_in_header(lead_keys, trust):
 
 def test_unsupported_version_in_manifest(parts, inspector_keys, lead_keys, trust):
     manifest, records = parts
-    manifest["format_version"] = 2
+    manifest["format_version"] = 3  # 1 and 2 are read
     error = refused(rebuild(manifest, records, inspector_keys, [lead_keys.public]), lead_keys, trust)
     assert error.code == "unsupported-version"
 
@@ -368,3 +368,49 @@ def test_every_reason_code_is_exercised_by_a_test():
     source = "".join(path.read_text(encoding="utf-8") for path in Path(__file__).parent.glob("test_*.py"))
     missing = [code for code in REASONS if f'code == "{code}"' not in source]
     assert missing == []
+
+
+# --- queries_seen (manifest format 2): what the merge needs to tell an answer to a query ---------
+
+SEEN = {"case": "6f1c4d2a-0000-4000-8000-000000000001", "question_id": "2.1.1", "seen_at": "2026-11-03T09:00:00.000Z",
+        "text_sha256": "ab" * 32}
+
+
+def test_a_manifest_lists_the_queries_its_signer_had_seen(parts, inspector_keys, lead_keys, trust):
+    manifest, records = parts
+    assert manifest["format_version"] == 2 and manifest["queries_seen"] == []  # none were sent to insp-1
+    manifest["queries_seen"] = [SEEN]
+    verified = verify_bundle(rebuild(manifest, records, inspector_keys, [lead_keys.public]), identity=lead_keys,
+                             trust=trust)
+    [seen] = verified.manifest.queries_seen
+    assert seen.to_json() == SEEN
+
+
+def test_a_format_1_manifest_is_still_read_as_having_seen_no_query(parts, inspector_keys, lead_keys, trust):
+    manifest, records = parts
+    manifest["format_version"] = 1
+    del manifest["queries_seen"]
+    verified = verify_bundle(rebuild(manifest, records, inspector_keys, [lead_keys.public]), identity=lead_keys,
+                             trust=trust)
+    assert verified.manifest.format_version == 1 and verified.manifest.queries_seen == ()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda m: m.update(format_version=1),  # format 1 has no queries_seen
+        lambda m: m.pop("queries_seen"),  # format 2 must have it
+        lambda m: m.update(queries_seen=[{**SEEN, "extra": 1}]),
+        lambda m: m.update(queries_seen=[{**SEEN, "case": "CRN001"}]),
+        lambda m: m.update(queries_seen=[{**SEEN, "seen_at": "yesterday"}]),
+        lambda m: m.update(queries_seen=[SEEN, SEEN]),  # not unique
+        lambda m: m.update(queries_seen=[SEEN] * 1001),
+        lambda m: m.update(queries_seen={"a": SEEN}),
+    ],
+    ids=["in-format-1", "missing", "extra-field", "bad-case", "bad-time", "duplicate", "too-many", "not-a-list"],
+)
+def test_a_malformed_queries_seen_is_refused(change, parts, inspector_keys, lead_keys, trust):
+    manifest, records = parts
+    change(manifest)
+    error = refused(rebuild(manifest, records, inspector_keys, [lead_keys.public]), lead_keys, trust)
+    assert error.code == "malformed-manifest"

@@ -1,4 +1,5 @@
-"""The golden bundles of format v1 (tests/fixtures/bundles) verify, forever, to the same content.
+"""The golden bundles (tests/fixtures/bundles: format v1, and manifest format 2) verify, forever, to
+the same content.
 
 If this fails after a change, the change broke bundles that inspectors have already handed
 over: fix the reader, never the golden files.
@@ -31,6 +32,7 @@ CASES = [
     ("v1-mlkem768-x25519.fwbundle", "lead-mlkem768-x25519"),
     ("v1-mlkem768-x25519.fwbundle", "lead-x25519"),  # the second recipient of the same bundle
     ("v1-unencrypted.fwbundle", None),
+    ("v2-x25519.fwbundle", "lead-x25519"),
 ]
 
 
@@ -51,11 +53,18 @@ def test_golden_bundle_verifies_to_the_expected_content(filename, lead, leads):
 
 
 def test_golden_bundles_chain():
-    names = ["v1-x25519.fwbundle", "v1-mlkem768-x25519.fwbundle", "v1-unencrypted.fwbundle"]
+    names = ["v1-x25519.fwbundle", "v1-mlkem768-x25519.fwbundle", "v1-unencrypted.fwbundle", "v2-x25519.fwbundle"]
     manifests = [EXPECTED["bundles"][name] for name in names]
-    assert [m["manifest"]["sequence"] for m in manifests] == [1, 2, 3]
+    assert [m["manifest"]["sequence"] for m in manifests] == [1, 2, 3, 4]
     for earlier, later in zip(manifests, manifests[1:], strict=False):
         assert later["manifest"]["previous_manifest_sha256"] == earlier["manifest_sha256"]
+
+
+def test_the_v2_golden_bundle_lists_the_query_its_signer_had_seen(leads):
+    verified = verify_bundle(GOLDEN / "v2-x25519.fwbundle", identity=leads["lead-x25519"], trust=TRUST)
+    [seen] = verified.manifest.queries_seen
+    second = next(r for r in EXPECTED["records"] if r["type"] == "case" and r["case_ref"] == "CRN-G002")
+    assert (seen.case, seen.question_id, seen.seen_at) == (second["uuid"], "2.1.1", "2026-11-12T08:15:00.000Z")
 
 
 def test_golden_content_covers_every_record_type():

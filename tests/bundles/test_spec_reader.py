@@ -119,6 +119,7 @@ GOLDEN_CASES = [
     ("v1-mlkem768-x25519.fwbundle", "lead-mlkem768-x25519"),
     ("v1-mlkem768-x25519.fwbundle", "lead-x25519"),
     ("v1-unencrypted.fwbundle", None),
+    ("v2-x25519.fwbundle", "lead-x25519"),  # manifest format 2: queries_seen
 ]
 
 

@@ -1,6 +1,6 @@
 """Bad input on the command line: a clear refusal (exit 1, or 2 for usage), no traceback, no change.
 
-Each test reproduces one defect found by probing the CLI (December 2026); those still open are xfail.
+Each test reproduces one defect found by probing the CLI (December 2026) and failed before its fix.
 An exception escaping `run()` is what a user sees as a Python traceback.
 """
 
@@ -66,11 +66,6 @@ def test_keys_export_does_not_overwrite_an_existing_file(ann, capsys, tmp_path):
     assert precious.read_text() == "case_ref,sample\nCRN001,\n"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open: rotate now checks the folder is writable first, but a write that fails after that check "
-    "(faked here) still leaves new keys with the statement only under keys/retired",
-)
 def test_keys_rotate_to_read_only_media_changes_nothing(ann, capsys, tmp_path, monkeypatch):
     # identity/rotate.py rotate_keys replaces the keys, then writes the statement to --out; when that
     # write fails (a read-only USB stick) the OSError escapes and the keys are already rotated.
@@ -188,6 +183,7 @@ def test_end_of_input_at_the_passphrase_prompt_is_refused(ann, capsys, monkeypat
         raise EOFError
 
     monkeypatch.setattr(getpass, "getpass", closed_stdin)
+    monkeypatch.setattr("fieldwork.cli.keys.stdin_is_terminal", lambda: True)  # the prompt is for a terminal
     code, out, err = cli(capsys, "keys", "rotate", "--out", ann.parent, "--data-dir", ann)
     assert refused(code, err)
 
@@ -195,7 +191,6 @@ def test_end_of_input_at_the_passphrase_prompt_is_refused(ann, capsys, monkeypat
 # --- refusals that change something ----------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="open: keys init opens (creates) the data folder before checking its arguments")
 def test_keys_init_with_a_bad_id_creates_no_data_folder(capsys, tmp_path):
     # cli/keys.py init_command opens (creates) the store before create_keys checks the id.
     folder = tmp_path / "new"
@@ -234,7 +229,6 @@ def test_receipt_list_of_an_unknown_inspection_is_refused(team, capsys):
     assert refused(code, err) and "No inspection 'nope'" in err
 
 
-@pytest.mark.xfail(strict=True, reason="open: moderation query --to accepts any person id")
 def test_moderation_query_to_an_unknown_person_is_refused(team, capsys):
     # cli/merge.py moderation_query_command → merge add_query records a query for anyone.
     code, out, err = cli(capsys, "moderation", "query", "--inspection", INSPECTION, "--case", "CRN001",
@@ -257,5 +251,14 @@ def test_settings_set_retention_days_to_an_empty_value_is_refused(ann, capsys):
     # store/settings.py _retention maps "" to "off": an unset shell variable switches retention off.
     code, out, err = cli(capsys, "settings", "set", "retention_days", "", "--data-dir", ann)
     assert refused(code, err)
+    settings = cli_json(capsys, "settings", "list", "--data-dir", ann)[1]["settings"]
+    assert {s["name"]: s["set"] for s in settings}["retention_days"] is False
+
+
+@pytest.mark.parametrize("value", ["٣", "+3", "3_0", "３", "9" * 50])
+def test_settings_set_retention_days_takes_ascii_digits_only(value, ann, capsys):
+    # int() read "٣" (Arabic-Indic three) as 3, "3_0" as 30 and "+3" as 3.
+    code, out, err = cli(capsys, "settings", "set", "retention_days", value, "--data-dir", ann)
+    assert refused(code, err) and ("0-9" in err or "1 to" in err), err
     settings = cli_json(capsys, "settings", "list", "--data-dir", ann)[1]["settings"]
     assert {s["name"]: s["set"] for s in settings}["retention_days"] is False

@@ -243,6 +243,9 @@ def test_create_refuses_a_start_that_is_not_a_date(capsys, data_dir, user_framew
 
 
 def test_list_with_no_inspections(capsys, data_dir):
+    from fieldwork.store import open_store
+
+    open_store(data_dir).close()  # a store with nothing in it (a folder without a store is refused)
     code, listing, _ = cli_json(capsys, "inspection", "list", "--json", "--data-dir", str(data_dir))
     assert code == 0
     assert listing == []

@@ -61,6 +61,7 @@ def test_keys_init_prompts_twice_without_the_environment(tmp_path, capsys, monke
     monkeypatch.delenv("FIELDWORK_PASSPHRASE")
     answers = iter(["first passphrase", "second passphrase"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    monkeypatch.setattr("fieldwork.cli.keys.stdin_is_terminal", lambda: True)  # the prompt is for a terminal
     code, out, err = cli(capsys, "keys", "init", "--name", "Pat", "--id", "pat", "--data-dir", tmp_path / "p")
     assert code == EXIT_REFUSED and "differ" in err
     answers = iter([PASSPHRASE, PASSPHRASE])
@@ -81,7 +82,7 @@ def test_export_needs_a_recipient_and_says_so(people, capsys, tmp_path):
     assert list(tmp_path.glob("*.fwbundle")) == []
 
 
-def test_full_hand_over(people, capsys, tmp_path):
+def test_full_hand_over(people, capsys, tmp_path, mini_framework):
     lead, ann = people
     code, first = cli_json(
         capsys, "bundle", "export", "--inspection", "insp-test", "--out", tmp_path, "--to", tmp_path / "lee.json",
@@ -99,6 +100,10 @@ def test_full_hand_over(people, capsys, tmp_path):
     assert code == EXIT_REFUSED and refused["error"]["code"] == "unknown-signer"
     assert set(refused) == {"error"} and set(refused["error"]) == {"code", "message"}
 
+    with open_store(lead, actor="lee") as store:  # trust for an inspection needs the inspection here
+        create_inspection(
+            store, inspection_id="insp-test", provider="Test CRC", provider_type="CRC", framework=mini_framework
+        )
     code, added = cli_json(
         capsys, "trust", "add", tmp_path / "ann.json", "--inspections", "insp-test", "--data-dir", lead
     )

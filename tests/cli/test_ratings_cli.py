@@ -215,3 +215,22 @@ def test_export_research(capsys, data, tmp_path):
         capsys, "--data-dir", str(data), "export", "research", "--inspection", "NS-1", "--out", str(tmp_path / "r.txt")
     )
     assert code == 1 and ".csv or .xlsx" in err
+
+
+@pytest.mark.parametrize("what", ["ratings", "research"])
+def test_an_existing_file_is_not_replaced_without_overwrite(what, capsys, data, tmp_path):
+    # Both wrote over any existing file without a word (a sample, another report); every other
+    # writer of the command line refuses unless --overwrite.
+    precious = tmp_path / "sample.csv"
+    precious.write_text("case_ref,sample\nCRN001,\n")
+    if what == "ratings":
+        argv = ("ratings", "--inspection", "NS-1", "--out", str(precious))
+    else:
+        argv = ("export", "research", "--inspection", "NS-1", "--out", str(precious))
+    code, out, err = cli(capsys, "--data-dir", str(data), *argv)
+    assert code == 1 and "already exists" in err and "--overwrite" in err and "Traceback" not in err
+    assert precious.read_text() == "case_ref,sample\nCRN001,\n"
+    code, out, err = cli(capsys, "--data-dir", str(data), *argv, "--overwrite")
+    assert code == 0, err
+    assert precious.read_text(encoding="utf-8-sig").startswith('"inspection",' if what == "research" else "")
+    assert precious.read_text() != "case_ref,sample\nCRN001,\n"

@@ -177,6 +177,7 @@ def test_keys_rotate_asks_for_the_new_passphrase_twice_without_the_environment(t
     before = {p: p.read_bytes() for p in (ann / "keys").rglob("*") if p.is_file()}
     answers = iter([NEW_PASSPHRASE, "something else entirely"])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
+    monkeypatch.setattr("fieldwork.cli.keys.stdin_is_terminal", lambda: True)  # the prompt is for a terminal
     code, out, err = cli(capsys, "keys", "rotate", "--out", tmp_path, "--data-dir", ann)
     assert code == EXIT_REFUSED and "differ" in err
     assert {p: p.read_bytes() for p in (ann / "keys").rglob("*") if p.is_file()} == before

@@ -90,3 +90,16 @@ def test_the_unchanged_file_is_accepted(lead_and_ann, capsys):
     lead, ann_file, fingerprint = lead_and_ann
     code, added = cli_json(capsys, "trust", "add", ann_file, "--data-dir", lead)
     assert code == EXIT_OK and added["fingerprint"] == fingerprint
+
+
+def test_trust_for_an_unknown_inspection_is_refused(lead_and_ann, capsys):
+    # A mistyped id trusted the key for an inspection no bundle names; the real one refused them.
+    lead, ann_file, _ = lead_and_ann
+    assert cli(capsys, "inspection", "demo", "--data-dir", lead)[0] == EXIT_OK
+    demo = cli_json(capsys, "inspection", "list", "--data-dir", lead)[1][0]["id"]
+    code, out, err = cli(capsys, "trust", "add", ann_file, "--inspections", f"{demo},insp-typo", "--data-dir", lead)
+    assert code == EXIT_REFUSED and "insp-typo" in err and demo in err and "Traceback" not in err
+    assert_trust_list_empty(capsys, lead)
+    assert cli(capsys, "trust", "add", ann_file, "--inspections", demo, "--data-dir", lead)[0] == EXIT_OK
+    [entry] = cli_json(capsys, "trust", "list", "--data-dir", lead)[1]
+    assert entry["inspections"] == [demo]

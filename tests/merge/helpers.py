@@ -108,6 +108,31 @@ def hand_out(lead: Person, inspector: Person, case_ids) -> None:
             db.conn.executemany("INSERT INTO case_details VALUES (?, ?, ?, ?, ?, ?)", details)
 
 
+def send_queries(lead: Person, inspector: Person) -> None:
+    """What an allocation pack does with the lead's open queries to `inspector`: the inspector's
+    workspace lists them (allocation_queries) with the pack that brought them, opened now by the
+    inspector's clock (allocation_packs.applied_at)."""
+    from fieldwork.packs.export import open_moderation_queries
+
+    case_ids = [row[0] for row in inspector.store.db.execute("SELECT id FROM cases")]
+    queries = open_moderation_queries(lead.store, INSPECTION, inspector.id, case_ids)
+    sequence = 1 + inspector.store.db.execute("SELECT COUNT(*) FROM allocation_packs").fetchone()[0]
+    pack_id = f"00000000-0000-4000-8000-{sequence:012d}"
+    with inspector.store.transaction() as db:
+        db.execute("DELETE FROM allocation_queries WHERE inspection_id = ?", [INSPECTION])
+        db.execute(
+            "INSERT INTO allocation_packs (pack_id, inspection_id, inspector_id, lead_key_id, lead_person_id, "
+            "sequence, issued_at, manifest_sha256, applied_at, applied_by) VALUES (?, ?, ?, ?, 'lead', ?, ?, ?, ?, ?)",
+            [pack_id, INSPECTION, inspector.id, lead.keys.key_id, sequence, lead.store.now(), "0" * 64,
+             inspector.store.now(), inspector.id],
+        )
+        db.conn.executemany(
+            "INSERT OR IGNORE INTO allocation_queries (inspection_id, case_id, question_id, text, pack_id) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(INSPECTION, q.case_uuid, q.question_id, q.text, pack_id) for q in queries],
+        )
+
+
 def open_conflicts(store: Store) -> set[tuple]:
     return set(store.db.execute("SELECT kind, case_id, key FROM merge_open_conflicts").fetchall())
 

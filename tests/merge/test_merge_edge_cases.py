@@ -1,12 +1,10 @@
 """Merge edge cases found by a review (December 2026): each states a promise of docs/merge.md and
-docs/decisions/0007-merge-rules.md, and each failed before its fix (one is still open: xfail).
+docs/decisions/0007-merge-rules.md, and each failed before its fix.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-
-import pytest
 
 from fieldwork.merge import (
     add_query,
@@ -22,7 +20,7 @@ from fieldwork.merge import (
 from fieldwork.store.assessments import set_answer, set_detail
 from fieldwork.store.inspections import add_case
 
-from .helpers import INSPECTION, open_conflicts
+from .helpers import INSPECTION, open_conflicts, send_queries
 
 LOW = "00000000-0000-4000-8000-000000000001"
 HIGH = "ffffffff-ffff-4fff-bfff-ffffffffffff"
@@ -157,15 +155,10 @@ def test_a_lower_uuid_taking_a_separate_cases_new_reference_can_be_merged(lead, 
 # --- 4. a query 'answered' by a version made before the query was raised ---------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known: a query counts as answered by any newer revision; telling a bundle made before the query "
-    "apart needs the inspector's bundle to say which pack it saw (clocks on two laptops cannot be compared)",
-)
 def test_a_query_is_not_answered_by_a_bundle_made_before_it(lead, ann, sample):
     """ann's bundles 1 and 2 were both exported before the lead raised the query; bundle 2 arrives
-    late. Its version is newer than the query's base, so the query is marked answered although ann
-    never saw it."""
+    late. Its version is newer than the query's base, yet ann never saw the query: it stays open.
+    (Before, any newer revision answered it: the bundle did not say which queries it had seen.)"""
     case = sample[0].id
     set_answer(ann.store, case, "2.1.1", value="yes")
     first = ann.export(lead)
@@ -177,6 +170,16 @@ def test_a_query_is_not_answered_by_a_bundle_made_before_it(lead, ann, sample):
     merge(lead, second)
     [now] = [q for q in list_queries(lead.store, INSPECTION) if q.id == query.id]
     assert now.status == "open", "answered by a version made before the inspector could see the query"
+
+    # The pack brings the query; a bundle made after that, with nothing changed since, is no answer
+    # either; an answer changed after the pack was opened is.
+    send_queries(lead, ann)
+    merge(lead, ann.export(lead))
+    assert [q.status for q in list_queries(lead.store, INSPECTION) if q.id == query.id] == ["open"]
+    set_answer(ann.store, case, "2.1.1", value="no", note="Evidence: the plan of 3 Nov")
+    merge(lead, ann.export(lead))
+    [now] = [q for q in list_queries(lead.store, INSPECTION) if q.id == query.id]
+    assert now.status == "answered" and now.answered_version_id is not None
 
 
 # --- 5. a conflict the lead settled by editing stays listed as a conflict -------------------------

@@ -23,7 +23,7 @@ from fieldwork.merge import (
 from fieldwork.merge.agreement import score
 from fieldwork.store.assessments import set_answer, set_detail
 
-from .helpers import INSPECTION, hand_out
+from .helpers import INSPECTION, hand_out, send_queries
 
 
 def merge(lead, *paths):
@@ -102,6 +102,10 @@ def test_a_query_is_answered_by_that_inspectors_newer_version_only(lead, ann, bo
     merge(lead, bob.export(lead))  # someone else's version does not answer ann's query
     assert list_queries(lead.store, INSPECTION)[0].status == "open"
     set_answer(ann.store, case, "2.1.1", note="Evidence: the plan of 3 Nov")
+    merge(lead, ann.export(lead))  # changed before the query reached ann: not an answer to it
+    assert list_queries(lead.store, INSPECTION)[0].status == "open"
+    send_queries(lead, ann)  # the next allocation pack brings it
+    set_answer(ann.store, case, "2.1.1", note="Evidence: the plan of 3 Nov, page 2")
     merge(lead, ann.export(lead))
     [answered] = list_queries(lead.store, INSPECTION)
     assert answered.status == "answered" and answered.answered_version_id is not None

@@ -77,7 +77,7 @@ def test_nothing_is_spooled_to_the_system_temp_folder(store, inspection, cases, 
                                                       monkeypatch):
     """Looked at while the workbook is being written, not only after: openpyxl removes its spool
     at the end, so only a killed export showed it (see the kill test below)."""
-    for number in range(3):
+    for _ in range(3):
         cases.case({"2.1.1": "yes"}, notes={"2.1.1": EVIDENCE})
     seen_in_temp: list[list[str]] = []
     seen_beside: list[list[str]] = []
@@ -159,7 +159,7 @@ def _export_in_a_child(data: Path, target: Path, temp_folder: Path, crash_at: st
     env = {**os.environ, "TMPDIR": str(temp_folder), "FIELDWORK_CRASH_AT": crash_at, "FIELDWORK_CRASH_AFTER": "1"}
     return subprocess.run(
         [sys.executable, "-m", "fieldwork", "--data-dir", str(data), "export", "research", "--inspection", "NS-1",
-         "--out", str(target)],
+         "--out", str(target), "--overwrite"],
         env=env, capture_output=True, text=True, timeout=120, cwd=REPO,
     )
 
@@ -225,7 +225,7 @@ def test_killed_at_random_moments_the_target_is_whole_or_absent_and_nothing_is_l
     for _ in range(4):
         child = subprocess.Popen(
             [sys.executable, "-m", "fieldwork", "--data-dir", str(research_data), "export", "research",
-             "--inspection", "NS-1", "--out", str(target)],
+             "--inspection", "NS-1", "--out", str(target), "--overwrite"],
             env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         time.sleep(rng.uniform(0.2, 2.0))  # when to kill, not an assertion
