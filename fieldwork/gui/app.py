@@ -206,6 +206,8 @@ def run_app(data_dir: str | None) -> int:
     if os.environ.get("FIELDWORK_EXIT_WHEN_SHOWN") == "1":
         # For start-up timing (benchmarks/bench_build.py): quit once the shown window is painted.
         QTimer.singleShot(0, app.quit)
+    for notice in store.notices:  # e.g. a restore that was killed, finished or undone at this open
+        QMessageBox.information(window, "fieldwork", notice)
     if store.damaged:
         QMessageBox.information(
             window,

@@ -21,7 +21,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import filelock
 import sqlite_utils
 
 from fieldwork import __version__
@@ -30,6 +29,8 @@ from fieldwork.faults import crash_point
 from fieldwork.paths import STORE_FILENAME
 from fieldwork.store import backups as _backups
 from fieldwork.store import recovery as _recovery
+from fieldwork.store import restore as _restore
+from fieldwork.store.lock import LockBusy, StoreLock, try_lock
 from fieldwork.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 Clock = Callable[[], dt.datetime]
@@ -51,7 +52,7 @@ class Store:
         self,
         path: Path,
         db: sqlite_utils.Database,
-        lock: filelock.BaseFileLock | None,
+        lock: StoreLock | None,
         *,
         actor: str,
         clock: Clock,
@@ -71,6 +72,8 @@ class Store:
         self.read_only_folder = False  # read-only because the folder cannot be written
         self.changes_at_open = db.conn.total_changes
         self.created_now = False
+        # Things the person should be told about this open (an interrupted restore settled).
+        self.notices: list[str] = []
 
     # --- life cycle -------------------------------------------------------------------
     @property
@@ -109,6 +112,13 @@ class Store:
                 "This store is open in another fieldwork window, so this one is read-only; "
                 "close the other window and reopen to make changes."
             )
+        try:
+            self._lock.confirm()  # still ours (where SQLite closing a descriptor could drop it)
+        except (LockBusy, OSError):
+            raise StoreLockedError(
+                f"{self.path} was taken over by another fieldwork window, so this change was not saved; "
+                "close this window and go on in the other."
+            ) from None
         try:
             with self.db.atomic():
                 yield self.db
@@ -315,18 +325,21 @@ def open_store(
         raise StoreError(
             f"The data folder {data_dir} cannot be created ({exc.strerror}); choose another folder with --data-dir."
         ) from None
-    lock: filelock.BaseFileLock | None = filelock.FileLock(str(path) + ".lock", thread_local=False, mode=0o600)
+    existed = path.exists() and path.stat().st_size > 0
+    lock: StoreLock | None = None
     folder_read_only = False
     try:
-        lock.acquire(timeout=0)
-    except filelock.Timeout:
-        lock = None
+        if not path.exists():
+            # Created with owner-only permissions before SQLite writes anything into it: the
+            # single-writer lock is held on this file itself (fieldwork.store.lock, issue 20).
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        lock = try_lock(path)  # None: another process writes it; this one may only read
     except OSError as exc:
         if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
-            lock = None  # a read-only folder: reading is still possible
-            folder_read_only = True
+            folder_read_only = True  # a read-only file or folder: reading is still possible
         else:
             raise StoreError(f"The store {path} cannot be locked ({exc.strerror}).") from None
+    notices: list[str] = []
     try:
         if lock is None and not path.exists():
             raise StoreError(
@@ -334,14 +347,20 @@ def open_store(
                 "or choose another folder with --data-dir."
             )
         if lock is not None:
+            # Issue 20: a restore killed half-way is finished or undone before SQLite opens the
+            # file (an old -wal beside a restored store would be replayed into it).
+            notice = _restore.finish_interrupted_restore(data_dir)
+            if notice:
+                notices.append(notice)
+                existed = path.exists() and path.stat().st_size > 0
             # Issue 7: temp files of writers that died (a bundle, a backup, a restore, keys).
             for folder in (data_dir, _backups.backups_dir(data_dir), data_dir / "keys"):
                 _recovery.remove_stale_temp_files(folder, legacy_backup_names=folder.name == "backups")
-        existed = path.exists() and path.stat().st_size > 0
-        if not path.exists():
-            # Created with owner-only permissions before SQLite writes anything into it.
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-            os.close(fd)
+        elif (data_dir / _restore.RESTORE_NOTE).exists():
+            raise StoreLockedError(
+                f"A restore in {data_dir} was interrupted and is being finished by another fieldwork window; "
+                "try again in a moment."
+            )
         # Issue 7: a damaged store is refused before anything (even a checkpoint) writes to it.
         if existed and _wants_check(check, path) and _recovery.check_file(path):
             raise _recovery.damaged_error(path, "is damaged (its database check found errors)")
@@ -384,12 +403,16 @@ def open_store(
     # No sqlite-utils plugins run against a store (and scanning for them costs 17 ms per open).
     db = sqlite_utils.Database(conn, execute_plugins=False)
     store = Store(path, db, lock, actor=actor, clock=clock, new_id=new_id, backup_policy=backups)
+    store.notices = notices
     if lock is not None:
         try:
+            # Issue 20: an open writes nothing unless something is missing or out of date, so
+            # looking at a store works on a full disk.
             if store.meta("store_id") is None:
                 store.set_meta("store_id", new_id())
                 store.set_meta("created_at", store.now())
-            store.set_meta("last_written_by_version", __version__)
+            if store.meta("last_written_by_version") != __version__:
+                store.set_meta("last_written_by_version", __version__)
             _backups.at_open(store, existed=existed)  # issue 7: the daily rolling backup
             store.created_now = not existed  # its first backup is taken at the next open
         except BaseException as exc:

@@ -9,11 +9,9 @@ docs/decisions/0011-backups-and-recovery.md.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 import re
 import secrets
-import shutil
 import sqlite3
 import time
 import urllib.parse
@@ -21,8 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fieldwork.errors import StoreError, StoreLockedError
-from fieldwork.faults import crash_point
+from fieldwork.errors import StoreError
 from fieldwork.paths import STORE_FILENAME
 
 if TYPE_CHECKING:  # imported at run time inside functions: db imports this module
@@ -131,9 +128,12 @@ def check_store(data_dir: str | os.PathLike, *, full: bool = False) -> list[str]
 
     Raises StoreError when there is no store, StoreDamagedError when it is not SQLite at all.
     """
+    from fieldwork.store.restore import settle_without_opening
+
     path = Path(data_dir) / STORE_FILENAME
     if not path.is_file():
         raise StoreError(f"There is no fieldwork store in {data_dir}; check --data-dir.")
+    settle_without_opening(data_dir)  # issue 20: a restore killed half-way is finished or undone first
     if path.stat().st_size and not has_sqlite_header(path):
         raise damaged_error(path, "is not a fieldwork store (it is not an SQLite database)", readable=False)
     conn = sqlite3.connect(_read_only_uri(path), uri=True)
@@ -224,8 +224,11 @@ def open_damaged(data_dir: str | os.PathLike, *, actor: str = "") -> Store:
     import sqlite_utils
 
     from fieldwork.store.db import Store, utc_now
+    from fieldwork.store.restore import settle_without_opening
 
     path = Path(data_dir) / STORE_FILENAME
+    if path.is_file():
+        settle_without_opening(data_dir)
     if not path.is_file() or (path.stat().st_size and not has_sqlite_header(path)):
         raise damaged_error(path, "is not a fieldwork store (it is not an SQLite database)", readable=False)
     try:
@@ -240,146 +243,15 @@ def open_damaged(data_dir: str | os.PathLike, *, actor: str = "") -> Store:
     return store
 
 
-# --- restore -------------------------------------------------------------------------------------
+# --- restore: fieldwork.store.restore, kept importable from here --------------------------------
+
+_MOVED_TO_RESTORE = ("ASIDE_INFIX", "RESTORE_NOTE", "finish_interrupted_restore", "restore_backup")
 
 
-ASIDE_INFIX = "-before-restore-"
+def __getattr__(name: str):
+    # Looked up lazily: fieldwork.store.restore imports this module's helpers.
+    if name in _MOVED_TO_RESTORE:
+        from fieldwork.store import restore
 
-
-def _aside_name(path: Path, moment: dt.datetime) -> Path:
-    stamp = moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    for number in range(1, 1000):
-        suffix = "" if number == 1 else f"-{number}"
-        candidate = path.with_name(f"{path.stem}{ASIDE_INFIX}{stamp}{suffix}{path.suffix}")
-        if not any(Path(str(candidate) + tail).exists() for tail in ("", "-wal", "-shm")):
-            return candidate
-    raise StoreError(f"Too many damaged copies of the store are kept in {path.parent}; move some away.")
-
-
-def _copy_private(source: Path, target: Path) -> None:
-    """Copy `source` to a new owner-only file `target` (which must not exist), fsynced."""
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-    with os.fdopen(fd, "wb") as out, open(source, "rb") as handle:
-        shutil.copyfileobj(handle, out, 1024 * 1024)
-        out.flush()
-        os.fsync(out.fileno())
-
-
-def _check_backup(path: Path) -> None:
-    from fieldwork.store.migrations import SCHEMA_VERSION
-
-    if not path.is_file():
-        raise StoreError(f"There is no backup at {path}; list them with 'fieldwork store backups'.")
-    if not has_sqlite_header(path):
-        raise StoreError(f"{path} is not a fieldwork backup (it is not an SQLite database); choose another.")
-    conn = sqlite3.connect(_read_only_uri(path), uri=True)
-    try:
-        problems = quick_check(conn)
-        version = conn.execute("PRAGMA user_version").fetchone()[0] if not problems else 0
-        has_meta = not problems and conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
-        ).fetchone() is not None
-    except sqlite3.DatabaseError as exc:
-        problems, version, has_meta = [str(exc)], 0, False
-    finally:
-        conn.close()
-    if problems:
-        raise StoreError(f"The backup {path} is damaged too; choose an older one (fieldwork store backups).")
-    if version < 1 or not has_meta:
-        raise StoreError(f"{path} is an SQLite database but not a fieldwork store or backup; choose another.")
-    if version > SCHEMA_VERSION:
-        raise StoreError(f"The backup {path} was written by a newer version of fieldwork; install it to restore.")
-
-
-def _profile_of(path: Path) -> str | None:
-    """The person id a store or backup belongs to, or None when it has none or cannot be read."""
-    try:
-        conn = sqlite3.connect(_read_only_uri(path), uri=True)
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'profile.person_id'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
-    return row[0] if row else None
-
-
-def _check_same_profile(store_path: Path, backup_path: Path) -> None:
-    """A backup of another person's store would put their work under this folder's keys."""
-    if not store_path.is_file():
-        return
-    here, there = _profile_of(store_path), _profile_of(backup_path)
-    if here and there and here != there:
-        raise StoreError(
-            f"{backup_path} is a backup of {there}'s store, but this data folder is {here}'s; restore it into "
-            f"{there}'s own data folder instead."
-        )
-
-
-def restore_backup(
-    data_dir: str | os.PathLike,
-    backup_path: str | os.PathLike,
-    *,
-    actor: str = "",
-    clock=None,
-) -> Store:
-    """Put a backup in place of the store in `data_dir` and open it (the caller closes it).
-
-    The backup is checked first (refused if damaged or too new: then nothing changes). The
-    current store, with its -wal and -shm, is kept beside it as `fieldwork-before-restore-<time>.sqlite`
-    (never deleted), and the backup is copied in whole before it replaces the store in one
-    rename: a crash at any moment leaves the old store or the restored one, never neither. The
-    backup file itself stays where it is. Close every store on `data_dir` first.
-    """
-    import filelock
-
-    from fieldwork.store.db import open_store, utc_now
-
-    clock = clock or utc_now
-    data_dir = Path(data_dir)
-    backup_path = Path(backup_path)
-    path = data_dir / STORE_FILENAME
-    _check_backup(backup_path)
-    _check_same_profile(path, backup_path)
-    lock = filelock.FileLock(str(path) + ".lock", thread_local=False, mode=0o600)
-    try:
-        lock.acquire(timeout=0)
-    except filelock.Timeout:
-        raise StoreLockedError(
-            "The store is open in another fieldwork window; close it there before restoring a backup."
-        ) from None
-    try:
-        incoming = temp_path(path)
-        try:
-            _copy_private(backup_path, incoming)
-            if path.exists():
-                aside = _aside_name(path, clock())
-                # The damaged file stays at its name until the backup replaces it (a hard link, or
-                # a copy where the file system has none), so there is always a store there.
-                try:
-                    os.link(path, aside)
-                except OSError:
-                    staged = temp_path(aside)
-                    _copy_private(path, staged)
-                    os.replace(staged, aside)
-                # Its -wal must go with it: left beside the restored file, SQLite would replay it.
-                for tail in ("-wal", "-shm"):
-                    companion = Path(str(path) + tail)
-                    if companion.exists():
-                        os.replace(companion, Path(str(aside) + tail))
-                fsync_dir(data_dir)
-            crash_point("restore.before_replace")
-            os.replace(incoming, path)
-            fsync_dir(data_dir)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                incoming.unlink()
-            raise
-    except OSError as exc:
-        raise StoreError(
-            f"The backup could not be restored into {data_dir} ({exc.strerror}); free some space or "
-            "check the folder's permissions, then try again (the current store is unchanged)."
-        ) from None
-    finally:
-        lock.release()
-    return open_store(data_dir, actor=actor, clock=clock)
+        return getattr(restore, name)
+    raise AttributeError(name)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import filelock
 import pytest
 
 import fieldwork.store.db as store_db
@@ -15,6 +14,7 @@ from fieldwork.paths import STORE_FILENAME
 from fieldwork.store import open_store
 from fieldwork.store.assessments import load_assessment
 from fieldwork.store.inspections import framework_for, get_inspection
+from fieldwork.store.lock import StoreLock
 
 REAL_MIGRATIONS = list(store_migrations.MIGRATIONS)
 EXPECTED_TABLES = {
@@ -176,8 +176,7 @@ def test_an_old_store_held_by_another_window_is_not_migrated(tmp_path, mini_fram
     folder = tmp_path / "data"
     path = build_v1_store(folder, mini_framework)
     before = path.read_bytes()
-    holder = filelock.FileLock(str(path) + ".lock")
-    holder.acquire(timeout=0)
+    holder = StoreLock(path)  # another window: it holds the lock on the store file itself
     try:
         with pytest.raises(StoreLockedError) as caught:
             open_store(folder)
