@@ -70,6 +70,7 @@ class Store:
         self.backup_policy = backup_policy
         self.damaged = False
         self.read_only_folder = False  # read-only because the folder cannot be written
+        self.no_room = False  # read-only because the disk is full (issue 20): reading still works
         self.changes_at_open = db.conn.total_changes
         self.created_now = False
         # Things the person should be told about this open (an interrupted restore settled).
@@ -78,11 +79,12 @@ class Store:
     # --- life cycle -------------------------------------------------------------------
     @property
     def read_only(self) -> bool:
-        """True when another copy of the app holds the store: this one may only read."""
-        return self._lock is None
+        """True when this window may only read: another copy of the app holds the store, the
+        folder cannot be written, or the disk is full."""
+        return self._lock is None or self.no_room
 
     def close(self) -> None:
-        if self._lock is not None:
+        if self._lock is not None and not self.no_room:
             _backups.at_close(self)  # rolling backup when this session changed something; never raises
         with contextlib.suppress(sqlite3.Error):
             self.db.conn.close()
@@ -102,6 +104,11 @@ class Store:
         """All-or-nothing: every write in the block commits together, durably, or none does."""
         if self.damaged:
             raise _recovery.damaged_error(self.path, "is damaged and open read-only", readable=False)
+        if self.no_room:
+            raise StoreError(
+                f"The disk holding {self.path} is full, so this window is read-only and the change was not saved; "
+                "free some space and start fieldwork again."
+            )
         if self.read_only and self.read_only_folder:
             raise StoreError(
                 f"{self.path} cannot be written (read-only file or folder); "
@@ -204,6 +211,49 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn.close()  # never left for the garbage collector: an open file pins the folder
         raise
     return conn
+
+
+def _connect_and_read_version(path: Path, *, allow_no_room: bool) -> tuple[sqlite3.Connection, int, bool]:
+    """The store's connection, its schema version, and whether the disk was too full to open it
+    the usual way (issue 20: SQLite cannot make the -shm a read needs on a full disk; looking at
+    the store must still work, read-only, as long as nothing needs migrating)."""
+    try:
+        conn = _connect(path)
+    except sqlite3.OperationalError as exc:
+        if not (allow_no_room and _recovery.is_no_room(exc)):
+            raise
+    else:
+        try:
+            return conn, conn.execute("PRAGMA user_version").fetchone()[0], False
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if not (allow_no_room and _recovery.is_no_room(exc)):
+                raise
+        except BaseException:
+            conn.close()
+            raise
+    conn = _connect_without_room(path)
+    try:
+        return conn, conn.execute("PRAGMA user_version").fetchone()[0], True
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _connect_without_room(path: Path) -> sqlite3.Connection:
+    """A read-only connection for a full disk (recovery.connect_read_only), set up like _connect."""
+    try:
+        conn = _recovery.connect_read_only(path, check_same_thread=False)
+    except sqlite3.OperationalError:
+        raise StoreError(_full_disk_message(path, "cannot even be read without a little room beside it")) from None
+    conn.execute("PRAGMA query_only = ON")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA cache_size = -32768")
+    return conn
+
+
+def _full_disk_message(path: Path, what: str) -> str:
+    return f"The disk holding {path} is full and the store {what}; free some space and start again (nothing was changed)."
 
 
 def _check_is_sqlite(path: Path) -> None:
@@ -364,12 +414,15 @@ def open_store(
         # Issue 7: a damaged store is refused before anything (even a checkpoint) writes to it.
         if existed and _wants_check(check, path) and _recovery.check_file(path):
             raise _recovery.damaged_error(path, "is damaged (its database check found errors)")
-        conn = _connect(path)
+        conn, version, no_room = _connect_and_read_version(path, allow_no_room=not folder_read_only)
         try:
             # Refuse a too-new store before anything (even the journal mode) is written to it.
-            if conn.execute("PRAGMA user_version").fetchone()[0] > SCHEMA_VERSION:
+            if version > SCHEMA_VERSION:
                 _migrate(conn, path, clock)  # raises the too-new refusal
-            if lock is not None:
+            if no_room:
+                if version < SCHEMA_VERSION:
+                    raise StoreError(_full_disk_message(path, "needs upgrading, which needs room"))
+            elif lock is not None:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = FULL")
                 _migrate(conn, path, clock)
@@ -404,7 +457,8 @@ def open_store(
     db = sqlite_utils.Database(conn, execute_plugins=False)
     store = Store(path, db, lock, actor=actor, clock=clock, new_id=new_id, backup_policy=backups)
     store.notices = notices
-    if lock is not None:
+    store.no_room = no_room
+    if lock is not None and not no_room:
         try:
             # Issue 20: an open writes nothing unless something is missing or out of date, so
             # looking at a store works on a full disk.

@@ -107,14 +107,74 @@ def quick_check(conn: sqlite3.Connection, *, full: bool = False) -> list[str]:
     return [] if problems == ["ok"] else problems
 
 
+def is_no_room(exc: BaseException) -> bool:
+    """True for SQLite errors a full disk gives (SQLite reports some of them as I/O errors)."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("disk is full" in text or "disk i/o error" in text)
+
+
+def connect_read_only(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connection:
+    """A connection that only reads the store, also where SQLite cannot make its shared-memory
+    file (-shm) beside it: a full disk, a read-only mount (issue 20).
+
+    1. SQLite's own read-only mode (mode=ro), which needs a -shm for a store in WAL mode.
+    2. No -shm possible and nothing in the -wal: the main file is the whole store, read as
+       immutable (no lock, no -shm; a write elsewhere at the same moment may not be seen).
+    3. No -shm possible and committed work in the -wal: a connection in SQLite's exclusive
+       locking mode, which keeps the WAL index in memory instead of a -shm, with query_only on
+       (it needs the file writable; closing it may copy the WAL into the store, as any close does).
+    Raises the first error when none of them can read it (and a damage error at once).
+    """
+    try:
+        conn = sqlite3.connect(_read_only_uri(path), uri=True, check_same_thread=check_same_thread)
+    except sqlite3.OperationalError as exc:
+        first = exc
+    else:
+        try:
+            conn.execute("PRAGMA user_version").fetchone()  # the first read opens the -wal and -shm
+            return conn
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            first = exc
+        except BaseException:
+            conn.close()
+            raise
+    wal = Path(str(path) + "-wal")
+    wal_empty = not wal.exists() or wal.stat().st_size == 0
+    if wal_empty:
+        uri, setup = _read_only_uri(path) + "&immutable=1", ["PRAGMA query_only = ON"]
+    else:
+        uri = "file:" + urllib.parse.quote(str(Path(path).resolve())) + "?mode=rw"
+        setup = ["PRAGMA locking_mode = EXCLUSIVE", "PRAGMA query_only = ON"]
+    try:
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=check_same_thread)
+    except sqlite3.OperationalError:
+        raise first from None
+    try:
+        for statement in setup:
+            conn.execute(statement)
+        conn.execute("PRAGMA user_version").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        raise first from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 def check_file(path: Path, *, full: bool = False) -> list[str]:
     """quick_check (or integrity_check) of a store file through a read-only connection, so a
     damaged store is never written to, not even by a checkpoint. [] when sound, or when SQLite
     cannot open it read-only at all (the caller's own connection then reports why)."""
     try:
-        conn = sqlite3.connect(_read_only_uri(path), uri=True)
+        conn = connect_read_only(path)
     except sqlite3.OperationalError:
         return []
+    except sqlite3.DatabaseError as exc:
+        if not is_damage(exc):
+            raise
+        return [str(exc)]
     try:
         return quick_check(conn, full=full)
     except sqlite3.OperationalError:
@@ -126,7 +186,8 @@ def check_file(path: Path, *, full: bool = False) -> list[str]:
 def check_store(data_dir: str | os.PathLike, *, full: bool = False) -> list[str]:
     """Check the store in `data_dir` without writing anything; [] when it is sound.
 
-    Raises StoreError when there is no store, StoreDamagedError when it is not SQLite at all.
+    Raises StoreError when there is no store or it cannot be read at all (a full disk and a
+    committed WAL that cannot be read without room), StoreDamagedError when it is not SQLite.
     """
     from fieldwork.store.restore import settle_without_opening
 
@@ -136,11 +197,28 @@ def check_store(data_dir: str | os.PathLike, *, full: bool = False) -> list[str]
     settle_without_opening(data_dir)  # issue 20: a restore killed half-way is finished or undone first
     if path.stat().st_size and not has_sqlite_header(path):
         raise damaged_error(path, "is not a fieldwork store (it is not an SQLite database)", readable=False)
-    conn = sqlite3.connect(_read_only_uri(path), uri=True)
+    try:
+        conn = connect_read_only(path)
+    except sqlite3.OperationalError as exc:
+        raise _cannot_read(path, exc) from None
+    except sqlite3.DatabaseError as exc:
+        if not is_damage(exc):
+            raise
+        return [str(exc)]
     try:
         return quick_check(conn, full=full)
+    except sqlite3.OperationalError as exc:
+        raise _cannot_read(path, exc) from None
     finally:
         conn.close()
+
+
+def _cannot_read(path: Path, exc: sqlite3.OperationalError) -> StoreError:
+    why = "the disk holding it is full" if is_no_room(exc) else f"SQLite could not read it ({exc})"
+    return StoreError(
+        f"{path} could not be checked because {why}, and its latest changes cannot be read without room "
+        "beside it; free some space (or copy the folder somewhere writable) and check again."
+    )
 
 
 # --- leftovers of writers that died --------------------------------------------------------------
@@ -232,7 +310,7 @@ def open_damaged(data_dir: str | os.PathLike, *, actor: str = "") -> Store:
     if not path.is_file() or (path.stat().st_size and not has_sqlite_header(path)):
         raise damaged_error(path, "is not a fieldwork store (it is not an SQLite database)", readable=False)
     try:
-        conn = sqlite3.connect(_read_only_uri(path), uri=True, check_same_thread=False)
+        conn = connect_read_only(path, check_same_thread=False)  # also on a full disk (issue 20)
         conn.execute("PRAGMA query_only = ON")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
