@@ -215,6 +215,13 @@ def run_app(data_dir: str | None) -> int:
             "This store is damaged and open read-only: you can look at what is left and copy it, "
             "but nothing can be changed. Restore a backup to go on working.",
         )
+    elif store.no_room:
+        QMessageBox.information(
+            window,
+            "fieldwork",
+            "The disk is full, so this window is read-only: you can look at everything, but nothing can be "
+            "saved. Free some space and start fieldwork again to go on working.",
+        )
     elif store.read_only:
         QMessageBox.information(
             window,
