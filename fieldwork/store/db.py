@@ -30,6 +30,7 @@ from fieldwork.paths import STORE_FILENAME
 from fieldwork.store import backups as _backups
 from fieldwork.store import recovery as _recovery
 from fieldwork.store import restore as _restore
+from fieldwork.store import rowhash as _rowhash
 from fieldwork.store.lock import LockBusy, StoreLock, try_lock
 from fieldwork.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
@@ -207,6 +208,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         # history spills its statement journal there). Set before any temp table exists, since
         # changing it later drops them.
         conn.execute("PRAGMA temp_store = MEMORY")
+        _rowhash.register(conn)  # the checksum triggers of answers and case details call it (issue 20)
     except BaseException:
         conn.close()  # never left for the garbage collector: an open file pins the folder
         raise
@@ -271,8 +273,9 @@ def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
     """A consistent snapshot through SQLite's backup API, written whole then renamed.
 
     Issue 7: the temp file is owner-only from its creation and named so that the next start
-    clears it after a crash; the snapshot must pass `PRAGMA quick_check` before it is renamed
-    (else sqlite3.DatabaseError, and nothing appears at `target`).
+    clears it after a crash; the snapshot must pass `PRAGMA quick_check` and (issue 20) the
+    checksum of every answer and case detail before it is renamed (else sqlite3.DatabaseError,
+    and nothing appears at `target`).
     """
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     _make_private(target.parent)
@@ -285,6 +288,9 @@ def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
             dest.execute("PRAGMA journal_mode = DELETE")
             if _recovery.quick_check(dest):
                 raise sqlite3.DatabaseError("database disk image is malformed (found in a backup snapshot)")
+            # Issue 20: a backup never copies an answer whose checksum fails (bit rot in the store).
+            if _rowhash.failing_rows(dest, limit=1):
+                raise sqlite3.DatabaseError("database disk image is malformed (an answer does not match its checksum)")
         finally:
             dest.close()
         with open(partial, "rb") as handle:
@@ -359,8 +365,8 @@ def open_store(
     """Open (creating and migrating if needed) the store in `data_dir`.
 
     When another process holds the store, it opens read-only (`Store.read_only`).
-    check: "auto" runs PRAGMA quick_check at open on stores up to 8 MiB, "full" on any size
-    (the app does this on its opener thread), "off" never. A damaged store raises
+    check: "auto" runs PRAGMA integrity_check at open on stores up to 8 MiB (issue 20), "full"
+    also runs quick_check on larger ones (the app does this on its opener thread), "off" never. A damaged store raises
     StoreDamagedError and is left unchanged. backups: the rolling backup policy (None: none).
     """
     data_dir = Path(data_dir)
@@ -412,8 +418,12 @@ def open_store(
                 "try again in a moment."
             )
         # Issue 7: a damaged store is refused before anything (even a checkpoint) writes to it.
-        if existed and _wants_check(check, path) and _recovery.check_file(path):
-            raise _recovery.damaged_error(path, "is damaged (its database check found errors)")
+        depth = _check_depth(check, path) if existed else None
+        problems = _recovery.check_file(path, full=depth == "full") if depth is not None else []
+        if problems:
+            # A failing checksum names the answer (ids only); SQLite's own findings are not for people.
+            what = problems[0] if "checksum" in problems[0] else "its database check found errors"
+            raise _recovery.damaged_error(path, f"is damaged ({what})")
         conn, version, no_room = _connect_and_read_version(path, allow_no_room=not folder_read_only)
         try:
             # Refuse a too-new store before anything (even the journal mode) is written to it.
@@ -480,9 +490,13 @@ def open_store(
     return store
 
 
-def _wants_check(check: str, path: Path) -> bool:
+def _check_depth(check: str, path: Path) -> str | None:
+    """Which check an open runs: "full" (integrity_check) on a store small enough for it to be
+    cheap, "quick" (quick_check) on a larger one when asked for (the app's opener thread), or none."""
     if check not in ("auto", "full", "off"):
         raise ValueError(f"check must be auto, full or off, not {check!r}")
-    if check == "auto":
-        return path.stat().st_size <= _recovery.QUICK_CHECK_AT_OPEN_MAX_BYTES
-    return check == "full"
+    if check == "off":
+        return None
+    if path.stat().st_size <= _recovery.QUICK_CHECK_AT_OPEN_MAX_BYTES:
+        return "full"
+    return "quick" if check == "full" else None
