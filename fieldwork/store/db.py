@@ -255,7 +255,9 @@ def _connect_without_room(path: Path) -> sqlite3.Connection:
 
 
 def _full_disk_message(path: Path, what: str) -> str:
-    return f"The disk holding {path} is full and the store {what}; free some space and start again (nothing was changed)."
+    return (
+        f"The disk holding {path} is full and the store {what}; free some space and start again (nothing was changed)."
+    )
 
 
 def _check_is_sqlite(path: Path) -> None:
@@ -290,7 +292,9 @@ def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
                 raise sqlite3.DatabaseError("database disk image is malformed (found in a backup snapshot)")
             # Issue 20: a backup never copies an answer whose checksum fails (bit rot in the store).
             if _rowhash.failing_rows(dest, limit=1):
-                raise sqlite3.DatabaseError("database disk image is malformed (an answer does not match its checksum)")
+                raise sqlite3.DatabaseError(
+                    "database disk image is malformed (an answer does not match its checksum)"
+                )
         finally:
             dest.close()
         with open(partial, "rb") as handle:

@@ -8,7 +8,6 @@ docs/decisions/0011-backups-and-recovery.md.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import secrets

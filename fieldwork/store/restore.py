@@ -155,7 +155,9 @@ def finish_interrupted_restore(data_dir: str | os.PathLike) -> str | None:
         # The backup is in place: the old -wal and -shm belong to the copy kept aside.
         _unlink(Path(str(path) + "-wal"), Path(str(path) + "-shm"), incoming)
         kept = f"; the previous store is kept as {aside}" if aside and aside.exists() else ""
-        message = f"A restore of {backup} was interrupted after the backup was put in place; it has been finished{kept}."
+        message = (
+            f"A restore of {backup} was interrupted after the backup was put in place; it has been finished{kept}."
+        )
     else:
         # The rename never happened: the store and its -wal are as they were. The copies made of
         # them are exact duplicates of a store that is still in place.

@@ -56,7 +56,8 @@ def fill(folder: Path) -> None:
                 handle.write(b"\0" * 4096)
         except OSError as exc:
             assert exc.errno == errno.ENOSPC
-    with contextlib.suppress(OSError), open(folder / f"filler{number}-last", "wb", buffering=0) as handle:  # the last bytes
+    last = folder / f"filler{number}-last"  # the last bytes of a partly used block
+    with contextlib.suppress(OSError), open(last, "wb", buffering=0) as handle:
         while True:
             handle.write(b"\0")
             handle.flush()

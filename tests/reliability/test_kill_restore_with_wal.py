@@ -117,3 +117,17 @@ def test_an_uninterrupted_restore_keeps_the_wal_work_in_the_copy_aside(died_with
         check_answers(types.SimpleNamespace(db=conn), died_with_work_in_the_wal["lines"])
     finally:
         conn.close()
+
+
+def test_the_command_line_says_what_it_did_with_an_interrupted_restore(died_with_work_in_the_wal, workdir, child_env):
+    from .test_recovery_fronts import cli
+
+    data_dir = died_with_work_in_the_wal["data_dir"]
+    killed = run_child("restore", workdir, crash_at="restore.before_replace", env=child_env,
+                       data_dir=str(data_dir), backup=str(died_with_work_in_the_wal["backup"]))
+    wait_for_kill(killed)
+    listed = cli("inspection", "list", data_dir=data_dir)
+    assert listed.returncode == 0, listed.stderr
+    assert "interrupted before it replaced the store" in listed.stderr and "Traceback" not in listed.stderr
+    again = cli("inspection", "list", data_dir=data_dir)
+    assert again.returncode == 0 and again.stderr == ""  # said once: the restore is settled
