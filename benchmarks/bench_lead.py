@@ -69,6 +69,7 @@ def _executemany_baseline(folder: Path, lead, inspectors, paths) -> float:
     """The same rows inserted with plain sqlite3.executemany in one transaction (same schema)."""
     from fieldwork.bundles import verify_bundle
     from fieldwork.identity import TrustList
+    from fieldwork.store.rowhash import register as register_row_hash
 
     trust = TrustList.of(*inspectors)
     records = [verify_bundle(p, identity=lead, trust=trust).records for p in paths]
@@ -77,6 +78,7 @@ def _executemany_baseline(folder: Path, lead, inspectors, paths) -> float:
     store.close()
     conn = sqlite3.connect(str(path), isolation_level=None)
     conn.execute("PRAGMA synchronous = FULL")
+    register_row_hash(conn)  # the store's checksum triggers call it (issue 20), as in the app
     case_rows = [tuple(c.to_row().values()) for r in records for c in r.cases]
     detail_rows = [
         (d.case_uuid, d.field_id, d.value, d.revision, d.updated_at, d.updated_by) for r in records for d in r.details
@@ -91,8 +93,16 @@ def _executemany_baseline(folder: Path, lead, inspectors, paths) -> float:
     def insert():
         conn.execute("BEGIN")
         conn.executemany(f"INSERT INTO cases ({case_columns}) VALUES ({', '.join('?' * len(case_rows[0]))})", case_rows)
-        conn.executemany("INSERT INTO case_details VALUES (?, ?, ?, ?, ?, ?)", detail_rows)
-        conn.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)", answer_rows)
+        conn.executemany(
+            "INSERT INTO case_details (case_id, field_id, value, revision, updated_at, updated_by) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            detail_rows,
+        )
+        conn.executemany(
+            "INSERT INTO answers (case_id, question_id, value, note, revision, updated_at, updated_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            answer_rows,
+        )
         conn.execute("COMMIT")
 
     seconds = time_once(insert)

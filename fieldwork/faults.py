@@ -20,7 +20,8 @@ Points in the code (keep this list and docs/security.md in step):
   migration.after_commit   _migrate: one migration committed, before the next starts
   backup.mid_copy          backup_to: after each step of the SQLite backup (pages copied so far)
   backup.before_rename     backup_to: snapshot whole and fsynced, not yet at its final name
-  restore.before_replace   restore_backup: damaged store set aside, backup copy not yet in place
+  restore.before_replace   restore_backup: store and its -wal copied aside, backup copy not yet in place
+  restore.after_replace    restore_backup: backup in place, the old -wal and the restore note not yet removed
   merge.before_commit      merge_verified: every row of one bundle written, not committed
   merge.after_commit       merge_verified: one bundle committed, before the caller hears of it
   handover.before_commit   accept_receipt: cases marked handed over and wiped, not committed

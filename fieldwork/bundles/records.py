@@ -166,10 +166,12 @@ class BundleRecords:
 def records_from_store(store: Store, inspection_id: str, inspector_id: str) -> BundleRecords:
     """The inspection and every case of `inspector_id` (or allocated to nobody), with details,
     answers and change log; the order is the one written to the file."""
+    from fieldwork.store.assessments import check_case_rows
     from fieldwork.store.inspections import framework_for, get_inspection
 
     inspection = get_inspection(store, inspection_id)
     framework = framework_for(store, inspection)
+    check_case_rows(store)  # issue 20: never sign evidence that changed on the disk since it was saved
     db = store.db
     cases = tuple(
         CaseRecord(*row)

@@ -7,6 +7,7 @@ groups to COMMAND_GROUPS. Commands print JSON with --json for scripts, readable 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -103,6 +104,7 @@ def _run(argv: list[str] | None) -> int:
         from fieldwork.gui.app import run_app
 
         return run_app(args.data_dir)
+    notices = _print_notices()
     try:
         return args.handler(args) or EXIT_OK
     except FieldworkError as error:
@@ -118,6 +120,22 @@ def _run(argv: list[str] | None) -> int:
         what = "a number too large" if isinstance(error, OverflowError) else "text that is not valid UTF-8"
         refusal = FieldworkError(f"The command was given {what}; check its arguments and try again.", code="bad-input")
         return fail(refusal, getattr(args, "json", False))
+    finally:
+        logging.getLogger("fieldwork.notice").removeHandler(notices)
+
+
+class _NoticeHandler(logging.Handler):
+    """Things the store did on its own at open (an interrupted restore settled), said on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            print(f"fieldwork: {record.getMessage()}", file=sys.stderr)
+
+
+def _print_notices() -> logging.Handler:
+    handler = _NoticeHandler(logging.WARNING)
+    logging.getLogger("fieldwork.notice").addHandler(handler)
+    return handler
 
 
 def _os_refusal(error: OSError) -> FieldworkError:

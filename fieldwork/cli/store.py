@@ -43,6 +43,10 @@ def backup_command(args) -> int:
     from fieldwork.store.backups import take_backup
 
     with open_store(resolve_data_dir(args.data_dir), create=False) as store:
+        if store.no_room:
+            raise StoreError(
+                f"The disk holding {store.path} is full, so no backup can be written; free some space first."
+            )
         if store.read_only:
             raise StoreError("The store is open in another fieldwork window; take the backup from there or close it.")
         backup = take_backup(store, kind="manual")

@@ -225,12 +225,21 @@ def run_app(data_dir: str | None) -> int:
     if os.environ.get("FIELDWORK_EXIT_WHEN_SHOWN") == "1":
         # For start-up timing (benchmarks/bench_build.py): quit once the shown window is painted.
         QTimer.singleShot(0, app.quit)
+    for notice in store.notices:  # e.g. a restore that was killed, finished or undone at this open
+        QMessageBox.information(window, "fieldwork", notice)
     if store.damaged:
         QMessageBox.information(
             window,
             "fieldwork",
             "This store is damaged and open read-only: you can look at what is left and copy it, "
             "but nothing can be changed. Restore a backup to go on working.",
+        )
+    elif store.no_room:
+        QMessageBox.information(
+            window,
+            "fieldwork",
+            "The disk is full, so this window is read-only: you can look at everything, but nothing can be "
+            "saved. Free some space and start fieldwork again to go on working.",
         )
     elif store.read_only:
         QMessageBox.information(

@@ -406,7 +406,7 @@ class MainWindow(QMainWindow):
             "error": "⚠ Last change NOT saved — see the message",
         }.get(state, "")
         if self.store.read_only:
-            text = "Read-only: open in another window"
+            text = "Read-only: the disk is full" if self.store.no_room else "Read-only: open in another window"
         self.save_label.setText(text)
         theme.set_state(self.save_label, "readonly" if self.store.read_only else state)
 

@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -69,9 +70,10 @@ def merge_bundles(
     files = [Path(p) for p in paths]
     trust = load_trust_list(store)
     results = []
-    with _checkpoints_deferred(store.db.conn):
+    with _checkpoints_deferred(store.db.conn, store.path) as keep_wal_within_room:
         for done, path in enumerate(files, start=1):
             result = _merge_file(store, path, identity, trust, inspection_id, allow_unencrypted)
+            keep_wal_within_room()
             results.append(result)
             if progress is not None:
                 progress(done, len(files), result)
@@ -80,19 +82,23 @@ def merge_bundles(
 
 
 @contextlib.contextmanager
-def _checkpoints_deferred(conn):
-    """Copy the write-ahead log into the database less often while merging many bundles.
+def _checkpoints_deferred(conn, store_path: Path):
+    """Copy the write-ahead log into the database less often while merging many bundles, as far
+    as the disk has room for it; yields the check to run after each bundle.
 
     Every bundle's commit stays durable (it is in the WAL, synchronous=FULL); only SQLite's
     housekeeping of copying pages into the main file is batched, which halves the cost of
-    committing each bundle separately. The usual threshold is restored afterwards, and the log
-    is emptied: a large merge otherwise leaves a WAL file of a hundred MB or more on the lead's
-    disk, and every later read (the ratings at each refresh) looks pages up in it.
+    committing each bundle separately. Issue 20: batching let the WAL grow to 64 MiB, so a
+    merge was refused on a disk with little room that the final store would fit. Now, after
+    each bundle, the WAL is copied in and emptied whenever it is larger than a quarter of the
+    disk's free space (or 64 MiB): a merge needs the room of the data it adds, plus at most one
+    bundle's pages and that quarter (docs/decisions/0025-restore-and-the-disk.md). The usual
+    threshold is restored afterwards, and the log is emptied.
     """
     previous = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
     conn.execute(f"PRAGMA wal_autocheckpoint = {max(previous, _MERGE_CHECKPOINT_PAGES)}")
     try:
-        yield
+        yield lambda: _empty_wal_when_room_is_short(conn, store_path)
     finally:
         conn.execute(f"PRAGMA wal_autocheckpoint = {int(previous)}")
         with contextlib.suppress(sqlite3.Error):
@@ -100,6 +106,29 @@ def _checkpoints_deferred(conn):
 
 
 _MERGE_CHECKPOINT_PAGES = 16384  # 64 MiB of 4 KiB pages
+_MERGE_WAL_MAX_BYTES = _MERGE_CHECKPOINT_PAGES * 4096
+_MERGE_WAL_SHARE_OF_FREE_SPACE = 4  # the WAL may use at most 1/4 of the disk's free space
+
+
+def _empty_wal_when_room_is_short(conn, store_path: Path) -> None:
+    wal = Path(str(store_path) + "-wal")
+    try:
+        size = wal.stat().st_size
+        free = shutil.disk_usage(wal.parent).free
+    except OSError:
+        return
+    if size <= min(_MERGE_WAL_MAX_BYTES, free // _MERGE_WAL_SHARE_OF_FREE_SPACE):
+        return
+    # TRUNCATE empties the file; a reader in another window makes it give up at once (busy
+    # timeout 0) rather than stall the merge: the WAL is then emptied after a later bundle.
+    timeout = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    try:
+        conn.execute("PRAGMA busy_timeout = 0")
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    except sqlite3.Error as exc:
+        log.warning("the write-ahead log was not emptied after a bundle: %s", type(exc).__name__)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
 
 
 def _refused(path: Path, error: FieldworkError) -> FileResult:

@@ -16,6 +16,8 @@ from fieldwork.store.changelog import append_change
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import framework_for, get_inspection
 from fieldwork.store.records import CASE_STATUSES, Case, StoredAnswer
+from fieldwork.store.recovery import damaged_error
+from fieldwork.store.rowhash import failing_rows
 from fieldwork.text import NOTE_MAX_CHARS, SURROGATES, plural
 
 _UNSET = object()
@@ -98,7 +100,19 @@ def _details(store: Store, case_id: str) -> dict[str, str]:
 def load_assessment(store: Store, case_id: str) -> Assessment:
     case = get_case(store, case_id)
     framework = framework_for(store, get_inspection(store, case.inspection_id))
+    check_case_rows(store, case_id)
     return Assessment(case, framework, _details(store, case_id), _answers(store, case_id))
+
+
+def check_case_rows(store: Store, case_id: str | None = None) -> None:
+    """Refuse to show or send answers that changed on the disk since they were saved (issue 20:
+    a flipped bit in evidence passes SQLite's checks). A store opened read-only because it is
+    damaged shows what is left instead."""
+    if store.damaged:
+        return
+    failing = failing_rows(store.db.conn, case_id=case_id, limit=1)
+    if failing:
+        raise damaged_error(store.path, f"is damaged ({failing[0]})")
 
 
 def list_case_summaries(store: Store, inspection_id: str) -> list[CaseSummary]:

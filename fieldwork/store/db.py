@@ -21,7 +21,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import filelock
 import sqlite_utils
 
 from fieldwork import __version__
@@ -30,6 +29,9 @@ from fieldwork.faults import crash_point
 from fieldwork.paths import STORE_FILENAME
 from fieldwork.store import backups as _backups
 from fieldwork.store import recovery as _recovery
+from fieldwork.store import restore as _restore
+from fieldwork.store import rowhash as _rowhash
+from fieldwork.store.lock import LockBusy, StoreLock, try_lock
 from fieldwork.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 Clock = Callable[[], dt.datetime]
@@ -51,7 +53,7 @@ class Store:
         self,
         path: Path,
         db: sqlite_utils.Database,
-        lock: filelock.BaseFileLock | None,
+        lock: StoreLock | None,
         *,
         actor: str,
         clock: Clock,
@@ -69,17 +71,21 @@ class Store:
         self.backup_policy = backup_policy
         self.damaged = False
         self.read_only_folder = False  # read-only because the folder cannot be written
+        self.no_room = False  # read-only because the disk is full (issue 20): reading still works
         self.changes_at_open = db.conn.total_changes
         self.created_now = False
+        # Things the person should be told about this open (an interrupted restore settled).
+        self.notices: list[str] = []
 
     # --- life cycle -------------------------------------------------------------------
     @property
     def read_only(self) -> bool:
-        """True when another copy of the app holds the store: this one may only read."""
-        return self._lock is None
+        """True when this window may only read: another copy of the app holds the store, the
+        folder cannot be written, or the disk is full."""
+        return self._lock is None or self.no_room
 
     def close(self) -> None:
-        if self._lock is not None:
+        if self._lock is not None and not self.no_room:
             _backups.at_close(self)  # rolling backup when this session changed something; never raises
         with contextlib.suppress(sqlite3.Error):
             self.db.conn.close()
@@ -99,6 +105,11 @@ class Store:
         """All-or-nothing: every write in the block commits together, durably, or none does."""
         if self.damaged:
             raise _recovery.damaged_error(self.path, "is damaged and open read-only", readable=False)
+        if self.no_room:
+            raise StoreError(
+                f"The disk holding {self.path} is full, so this window is read-only and the change was not saved; "
+                "free some space and start fieldwork again."
+            )
         if self.read_only and self.read_only_folder:
             raise StoreError(
                 f"{self.path} cannot be written (read-only file or folder); "
@@ -109,6 +120,13 @@ class Store:
                 "This store is open in another fieldwork window, so this one is read-only; "
                 "close the other window and reopen to make changes."
             )
+        try:
+            self._lock.confirm()  # still ours (where SQLite closing a descriptor could drop it)
+        except (LockBusy, OSError):
+            raise StoreLockedError(
+                f"{self.path} was taken over by another fieldwork window, so this change was not saved; "
+                "close this window and go on in the other."
+            ) from None
         try:
             with self.db.atomic():
                 yield self.db
@@ -190,10 +208,56 @@ def _connect(path: Path) -> sqlite3.Connection:
         # history spills its statement journal there). Set before any temp table exists, since
         # changing it later drops them.
         conn.execute("PRAGMA temp_store = MEMORY")
+        _rowhash.register(conn)  # the checksum triggers of answers and case details call it (issue 20)
     except BaseException:
         conn.close()  # never left for the garbage collector: an open file pins the folder
         raise
     return conn
+
+
+def _connect_and_read_version(path: Path, *, allow_no_room: bool) -> tuple[sqlite3.Connection, int, bool]:
+    """The store's connection, its schema version, and whether the disk was too full to open it
+    the usual way (issue 20: SQLite cannot make the -shm a read needs on a full disk; looking at
+    the store must still work, read-only, as long as nothing needs migrating)."""
+    try:
+        conn = _connect(path)
+    except sqlite3.OperationalError as exc:
+        if not (allow_no_room and _recovery.is_no_room(exc)):
+            raise
+    else:
+        try:
+            return conn, conn.execute("PRAGMA user_version").fetchone()[0], False
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if not (allow_no_room and _recovery.is_no_room(exc)):
+                raise
+        except BaseException:
+            conn.close()
+            raise
+    conn = _connect_without_room(path)
+    try:
+        return conn, conn.execute("PRAGMA user_version").fetchone()[0], True
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _connect_without_room(path: Path) -> sqlite3.Connection:
+    """A read-only connection for a full disk (recovery.connect_read_only), set up like _connect."""
+    try:
+        conn = _recovery.connect_read_only(path, check_same_thread=False)
+    except sqlite3.OperationalError:
+        raise StoreError(_full_disk_message(path, "cannot even be read without a little room beside it")) from None
+    conn.execute("PRAGMA query_only = ON")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute("PRAGMA cache_size = -32768")
+    return conn
+
+
+def _full_disk_message(path: Path, what: str) -> str:
+    return (
+        f"The disk holding {path} is full and the store {what}; free some space and start again (nothing was changed)."
+    )
 
 
 def _check_is_sqlite(path: Path) -> None:
@@ -211,8 +275,9 @@ def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
     """A consistent snapshot through SQLite's backup API, written whole then renamed.
 
     Issue 7: the temp file is owner-only from its creation and named so that the next start
-    clears it after a crash; the snapshot must pass `PRAGMA quick_check` before it is renamed
-    (else sqlite3.DatabaseError, and nothing appears at `target`).
+    clears it after a crash; the snapshot must pass `PRAGMA quick_check` and (issue 20) the
+    checksum of every answer and case detail before it is renamed (else sqlite3.DatabaseError,
+    and nothing appears at `target`).
     """
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     _make_private(target.parent)
@@ -225,6 +290,11 @@ def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
             dest.execute("PRAGMA journal_mode = DELETE")
             if _recovery.quick_check(dest):
                 raise sqlite3.DatabaseError("database disk image is malformed (found in a backup snapshot)")
+            # Issue 20: a backup never copies an answer whose checksum fails (bit rot in the store).
+            if _rowhash.failing_rows(dest, limit=1):
+                raise sqlite3.DatabaseError(
+                    "database disk image is malformed (an answer does not match its checksum)"
+                )
         finally:
             dest.close()
         with open(partial, "rb") as handle:
@@ -299,8 +369,8 @@ def open_store(
     """Open (creating and migrating if needed) the store in `data_dir`.
 
     When another process holds the store, it opens read-only (`Store.read_only`).
-    check: "auto" runs PRAGMA quick_check at open on stores up to 8 MiB, "full" on any size
-    (the app does this on its opener thread), "off" never. A damaged store raises
+    check: "auto" runs PRAGMA integrity_check at open on stores up to 8 MiB (issue 20), "full"
+    also runs quick_check on larger ones (the app does this on its opener thread), "off" never. A damaged store raises
     StoreDamagedError and is left unchanged. backups: the rolling backup policy (None: none).
     """
     data_dir = Path(data_dir)
@@ -315,18 +385,21 @@ def open_store(
         raise StoreError(
             f"The data folder {data_dir} cannot be created ({exc.strerror}); choose another folder with --data-dir."
         ) from None
-    lock: filelock.BaseFileLock | None = filelock.FileLock(str(path) + ".lock", thread_local=False, mode=0o600)
+    existed = path.exists() and path.stat().st_size > 0
+    lock: StoreLock | None = None
     folder_read_only = False
     try:
-        lock.acquire(timeout=0)
-    except filelock.Timeout:
-        lock = None
+        if not path.exists():
+            # Created with owner-only permissions before SQLite writes anything into it: the
+            # single-writer lock is held on this file itself (fieldwork.store.lock, issue 20).
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        lock = try_lock(path)  # None: another process writes it; this one may only read
     except OSError as exc:
         if exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
-            lock = None  # a read-only folder: reading is still possible
-            folder_read_only = True
+            folder_read_only = True  # a read-only file or folder: reading is still possible
         else:
             raise StoreError(f"The store {path} cannot be locked ({exc.strerror}).") from None
+    notices: list[str] = []
     try:
         if lock is None and not path.exists():
             raise StoreError(
@@ -334,23 +407,36 @@ def open_store(
                 "or choose another folder with --data-dir."
             )
         if lock is not None:
+            # Issue 20: a restore killed half-way is finished or undone before SQLite opens the
+            # file (an old -wal beside a restored store would be replayed into it).
+            notice = _restore.finish_interrupted_restore(data_dir)
+            if notice:
+                notices.append(notice)
+                existed = path.exists() and path.stat().st_size > 0
             # Issue 7: temp files of writers that died (a bundle, a backup, a restore, keys).
             for folder in (data_dir, _backups.backups_dir(data_dir), data_dir / "keys"):
                 _recovery.remove_stale_temp_files(folder, legacy_backup_names=folder.name == "backups")
-        existed = path.exists() and path.stat().st_size > 0
-        if not path.exists():
-            # Created with owner-only permissions before SQLite writes anything into it.
-            fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
-            os.close(fd)
+        elif (data_dir / _restore.RESTORE_NOTE).exists():
+            raise StoreLockedError(
+                f"A restore in {data_dir} was interrupted and is being finished by another fieldwork window; "
+                "try again in a moment."
+            )
         # Issue 7: a damaged store is refused before anything (even a checkpoint) writes to it.
-        if existed and _wants_check(check, path) and _recovery.check_file(path):
-            raise _recovery.damaged_error(path, "is damaged (its database check found errors)")
-        conn = _connect(path)
+        depth = _check_depth(check, path) if existed else None
+        problems = _recovery.check_file(path, full=depth == "full") if depth is not None else []
+        if problems:
+            # A failing checksum names the answer (ids only); SQLite's own findings are not for people.
+            what = problems[0] if "checksum" in problems[0] else "its database check found errors"
+            raise _recovery.damaged_error(path, f"is damaged ({what})")
+        conn, version, no_room = _connect_and_read_version(path, allow_no_room=not folder_read_only)
         try:
             # Refuse a too-new store before anything (even the journal mode) is written to it.
-            if conn.execute("PRAGMA user_version").fetchone()[0] > SCHEMA_VERSION:
+            if version > SCHEMA_VERSION:
                 _migrate(conn, path, clock)  # raises the too-new refusal
-            if lock is not None:
+            if no_room:
+                if version < SCHEMA_VERSION:
+                    raise StoreError(_full_disk_message(path, "needs upgrading, which needs room"))
+            elif lock is not None:
                 conn.execute("PRAGMA journal_mode = WAL")
                 conn.execute("PRAGMA synchronous = FULL")
                 _migrate(conn, path, clock)
@@ -384,12 +470,17 @@ def open_store(
     # No sqlite-utils plugins run against a store (and scanning for them costs 17 ms per open).
     db = sqlite_utils.Database(conn, execute_plugins=False)
     store = Store(path, db, lock, actor=actor, clock=clock, new_id=new_id, backup_policy=backups)
-    if lock is not None:
+    store.notices = notices
+    store.no_room = no_room
+    if lock is not None and not no_room:
         try:
+            # Issue 20: an open writes nothing unless something is missing or out of date, so
+            # looking at a store works on a full disk.
             if store.meta("store_id") is None:
                 store.set_meta("store_id", new_id())
                 store.set_meta("created_at", store.now())
-            store.set_meta("last_written_by_version", __version__)
+            if store.meta("last_written_by_version") != __version__:
+                store.set_meta("last_written_by_version", __version__)
             _backups.at_open(store, existed=existed)  # issue 7: the daily rolling backup
             store.created_now = not existed  # its first backup is taken at the next open
         except BaseException as exc:
@@ -403,9 +494,13 @@ def open_store(
     return store
 
 
-def _wants_check(check: str, path: Path) -> bool:
+def _check_depth(check: str, path: Path) -> str | None:
+    """Which check an open runs: "full" (integrity_check) on a store small enough for it to be
+    cheap, "quick" (quick_check) on a larger one when asked for (the app's opener thread), or none."""
     if check not in ("auto", "full", "off"):
         raise ValueError(f"check must be auto, full or off, not {check!r}")
-    if check == "auto":
-        return path.stat().st_size <= _recovery.QUICK_CHECK_AT_OPEN_MAX_BYTES
-    return check == "full"
+    if check == "off":
+        return None
+    if path.stat().st_size <= _recovery.QUICK_CHECK_AT_OPEN_MAX_BYTES:
+        return "full"
+    return "quick" if check == "full" else None

@@ -472,6 +472,42 @@ _M6_HANDOVER = """
 """
 
 
+_M7_ROW_HASHES = """
+        -- Issue 20, docs/decisions/0025-restore-and-the-disk.md: a checksum of every answer and case
+        -- detail (fieldwork.store.rowhash), filled for the rows already here and kept by triggers.
+        -- fieldwork_row_hash is registered on every store connection; another tool cannot write
+        -- these tables without it, so no row is ever left with a stale checksum.
+        ALTER TABLE answers ADD COLUMN row_hash TEXT;
+        UPDATE answers SET row_hash = fieldwork_row_hash(
+            'answer', case_id, question_id, value, note, revision, updated_at, updated_by);
+        CREATE TRIGGER answers_row_hash_insert AFTER INSERT ON answers
+        BEGIN
+            UPDATE answers SET row_hash = fieldwork_row_hash('answer', NEW.case_id, NEW.question_id, NEW.value,
+                NEW.note, NEW.revision, NEW.updated_at, NEW.updated_by) WHERE rowid = NEW.rowid;
+        END;
+        CREATE TRIGGER answers_row_hash_update
+        AFTER UPDATE OF case_id, question_id, value, note, revision, updated_at, updated_by ON answers
+        BEGIN
+            UPDATE answers SET row_hash = fieldwork_row_hash('answer', NEW.case_id, NEW.question_id, NEW.value,
+                NEW.note, NEW.revision, NEW.updated_at, NEW.updated_by) WHERE rowid = NEW.rowid;
+        END;
+        ALTER TABLE case_details ADD COLUMN row_hash TEXT;
+        UPDATE case_details SET row_hash = fieldwork_row_hash(
+            'detail', case_id, field_id, value, revision, updated_at, updated_by);
+        CREATE TRIGGER case_details_row_hash_insert AFTER INSERT ON case_details
+        BEGIN
+            UPDATE case_details SET row_hash = fieldwork_row_hash('detail', NEW.case_id, NEW.field_id, NEW.value,
+                NEW.revision, NEW.updated_at, NEW.updated_by) WHERE rowid = NEW.rowid;
+        END;
+        CREATE TRIGGER case_details_row_hash_update
+        AFTER UPDATE OF case_id, field_id, value, revision, updated_at, updated_by ON case_details
+        BEGIN
+            UPDATE case_details SET row_hash = fieldwork_row_hash('detail', NEW.case_id, NEW.field_id, NEW.value,
+                NEW.revision, NEW.updated_at, NEW.updated_by) WHERE rowid = NEW.rowid;
+        END;
+"""
+
+
 # Each entry is an SQL script; migration N is MIGRATIONS[N - 1].
 MIGRATIONS: list[str] = [
     _M1_INITIAL,
@@ -480,6 +516,7 @@ MIGRATIONS: list[str] = [
     _M4_ALLOCATION_PACKS,
     _M5_MERGE,
     _M6_HANDOVER,
+    _M7_ROW_HASHES,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

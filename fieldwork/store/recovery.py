@@ -8,12 +8,9 @@ docs/decisions/0011-backups-and-recovery.md.
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import os
 import re
 import secrets
-import shutil
 import sqlite3
 import time
 import urllib.parse
@@ -21,8 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from fieldwork.errors import StoreError, StoreLockedError
-from fieldwork.faults import crash_point
+from fieldwork.errors import StoreError
 from fieldwork.paths import STORE_FILENAME
 
 if TYPE_CHECKING:  # imported at run time inside functions: db imports this module
@@ -31,13 +27,17 @@ if TYPE_CHECKING:  # imported at run time inside functions: db imports this modu
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
-# Stores up to this size are checked (PRAGMA quick_check) at every open. Measured: about 1.3 ms
-# per MiB when the file is in the OS cache, about 13 ms per MiB when it is read from disk for the
-# first time since boot, so at most ~10 ms (~110 ms cold). An inspector's 60-case store is ~2 MiB
-# (5 ms). Larger ones (a lead's 10,000-case store is ~240 MiB: 0.3 s warm, 3.2 s cold) are checked
-# by the app's opener thread (check="full"), by `fieldwork store check`, and whenever a backup is
-# taken (the snapshot is checked before it may replace an older one). See docs/security.md.
-QUICK_CHECK_AT_OPEN_MAX_BYTES = 8 * 1024 * 1024
+# Stores up to this size are checked at every open, and fully: PRAGMA integrity_check, which
+# unlike quick_check also finds index entries that do not match their rows (issue 20: quick_check
+# missed 5 of 20 small corruptions that integrity_check found, and a query through such an index
+# silently misses rows). Measured: quick_check about 1.3 ms per MiB when the file is in the OS
+# cache, about 13 ms per MiB read from disk for the first time since boot; integrity_check about
+# 3.5 ms per MiB warm (the same reading cold). An inspector's 60-case store is ~2 MiB (~7 ms), so
+# at most ~30 ms warm (~130 ms cold) at this limit. Larger ones (a lead's 10,000-case store is
+# ~240 MiB: quick_check 0.3 s warm, 3.2 s cold; integrity_check ~3 s) get quick_check on the app's
+# opener thread (check="full"); `fieldwork store check --full` runs integrity_check on any size,
+# and every backup snapshot is checked before it may replace an older one. See docs/security.md.
+QUICK_CHECK_AT_OPEN_MAX_BYTES = 8 * 1024 * 1024  # also the limit for the full check at open
 
 
 class StoreDamagedError(StoreError):
@@ -94,20 +94,82 @@ def _read_only_uri(path: Path) -> str:
 
 
 def quick_check(conn: sqlite3.Connection, *, full: bool = False) -> list[str]:
-    """SQLite's own check of every page (quick_check; integrity_check when `full`).
+    """SQLite's own check of every page (quick_check; integrity_check when `full`, and then
+    the checksum of every answer and case detail, fieldwork.store.rowhash).
 
     Returns the problems found, [] when the store is sound. A file too damaged to check at all
     gives its error as the one problem.
     """
+    from fieldwork.store.rowhash import failing_rows
+
     pragma = "integrity_check" if full else "quick_check"
     try:
         rows = conn.execute(f"PRAGMA {pragma}").fetchall()
+        problems = [row[0] for row in rows]
+        if problems != ["ok"]:
+            return problems
+        # Issue 20: the full check also recomputes every answer's and detail's checksum.
+        return failing_rows(conn) if full else []
     except sqlite3.DatabaseError as exc:
         if not is_damage(exc):
             raise
         return [str(exc)]
-    problems = [row[0] for row in rows]
-    return [] if problems == ["ok"] else problems
+
+
+def is_no_room(exc: BaseException) -> bool:
+    """True for SQLite errors a full disk gives (SQLite reports some of them as I/O errors)."""
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and ("disk is full" in text or "disk i/o error" in text)
+
+
+def connect_read_only(path: Path, *, check_same_thread: bool = True) -> sqlite3.Connection:
+    """A connection that only reads the store, also where SQLite cannot make its shared-memory
+    file (-shm) beside it: a full disk, a read-only mount (issue 20).
+
+    1. SQLite's own read-only mode (mode=ro), which needs a -shm for a store in WAL mode.
+    2. No -shm possible and nothing in the -wal: the main file is the whole store, read as
+       immutable (no lock, no -shm; a write elsewhere at the same moment may not be seen).
+    3. No -shm possible and committed work in the -wal: a connection in SQLite's exclusive
+       locking mode, which keeps the WAL index in memory instead of a -shm, with query_only on
+       (it needs the file writable; closing it may copy the WAL into the store, as any close does).
+    Raises the first error when none of them can read it (and a damage error at once).
+    """
+    try:
+        conn = sqlite3.connect(_read_only_uri(path), uri=True, check_same_thread=check_same_thread)
+    except sqlite3.OperationalError as exc:
+        first = exc
+    else:
+        try:
+            conn.execute("PRAGMA user_version").fetchone()  # the first read opens the -wal and -shm
+            return conn
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            first = exc
+        except BaseException:
+            conn.close()
+            raise
+    wal = Path(str(path) + "-wal")
+    wal_empty = not wal.exists() or wal.stat().st_size == 0
+    if wal_empty:
+        uri, setup = _read_only_uri(path) + "&immutable=1", ["PRAGMA query_only = ON"]
+    else:
+        uri = "file:" + urllib.parse.quote(str(Path(path).resolve())) + "?mode=rw"
+        setup = ["PRAGMA locking_mode = EXCLUSIVE", "PRAGMA query_only = ON"]
+    try:
+        conn = sqlite3.connect(uri, uri=True, check_same_thread=check_same_thread)
+    except sqlite3.OperationalError:
+        raise first from None
+    try:
+        for statement in setup:
+            conn.execute(statement)
+        conn.execute("PRAGMA user_version").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        raise first from None
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def check_file(path: Path, *, full: bool = False) -> list[str]:
@@ -115,9 +177,13 @@ def check_file(path: Path, *, full: bool = False) -> list[str]:
     damaged store is never written to, not even by a checkpoint. [] when sound, or when SQLite
     cannot open it read-only at all (the caller's own connection then reports why)."""
     try:
-        conn = sqlite3.connect(_read_only_uri(path), uri=True)
+        conn = connect_read_only(path)
     except sqlite3.OperationalError:
         return []
+    except sqlite3.DatabaseError as exc:
+        if not is_damage(exc):
+            raise
+        return [str(exc)]
     try:
         return quick_check(conn, full=full)
     except sqlite3.OperationalError:
@@ -129,18 +195,39 @@ def check_file(path: Path, *, full: bool = False) -> list[str]:
 def check_store(data_dir: str | os.PathLike, *, full: bool = False) -> list[str]:
     """Check the store in `data_dir` without writing anything; [] when it is sound.
 
-    Raises StoreError when there is no store, StoreDamagedError when it is not SQLite at all.
+    Raises StoreError when there is no store or it cannot be read at all (a full disk and a
+    committed WAL that cannot be read without room), StoreDamagedError when it is not SQLite.
     """
+    from fieldwork.store.restore import settle_without_opening
+
     path = Path(data_dir) / STORE_FILENAME
     if not path.is_file():
         raise StoreError(f"There is no fieldwork store in {data_dir}; check --data-dir.")
+    settle_without_opening(data_dir)  # issue 20: a restore killed half-way is finished or undone first
     if path.stat().st_size and not has_sqlite_header(path):
         raise damaged_error(path, "is not a fieldwork store (it is not an SQLite database)", readable=False)
-    conn = sqlite3.connect(_read_only_uri(path), uri=True)
+    try:
+        conn = connect_read_only(path)
+    except sqlite3.OperationalError as exc:
+        raise _cannot_read(path, exc) from None
+    except sqlite3.DatabaseError as exc:
+        if not is_damage(exc):
+            raise
+        return [str(exc)]
     try:
         return quick_check(conn, full=full)
+    except sqlite3.OperationalError as exc:
+        raise _cannot_read(path, exc) from None
     finally:
         conn.close()
+
+
+def _cannot_read(path: Path, exc: sqlite3.OperationalError) -> StoreError:
+    why = "the disk holding it is full" if is_no_room(exc) else f"SQLite could not read it ({exc})"
+    return StoreError(
+        f"{path} could not be checked because {why}, and its latest changes cannot be read without room "
+        "beside it; free some space (or copy the folder somewhere writable) and check again."
+    )
 
 
 # --- leftovers of writers that died --------------------------------------------------------------
@@ -224,12 +311,15 @@ def open_damaged(data_dir: str | os.PathLike, *, actor: str = "") -> Store:
     import sqlite_utils
 
     from fieldwork.store.db import Store, utc_now
+    from fieldwork.store.restore import settle_without_opening
 
     path = Path(data_dir) / STORE_FILENAME
+    if path.is_file():
+        settle_without_opening(data_dir)
     if not path.is_file() or (path.stat().st_size and not has_sqlite_header(path)):
         raise damaged_error(path, "is not a fieldwork store (it is not an SQLite database)", readable=False)
     try:
-        conn = sqlite3.connect(_read_only_uri(path), uri=True, check_same_thread=False)
+        conn = connect_read_only(path, check_same_thread=False)  # also on a full disk (issue 20)
         conn.execute("PRAGMA query_only = ON")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
@@ -240,146 +330,15 @@ def open_damaged(data_dir: str | os.PathLike, *, actor: str = "") -> Store:
     return store
 
 
-# --- restore -------------------------------------------------------------------------------------
+# --- restore: fieldwork.store.restore, kept importable from here --------------------------------
+
+_MOVED_TO_RESTORE = ("ASIDE_INFIX", "RESTORE_NOTE", "finish_interrupted_restore", "restore_backup")
 
 
-ASIDE_INFIX = "-before-restore-"
+def __getattr__(name: str):
+    # Looked up lazily: fieldwork.store.restore imports this module's helpers.
+    if name in _MOVED_TO_RESTORE:
+        from fieldwork.store import restore
 
-
-def _aside_name(path: Path, moment: dt.datetime) -> Path:
-    stamp = moment.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    for number in range(1, 1000):
-        suffix = "" if number == 1 else f"-{number}"
-        candidate = path.with_name(f"{path.stem}{ASIDE_INFIX}{stamp}{suffix}{path.suffix}")
-        if not any(Path(str(candidate) + tail).exists() for tail in ("", "-wal", "-shm")):
-            return candidate
-    raise StoreError(f"Too many damaged copies of the store are kept in {path.parent}; move some away.")
-
-
-def _copy_private(source: Path, target: Path) -> None:
-    """Copy `source` to a new owner-only file `target` (which must not exist), fsynced."""
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-    with os.fdopen(fd, "wb") as out, open(source, "rb") as handle:
-        shutil.copyfileobj(handle, out, 1024 * 1024)
-        out.flush()
-        os.fsync(out.fileno())
-
-
-def _check_backup(path: Path) -> None:
-    from fieldwork.store.migrations import SCHEMA_VERSION
-
-    if not path.is_file():
-        raise StoreError(f"There is no backup at {path}; list them with 'fieldwork store backups'.")
-    if not has_sqlite_header(path):
-        raise StoreError(f"{path} is not a fieldwork backup (it is not an SQLite database); choose another.")
-    conn = sqlite3.connect(_read_only_uri(path), uri=True)
-    try:
-        problems = quick_check(conn)
-        version = conn.execute("PRAGMA user_version").fetchone()[0] if not problems else 0
-        has_meta = not problems and conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'"
-        ).fetchone() is not None
-    except sqlite3.DatabaseError as exc:
-        problems, version, has_meta = [str(exc)], 0, False
-    finally:
-        conn.close()
-    if problems:
-        raise StoreError(f"The backup {path} is damaged too; choose an older one (fieldwork store backups).")
-    if version < 1 or not has_meta:
-        raise StoreError(f"{path} is an SQLite database but not a fieldwork store or backup; choose another.")
-    if version > SCHEMA_VERSION:
-        raise StoreError(f"The backup {path} was written by a newer version of fieldwork; install it to restore.")
-
-
-def _profile_of(path: Path) -> str | None:
-    """The person id a store or backup belongs to, or None when it has none or cannot be read."""
-    try:
-        conn = sqlite3.connect(_read_only_uri(path), uri=True)
-        try:
-            row = conn.execute("SELECT value FROM meta WHERE key = 'profile.person_id'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.Error:
-        return None
-    return row[0] if row else None
-
-
-def _check_same_profile(store_path: Path, backup_path: Path) -> None:
-    """A backup of another person's store would put their work under this folder's keys."""
-    if not store_path.is_file():
-        return
-    here, there = _profile_of(store_path), _profile_of(backup_path)
-    if here and there and here != there:
-        raise StoreError(
-            f"{backup_path} is a backup of {there}'s store, but this data folder is {here}'s; restore it into "
-            f"{there}'s own data folder instead."
-        )
-
-
-def restore_backup(
-    data_dir: str | os.PathLike,
-    backup_path: str | os.PathLike,
-    *,
-    actor: str = "",
-    clock=None,
-) -> Store:
-    """Put a backup in place of the store in `data_dir` and open it (the caller closes it).
-
-    The backup is checked first (refused if damaged or too new: then nothing changes). The
-    current store, with its -wal and -shm, is kept beside it as `fieldwork-before-restore-<time>.sqlite`
-    (never deleted), and the backup is copied in whole before it replaces the store in one
-    rename: a crash at any moment leaves the old store or the restored one, never neither. The
-    backup file itself stays where it is. Close every store on `data_dir` first.
-    """
-    import filelock
-
-    from fieldwork.store.db import open_store, utc_now
-
-    clock = clock or utc_now
-    data_dir = Path(data_dir)
-    backup_path = Path(backup_path)
-    path = data_dir / STORE_FILENAME
-    _check_backup(backup_path)
-    _check_same_profile(path, backup_path)
-    lock = filelock.FileLock(str(path) + ".lock", thread_local=False, mode=0o600)
-    try:
-        lock.acquire(timeout=0)
-    except filelock.Timeout:
-        raise StoreLockedError(
-            "The store is open in another fieldwork window; close it there before restoring a backup."
-        ) from None
-    try:
-        incoming = temp_path(path)
-        try:
-            _copy_private(backup_path, incoming)
-            if path.exists():
-                aside = _aside_name(path, clock())
-                # The damaged file stays at its name until the backup replaces it (a hard link, or
-                # a copy where the file system has none), so there is always a store there.
-                try:
-                    os.link(path, aside)
-                except OSError:
-                    staged = temp_path(aside)
-                    _copy_private(path, staged)
-                    os.replace(staged, aside)
-                # Its -wal must go with it: left beside the restored file, SQLite would replay it.
-                for tail in ("-wal", "-shm"):
-                    companion = Path(str(path) + tail)
-                    if companion.exists():
-                        os.replace(companion, Path(str(aside) + tail))
-                fsync_dir(data_dir)
-            crash_point("restore.before_replace")
-            os.replace(incoming, path)
-            fsync_dir(data_dir)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                incoming.unlink()
-            raise
-    except OSError as exc:
-        raise StoreError(
-            f"The backup could not be restored into {data_dir} ({exc.strerror}); free some space or "
-            "check the folder's permissions, then try again (the current store is unchanged)."
-        ) from None
-    finally:
-        lock.release()
-    return open_store(data_dir, actor=actor, clock=clock)
+        return getattr(restore, name)
+    raise AttributeError(name)

@@ -105,7 +105,11 @@ def hand_out(lead: Person, inspector: Person, case_ids) -> None:
                 "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'not_started', 0, ?, ?)",
                 [*row[:4], inspector.id, row[4], row[4]],
             )
-            db.conn.executemany("INSERT INTO case_details VALUES (?, ?, ?, ?, ?, ?)", details)
+            db.conn.executemany(
+                "INSERT INTO case_details (case_id, field_id, value, revision, updated_at, updated_by) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                details,
+            )
 
 
 def send_queries(lead: Person, inspector: Person) -> None:

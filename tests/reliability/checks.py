@@ -10,6 +10,7 @@ from pathlib import Path
 from fieldwork.paths import STORE_FILENAME
 from fieldwork.store import open_store
 from fieldwork.store.backups import backups_dir, list_backups
+from fieldwork.store.rowhash import failing_rows
 
 TEMP_NAME = re.compile(r"(\.partial(-journal|-wal|-shm)?$)|(\.tmp$)")
 
@@ -29,6 +30,7 @@ def open_and_check(data_dir: Path):
         assert not store.read_only, "the killed child's lock must be gone"
         assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert failing_rows(store.db.conn) == []  # every answer and detail kept its checksum (issue 20)
         # Temp files of the dead writer are gone at this start.
         left = temp_files(data_dir, backups_dir(data_dir), data_dir / "keys")
         assert left == [], f"temp files survived the next start: {left}"

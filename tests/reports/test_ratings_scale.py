@@ -48,8 +48,16 @@ def test_ten_thousand_cases(store, crc_inspection, crc_framework):
     answer_rows.append(("case-00001", "3.1.1", "no", "", 1, NOW, "merge"))
     with store.transaction() as db:
         db.conn.executemany("INSERT INTO cases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", case_rows)
-        db.conn.executemany("INSERT INTO case_details VALUES (?, ?, ?, ?, ?, ?)", detail_rows)
-        db.conn.executemany("INSERT INTO answers VALUES (?, ?, ?, ?, ?, ?, ?)", answer_rows)
+        db.conn.executemany(
+            "INSERT INTO case_details (case_id, field_id, value, revision, updated_at, updated_by) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            detail_rows,
+        )
+        db.conn.executemany(
+            "INSERT INTO answers (case_id, question_id, value, note, revision, updated_at, updated_by) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            answer_rows,
+        )
 
     started = time.perf_counter()
     report = inspection_ratings(store, crc_inspection.id)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-import filelock
 import pytest
 
 import fieldwork.store.db as store_db
@@ -15,6 +14,8 @@ from fieldwork.paths import STORE_FILENAME
 from fieldwork.store import open_store
 from fieldwork.store.assessments import load_assessment
 from fieldwork.store.inspections import framework_for, get_inspection
+from fieldwork.store.lock import StoreLock
+from fieldwork.store.rowhash import failing_rows
 
 REAL_MIGRATIONS = list(store_migrations.MIGRATIONS)
 EXPECTED_TABLES = {
@@ -105,7 +106,15 @@ def build_v1_store(folder: Path, framework) -> Path:
 def data_of(conn) -> dict[str, list[tuple]]:
     return {
         table: conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
-        for table in ("frameworks", "inspections", "case_details", "answers", "change_log")
+        for table in ("frameworks", "inspections", "change_log")
+    } | {
+        # Migration 7 adds a checksum column to these two (issue 20); their data is what is compared.
+        "answers": conn.execute(
+            "SELECT case_id, question_id, value, note, revision, updated_at, updated_by FROM answers ORDER BY 1"
+        ).fetchall(),
+        "case_details": conn.execute(
+            "SELECT case_id, field_id, value, revision, updated_at, updated_by FROM case_details ORDER BY 1"
+        ).fetchall(),
     } | {
         "cases": conn.execute(
             "SELECT id, inspection_id, case_ref, sample_id, inspector_id, status, revision, created_at, "
@@ -152,6 +161,10 @@ def test_migrating_keeps_the_data_and_backs_up_first(tmp_path, mini_framework, l
     with open_store(folder, actor="insp-1", clock=clock) as store:
         assert store.db.execute("PRAGMA user_version").fetchone()[0] == latest
         assert data_of(store.db.conn) == before
+        # Migration 7 gave every existing answer and detail its checksum (issue 20).
+        assert store.db.execute("SELECT count(*) FROM answers WHERE row_hash IS NULL").fetchone()[0] == 0
+        assert store.db.execute("SELECT count(*) FROM case_details WHERE row_hash IS NULL").fetchone()[0] == 0
+        assert failing_rows(store.db.conn) == []
         # The data is usable through the core after the upgrade.
         inspection = get_inspection(store, "old-insp")
         assert framework_for(store, inspection).content_hash == mini_framework.content_hash
@@ -176,8 +189,7 @@ def test_an_old_store_held_by_another_window_is_not_migrated(tmp_path, mini_fram
     folder = tmp_path / "data"
     path = build_v1_store(folder, mini_framework)
     before = path.read_bytes()
-    holder = filelock.FileLock(str(path) + ".lock")
-    holder.acquire(timeout=0)
+    holder = StoreLock(path)  # another window: it holds the lock on the store file itself
     try:
         with pytest.raises(StoreLockedError) as caught:
             open_store(folder)

@@ -5,14 +5,16 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
-import filelock
 import pytest
 
 from fieldwork.errors import StoreError, StoreLockedError, StoreTooNewError
 from fieldwork.paths import STORE_FILENAME
 from fieldwork.store import open_store
+from fieldwork.store.lock import StoreLock
 from fieldwork.store.migrations import SCHEMA_VERSION
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
@@ -98,6 +100,56 @@ def test_second_open_is_read_only_while_the_first_still_writes(store, store_dir)
     assert store.meta("colour") == "red"
 
 
+_SECOND_WRITER = """
+import sys
+from fieldwork.errors import StoreLockedError
+from fieldwork.store import open_store
+store = open_store(sys.argv[1], actor="intruder")
+try:
+    store.set_meta("colour", "from the second writer")
+    print("WROTE")
+except StoreLockedError:
+    print("REFUSED", store.read_only)
+finally:
+    store.close()
+"""
+
+
+def test_deleting_the_old_lock_file_lets_no_second_writer_in(store, store_dir):
+    """Issue 20: the lock was a separate file; deleting it while the app ran let a second writer in.
+    Now it is held on the store file itself: there is nothing beside the store to delete."""
+    store.set_meta("colour", "green")
+    for leftover in store_dir.iterdir():
+        if leftover.name.endswith(".lock"):
+            leftover.unlink()
+    second = subprocess.run([sys.executable, "-c", _SECOND_WRITER, str(store_dir)], capture_output=True, text=True,
+                            timeout=120)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.split() == ["REFUSED", "True"]
+    assert store.meta("colour") == "green"
+    store.set_meta("colour", "still the first writer's")  # the first keeps its lock
+    assert store.meta("colour") == "still the first writer's"
+
+
+def test_the_lock_goes_when_the_writer_closes_and_survives_sqlite_closing_other_connections(store, store_dir):
+    # Another connection to the same file in this process (a check, a backup) opens and closes:
+    # with classic POSIX locks that close would drop every lock the process holds on the file.
+    other = sqlite3.connect(store_dir / STORE_FILENAME)
+    other.execute("SELECT count(*) FROM meta").fetchone()
+    other.close()
+    assert _try_other_writer(store_dir) is None
+    store.close()
+    taken = _try_other_writer(store_dir)
+    assert taken is not None
+    taken.release()
+
+
+def _try_other_writer(store_dir: Path):
+    from fieldwork.store.lock import try_lock
+
+    return try_lock(store_dir / STORE_FILENAME)
+
+
 def test_closing_releases_the_store_for_the_next_writer(store_dir):
     first = open_store(store_dir)
     first.set_meta("k", "1")
@@ -166,8 +218,7 @@ def test_a_newer_store_is_refused_by_a_second_window_too(tmp_path):
     folder = tmp_path / "data"
     path = _make_too_new_wal_store(folder)
     before = path.read_bytes()
-    holder = filelock.FileLock(str(path) + ".lock")
-    holder.acquire(timeout=0)
+    holder = StoreLock(path)  # another window: it holds the lock on the store file itself
     try:
         with pytest.raises(StoreTooNewError):
             open_store(folder)
