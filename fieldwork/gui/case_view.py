@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTreeView,
     QVBoxLayout,
@@ -34,6 +35,7 @@ from fieldwork.store.records import STATUS_LABELS
 
 OUTLINE_TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
 DETAILS_TARGET = "details"
+OUTLINE_MIN_WIDTH = 160  # the outline is never squeezed below this to make room for the page
 
 
 class CaseView(QWidget):
@@ -98,6 +100,11 @@ class CaseView(QWidget):
         self.status_label.setFont(bold)
         self.progress_label = QLabel()
         theme.style_text(self.progress_label, "caseProgress")
+        # The sample and the progress may wrap, so the header never makes the view wider than a
+        # small window (issue 19: no horizontal scrolling in the case view).
+        for label in (self.sample_label, self.progress_label):
+            label.setWordWrap(True)
+            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.complete_button = QPushButton()
         self.complete_button.clicked.connect(self._toggle_complete)
         self._header = QHBoxLayout()
@@ -134,6 +141,8 @@ class CaseView(QWidget):
         page_layout = QVBoxLayout(page)  # before setWidget: QScrollArea needs the layout first
         page_layout.setContentsMargins(4, 4, 12, 24)
         self.scroll.setWidget(page)
+        page.installEventFilter(self)  # on resize, the question under the keyboard stays in view
+        self.outline.installEventFilter(self)  # on resize (a restored splitter), the page keeps its room
         self.details_form = CaseDetailsForm(framework.case_details, page)
         self.details_form.detail_edited.connect(self._save_detail)
         page_layout.addWidget(self.details_form)
@@ -297,6 +306,8 @@ class CaseView(QWidget):
         if row.value == value:
             return
         self.undo_stack.push(AnswerCommand(question_id, row.value, value, self._apply_answer))
+        if row.judgement and value is not None and question_id in self._panels:
+            self._show_judgement_of(self._panels[question_id])  # the evidence is what comes next
 
     def _apply_answer(self, question_id: str, value: str | None) -> bool:
         """Save one answer; True when the store now holds `value`."""
@@ -419,8 +430,33 @@ class CaseView(QWidget):
     def toggle_complete(self) -> None:
         self._toggle_complete()
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._after_layout(self._fit_outline)
+
+    def _fit_outline(self) -> None:
+        """When the page would need to scroll sideways, the outline gives way (down to a minimum)."""
+        sizes = self.splitter.sizes()
+        if len(sizes) != 2 or sizes[0] <= OUTLINE_MIN_WIDTH:
+            return
+        scroll = self.scroll
+        needed = self._page.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
+        needed += 2 * scroll.frameWidth()
+        short = needed - sizes[1]
+        if short > 0:
+            give = min(short, sizes[0] - OUTLINE_MIN_WIDTH)
+            self.splitter.setSizes([sizes[0] - give, sizes[1] + give])
+
     # --- navigation --------------------------------------------------------------------------
     def eventFilter(self, watched, event) -> bool:
+        if watched is getattr(self, "_page", None) and event.type() == event.Type.Resize:
+            # Text re-wraps and the details reflow when the width changes: keep the keyboard's place.
+            if self._current_row is not None and self._current_row.hasFocus():
+                self._scroll_to(self._current_row)
+            return False
+        if watched is getattr(self, "outline", None) and event.type() == event.Type.Resize:
+            self._after_layout(self._fit_outline)
+            return False
         if isinstance(watched, QuestionRow) and event.type() == event.Type.FocusIn:
             self._current_row = watched
             self._scroll_to(watched)
@@ -516,7 +552,31 @@ class CaseView(QWidget):
     def _focus_evidence_of(self, row: QuestionRow) -> None:
         panel = self._panels[row.question_id]
         panel.evidence.setFocus(Qt.FocusReason.OtherFocusReason)
-        self._scroll_to(panel.evidence)
+        self._show_judgement_of(panel)
+
+    def _show_judgement_of(self, panel: KeyQuestionPanel) -> None:
+        """Scroll so a key question's judgement and its whole evidence box are in view."""
+        self._scroll_span(panel.judgement_row, panel.evidence)
+        self._after_layout(lambda: self._scroll_span_if_alive(panel))
+
+    def _scroll_span_if_alive(self, panel: KeyQuestionPanel) -> None:
+        if any(panel is p for p in self._panels.values()):
+            self._scroll_span(panel.judgement_row, panel.evidence)
+
+    def _scroll_span(self, top: QWidget, bottom: QWidget, margin: int = 24) -> None:
+        """Bring the page from `top`'s top edge to `bottom`'s bottom edge into view; when it is
+        taller than the viewport, `top` wins. Only the vertical bar moves."""
+        page = self._page
+        upper = top.mapTo(page, top.rect().topLeft()).y() - margin
+        lower = bottom.mapTo(page, bottom.rect().bottomLeft()).y() + margin
+        bar = self.scroll.verticalScrollBar()
+        height = self.scroll.viewport().height()
+        value = bar.value()
+        if lower > value + height:
+            value = lower - height
+        if upper < value:
+            value = upper
+        bar.setValue(value)
 
     def current_question_id(self) -> str | None:
         """The prompt or key question under the keyboard (or last under it), if any."""

@@ -6,11 +6,12 @@ The row shows only what the store holds: it is updated after the save succeeds.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -25,6 +26,35 @@ from fieldwork.gui.format import saved_time
 
 ANSWER_KEYS = {Qt.Key.Key_Y: Answer.YES, Qt.Key.Key_N: Answer.NO, Qt.Key.Key_A: Answer.NA}
 EVIDENCE_SAVE_DELAY_MS = 500
+MIN_TEXT_WIDTH = 240  # below this the question text is too squeezed: the buttons go under it
+
+
+class WrappedLabel(QLabel):
+    """Word-wrapped text that is always as tall as its text needs at the width it has.
+
+    The case page's scroll area sizes rows from their size hints, which for wrapped text assume a
+    width other than the real one; the label fixes its own minimum height whenever its width
+    changes (rows re-arrange themselves when narrow, so the row's width alone is not enough).
+    """
+
+    def __init__(self, text: str, parent=None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        needed = self._height_at(event.size().width())
+        if needed > 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+    def _height_at(self, width: int) -> int:
+        # Measured from the text, not heightForWidth(): QLabel's answer never falls below the
+        # minimum height set here before, so a label once squeezed would stay tall for good.
+        margins = self.contentsMargins()
+        inner = max(1, width - margins.left() - margins.right())
+        flags = Qt.TextFlag.TextWordWrap.value | self.alignment().value
+        text = self.fontMetrics().boundingRect(QRect(0, 0, inner, 0), flags, self.text())
+        return text.height() + margins.top() + margins.bottom()
 
 
 class QuestionRow(QFrame):
@@ -43,8 +73,7 @@ class QuestionRow(QFrame):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName(f"{question_id}: {text}")
 
-        self.text_label = QLabel(text, self)
-        self.text_label.setWordWrap(True)
+        self.text_label = WrappedLabel(text, self)
         self.text_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         if judgement:
             theme.style_text(self.text_label, "judgementText")
@@ -69,8 +98,15 @@ class QuestionRow(QFrame):
             button.clicked.connect(lambda _checked=False, v=value: self._clicked(v))
             self.buttons.addButton(button)
 
-        layout = QHBoxLayout(self)
+        # A grid, so the buttons can sit right of the text (wide) or under it (narrow): the case
+        # page never scrolls sideways (issue 19).
+        layout = QGridLayout(self)
+        # No constraint: the row's minimum is minimumSizeHint below (the stacked arrangement), not
+        # the side-by-side one, or the row could never become narrow enough to switch.
+        layout.setSizeConstraint(QGridLayout.SizeConstraint.SetNoConstraint)
         layout.setContentsMargins(8, 4, 8, 4)
+        layout.setHorizontalSpacing(6)
+        layout.setVerticalSpacing(2)
         id_label = QLabel(question_id, self)
         theme.style_text(id_label, "questionId")
         id_label.setMinimumWidth(64)
@@ -79,10 +115,33 @@ class QuestionRow(QFrame):
         for label in (id_label, self.text_label):
             label.setAlignment(top)
             label.setContentsMargins(0, max(0, (self._button_height() - label.fontMetrics().height()) // 2), 0, 0)
-        layout.addWidget(id_label)
-        layout.addWidget(self.text_label, 1)
-        layout.addLayout(button_box)
-        layout.setAlignment(button_box, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(id_label, 0, 0, top)
+        layout.addWidget(self.text_label, 0, 1)
+        layout.setColumnStretch(1, 1)
+        self._grid = layout
+        self._button_box = button_box
+        self._narrow: bool | None = None
+        self._place_buttons(narrow=False)
+
+    def _wide_enough(self, width: int) -> bool:
+        """Room for the id, the buttons and a readable line of text side by side."""
+        buttons = self._button_box.sizeHint().width()
+        return width >= 64 + buttons + MIN_TEXT_WIDTH + 8 + 8 + 12
+
+    def _place_buttons(self, *, narrow: bool) -> None:
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        self._grid.removeItem(self._button_box)
+        if narrow:  # under the text, left-aligned with it
+            self._grid.addLayout(self._button_box, 1, 1, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        else:
+            self._grid.addLayout(self._button_box, 0, 2, Qt.AlignmentFlag.AlignTop)
+
+    @property
+    def buttons_below(self) -> bool:
+        """True when the row is narrow and its answer buttons sit under the question."""
+        return bool(self._narrow)
 
     _answer_button_height: int | None = None
 
@@ -95,13 +154,16 @@ class QuestionRow(QFrame):
             QuestionRow._answer_button_height = buttons[0].sizeHint().height()
         return QuestionRow._answer_button_height
 
+    def minimumSizeHint(self):
+        # As narrow as the stacked arrangement allows; resizeEvent picks the arrangement.
+        hint = super().minimumSizeHint()
+        buttons = self._button_box.sizeHint().width()
+        hint.setWidth(64 + max(buttons, MIN_TEXT_WIDTH // 2) + 8 + 8 + 6)
+        return hint
+
     def resizeEvent(self, event) -> None:
-        # The case page's scroll area sizes rows from their size hints, which for wrapped text
-        # assume a width other than the real one: make the row as tall as its text needs here.
+        self._place_buttons(narrow=not self._wide_enough(event.size().width()))
         super().resizeEvent(event)
-        needed = self.text_label.heightForWidth(self.text_label.width())
-        if needed > 0 and needed != self.text_label.minimumHeight():
-            self.text_label.setMinimumHeight(needed)
 
     def show_value(self, value: str | None) -> None:
         """Show the saved answer (None: unanswered)."""
@@ -332,6 +394,7 @@ class SectionHeading(QWidget):
         layout.setContentsMargins(2, 14, 2, 4)
         title_label = QLabel(title, self)
         theme.style_text(title_label, "standardHeading")
+        title_label.setWordWrap(True)
         layout.addWidget(title_label)
         if statement:
             statement_label = QLabel(statement, self)
