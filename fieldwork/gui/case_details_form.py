@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRegularExpression, Signal
+from PySide6.QtCore import QEvent, QRegularExpression, Signal
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QComboBox, QGridLayout, QGroupBox, QLabel, QLineEdit, QWidget
 
@@ -17,6 +17,7 @@ class CaseDetailsForm(QGroupBox):
     """Editors for the case details; emits the raw text, the core checks and normalises it."""
 
     detail_edited = Signal(str, str)  # field id, raw value
+    focus_entered = Signal()  # the keyboard is now in one of the editors
 
     def __init__(self, fields: tuple[CaseDetailField, ...], parent=None):
         super().__init__("Case details", parent)
@@ -42,6 +43,7 @@ class CaseDetailsForm(QGroupBox):
             editor.setMinimumWidth(EDITOR_MIN_WIDTH)
             if field.help:
                 editor.setToolTip(field.help)
+            editor.installEventFilter(self)  # focus in/out: the ring and the keyboard mode
             self._editors[field.id] = editor
             label = QLabel(field.label + ("*" if field.required else ""), self)
             label.setBuddy(editor)
@@ -90,6 +92,20 @@ class CaseDetailsForm(QGroupBox):
         margins = self.contentsMargins().left() + self.contentsMargins().right() + 24
         hint.setWidth(self._label_width() + 10 + EDITOR_MIN_WIDTH + margins)
         return hint
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            self.update()
+            if event.type() == QEvent.Type.FocusIn:
+                self.focus_entered.emit()
+        return False
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        focused = next((e for e in self._editors.values() if e.hasFocus()), None)
+        if focused is not None:  # the same 3 px ring as the question rows, round the editor
+            ring = theme.FOCUS_RING_WIDTH
+            theme.paint_focus_ring(self, focused.geometry().adjusted(-ring, -ring, ring, ring))
 
     def resizeEvent(self, event) -> None:
         self._place(columns=2 if self._two_columns_fit(event.size().width()) else 1)

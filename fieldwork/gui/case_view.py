@@ -29,6 +29,7 @@ from fieldwork.gui.case_details_form import CaseDetailsForm
 from fieldwork.gui.completion_dialog import COMPLETE_ANYWAY, CompletionDialog
 from fieldwork.gui.moderation_panel import CaseModeration
 from fieldwork.gui.question_widgets import KeyQuestionPanel, QuestionRow, SectionHeading
+from fieldwork.gui.shortcuts import key_for
 from fieldwork.store import Store
 from fieldwork.store.assessments import load_assessment, set_answer, set_detail, set_status
 from fieldwork.store.records import STATUS_LABELS
@@ -36,6 +37,21 @@ from fieldwork.store.records import STATUS_LABELS
 OUTLINE_TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
 DETAILS_TARGET = "details"
 OUTLINE_MIN_WIDTH = 160  # the outline is never squeezed below this to make room for the page
+
+
+class OneLineWhenRoomLabel(QLabel):
+    """A label on one line when the window has room, wrapped when it has not (the case header)."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        hint.setWidth(self.fontMetrics().horizontalAdvance(self.text()) + margins.left() + margins.right() + 2)
+        return hint
 
 
 class CaseView(QWidget):
@@ -79,8 +95,16 @@ class CaseView(QWidget):
         self.case_changed.connect(lambda _case_id: self.moderation.answers_changed())
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         layout.addWidget(self.splitter, 1)
+        # Which mode the keyboard is in, always in sight: answer keys act on a row, or letters are text.
+        self.mode_label = theme.PillLabel("", self, radius=3)
+        self.mode_label.setObjectName("keyboardMode")
+        self.mode_label.setWordWrap(True)
+        self.mode_label.setContentsMargins(10, 4, 10, 4)
+        self.mode_label.setAccessibleName("Keyboard mode")
+        layout.addWidget(self.mode_label)
         self._build_body()
         self._show_assessment()
+        self._show_mode("", None)
 
     # --- construction -------------------------------------------------------------------
     def _build_header(self) -> None:
@@ -91,20 +115,17 @@ class CaseView(QWidget):
         self.back_button.clicked.connect(self._go_back)
         self.title_label = QLabel(f"Case {case.case_ref}")
         theme.style_text(self.title_label, "caseTitle")
-        self.sample_label = QLabel(self.framework.sample(case.sample_id).title)
+        self.sample_label = OneLineWhenRoomLabel(self.framework.sample(case.sample_id).title)
         theme.style_text(self.sample_label, "caseSample")
         self.status_label = theme.PillLabel()
         self.status_label.setObjectName("statusBadge")
         bold = self.status_label.font()
         bold.setBold(True)
         self.status_label.setFont(bold)
-        self.progress_label = QLabel()
+        self.progress_label = OneLineWhenRoomLabel()
         theme.style_text(self.progress_label, "caseProgress")
         # The sample and the progress may wrap, so the header never makes the view wider than a
         # small window (issue 19: no horizontal scrolling in the case view).
-        for label in (self.sample_label, self.progress_label):
-            label.setWordWrap(True)
-            label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.complete_button = QPushButton()
         self.complete_button.clicked.connect(self._toggle_complete)
         self._header = QHBoxLayout()
@@ -145,6 +166,7 @@ class CaseView(QWidget):
         self.outline.installEventFilter(self)  # on resize (a restored splitter), the page keeps its room
         self.details_form = CaseDetailsForm(framework.case_details, page)
         self.details_form.detail_edited.connect(self._save_detail)
+        self.details_form.focus_entered.connect(lambda: self._show_mode("details", None))
         page_layout.addWidget(self.details_form)
 
         self._page = page
@@ -208,8 +230,10 @@ class CaseView(QWidget):
                 row.answer_chosen.connect(self._answer_chosen)
                 row.move_requested.connect(self._move_from)
                 row.evidence_requested.connect(self._focus_evidence_of)
+                row.refused.connect(self.message)
                 row.installEventFilter(self)
             panel.evidence.text_ready.connect(self._save_evidence)
+            panel.evidence.focus_entered.connect(lambda p=panel: self._show_mode("typing", p.question.id))
             panel.evidence.textChanged.connect(lambda p=panel: self._evidence_typed(p))
             panel.evidence.leave_requested.connect(lambda p=panel: p.judgement_row.setFocus())
             self._show_panel(panel)
@@ -306,8 +330,36 @@ class CaseView(QWidget):
         if row.value == value:
             return
         self.undo_stack.push(AnswerCommand(question_id, row.value, value, self._apply_answer))
+        if row.value == value:  # saved: say so, and how to take it back
+            undo = key_for("undo")
+            if value is None:
+                self.message.emit(f"Cleared {question_id} — {undo} to undo")
+            else:
+                self.message.emit(f"Answered {question_id} {self._label(row, value)} — {undo} to undo")
         if row.judgement and value is not None and question_id in self._panels:
             self._show_judgement_of(self._panels[question_id])  # the evidence is what comes next
+
+    def _label(self, row: QuestionRow, value: str) -> str:
+        labels = self.framework.judgement_labels if row.judgement else self.framework.answer_labels
+        return labels.get(value, value)
+
+    def _show_mode(self, mode: str, question_id: str | None) -> None:
+        """Say what the keys do now: "answering" (letters answer a row) or "typing" (letters are text)."""
+        if mode == "answering":
+            row = self._row_by_id[question_id]
+            keys = {"yes": "Y", "no": "N", "na": "A"}
+            answers = " · ".join(f"{keys[v.value]} {self._label(row, v.value)}" for v in row.allowed)
+            then = " · Enter: type evidence" if row.judgement else " · Down/Up: next/previous"
+            text = f"ANSWERING {question_id} — {answers} · Delete clears{then}"
+        elif mode == "typing":
+            text = f"TYPING evidence for {question_id} — letters go into the text · Esc: back to answering"
+        elif mode == "details":
+            text = "TYPING case details — Tab: next field"
+        else:
+            text = f"Choose a question to answer ({key_for('next_unanswered')}: the next unanswered one)"
+        self.keyboard_mode = mode
+        self.mode_label.setText(text)
+        self.mode_label.set_fill(theme.MODE_FILLS.get(mode if mode != "details" else "typing", theme.MODE_FILLS[""]))
 
     def _apply_answer(self, question_id: str, value: str | None) -> bool:
         """Save one answer; True when the store now holds `value`."""
@@ -459,6 +511,7 @@ class CaseView(QWidget):
             return False
         if isinstance(watched, QuestionRow) and event.type() == event.Type.FocusIn:
             self._current_row = watched
+            self._show_mode("answering", watched.question_id)
             self._scroll_to(watched)
             self._select_in_outline(watched.question_id)
             self._remember_position(watched.question_id)

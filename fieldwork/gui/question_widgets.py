@@ -63,12 +63,14 @@ class QuestionRow(QFrame):
     answer_chosen = Signal(str, object)  # question id, "yes"/"no"/"na" or None to clear
     move_requested = Signal(object, int)  # this row, +1 next / -1 previous
     evidence_requested = Signal(object)  # this row (Enter on a judgement)
+    refused = Signal(str)  # why a key did nothing (e.g. A where Not applicable is not allowed)
 
     def __init__(self, question_id: str, text: str, allowed, labels: dict[str, str], *, judgement: bool, parent=None):
         super().__init__(parent)
         self.question_id = question_id
         self.judgement = judgement
         self.allowed = tuple(allowed)
+        self._labels = labels
         self.value: str | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName(f"{question_id}: {text}")
@@ -173,13 +175,16 @@ class QuestionRow(QFrame):
         self.update()
 
     def paintEvent(self, event) -> None:
-        # The row under the keyboard is unmistakable: tinted, with a bar down its left edge.
+        # The row under the keyboard is unmistakable: tinted, with a bar down its left edge and a
+        # 3 px ring around it (issue 19: which row the answer keys act on must be obvious).
         if self.hasFocus() or self.judgement:
             painter = QPainter(self)
             painter.fillRect(self.rect(), theme.FOCUS_FILL if self.hasFocus() else theme.JUDGEMENT_FILL)
             if self.hasFocus():
-                painter.fillRect(0, 0, 4, self.height(), theme.ACCENT)
+                painter.fillRect(0, 0, 6, self.height(), theme.FOCUS_RING)
             painter.end()
+            if self.hasFocus():
+                theme.paint_focus_ring(self, self.rect())
         super().paintEvent(event)
 
     def focusInEvent(self, event) -> None:
@@ -195,6 +200,14 @@ class QuestionRow(QFrame):
         self.show_value(self.value)  # undo the button's own toggle until the save lands
         self.answer_chosen.emit(self.question_id, None if self.value == value else value.value)
 
+    def _why_not(self, value: Answer) -> str:
+        what = "key question" if self.judgement else "prompt"
+        choices = " or ".join(self._labels[v] for v in self.allowed)
+        return (
+            f"{self.question_id} cannot be answered {self._labels[value]}: the framework does not allow it "
+            f"for this {what}. Answer {choices}."
+        )
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
@@ -208,6 +221,8 @@ class QuestionRow(QFrame):
                         self.evidence_requested.emit(self)
                     else:
                         self.move_requested.emit(self, +1)
+                else:
+                    self.refused.emit(self._why_not(value))
                 return
             if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.isEnabled():
                 self.answer_chosen.emit(self.question_id, None)
@@ -229,6 +244,7 @@ class EvidenceEdit(QPlainTextEdit):
 
     text_ready = Signal(str, str)  # question id, text to save
     leave_requested = Signal()  # Escape: back to the judgement row
+    focus_entered = Signal()  # the keyboard is now typing here
 
     def __init__(self, question_id: str, parent=None):
         super().__init__(parent)
@@ -276,9 +292,15 @@ class EvidenceEdit(QPlainTextEdit):
         if self.has_unsaved_text():
             self.text_ready.emit(self.question_id, self.toPlainText())
 
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self.parentWidget().update()  # the panel draws the focus ring around this box
+        self.focus_entered.emit()
+
     def focusOutEvent(self, event) -> None:
         self.flush()
         super().focusOutEvent(event)
+        self.parentWidget().update()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
@@ -362,6 +384,9 @@ class KeyQuestionPanel(QFrame):
 
     def paintEvent(self, event) -> None:
         theme.paint_card(self)
+        if self.evidence.hasFocus():  # the ring goes round the box, in the card's margin
+            ring = theme.FOCUS_RING_WIDTH
+            theme.paint_focus_ring(self, self.evidence.geometry().adjusted(-ring, -ring, ring, ring))
         super().paintEvent(event)
 
     def apply_relevance(self) -> None:
