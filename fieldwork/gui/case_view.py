@@ -6,6 +6,8 @@ what the store returned, so what looks saved is saved.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel, QUndoStack
 from PySide6.QtWidgets import (
@@ -14,19 +16,21 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QSplitter,
     QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
+from fieldwork.assessment import Missing
 from fieldwork.errors import FieldworkError
 from fieldwork.frameworks.model import Answer
 from fieldwork.gui import theme
 from fieldwork.gui.answer_commands import AnswerCommand
 from fieldwork.gui.case_details_form import CaseDetailsForm
+from fieldwork.gui.case_scrolling import PageScrolling
 from fieldwork.gui.completion_dialog import COMPLETE_ANYWAY, CompletionDialog
+from fieldwork.gui.keyboard_mode import KeyboardModeStrip
 from fieldwork.gui.moderation_panel import CaseModeration
 from fieldwork.gui.question_widgets import KeyQuestionPanel, QuestionRow, SectionHeading
 from fieldwork.gui.shortcuts import key_for
@@ -36,25 +40,9 @@ from fieldwork.store.records import STATUS_LABELS
 
 OUTLINE_TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
 DETAILS_TARGET = "details"
-OUTLINE_MIN_WIDTH = 160  # the outline is never squeezed below this to make room for the page
 
 
-class OneLineWhenRoomLabel(QLabel):
-    """A label on one line when the window has room, wrapped when it has not (the case header)."""
-
-    def __init__(self, text: str = "", parent=None):
-        super().__init__(text, parent)
-        self.setWordWrap(True)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
-
-    def sizeHint(self):
-        hint = super().sizeHint()
-        margins = self.contentsMargins()
-        hint.setWidth(self.fontMetrics().horizontalAdvance(self.text()) + margins.left() + margins.right() + 2)
-        return hint
-
-
-class CaseView(QWidget):
+class CaseView(PageScrolling, QWidget):
     """One case, answered question by question."""
 
     case_changed = Signal(str)  # case id: its status or progress changed
@@ -96,15 +84,10 @@ class CaseView(QWidget):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         layout.addWidget(self.splitter, 1)
         # Which mode the keyboard is in, always in sight: answer keys act on a row, or letters are text.
-        self.mode_label = theme.PillLabel("", self, radius=3)
-        self.mode_label.setObjectName("keyboardMode")
-        self.mode_label.setWordWrap(True)
-        self.mode_label.setContentsMargins(10, 4, 10, 4)
-        self.mode_label.setAccessibleName("Keyboard mode")
+        self.mode_label = KeyboardModeStrip(self)
         layout.addWidget(self.mode_label)
         self._build_body()
         self._show_assessment()
-        self._show_mode("", None)
 
     # --- construction -------------------------------------------------------------------
     def _build_header(self) -> None:
@@ -115,14 +98,14 @@ class CaseView(QWidget):
         self.back_button.clicked.connect(self._go_back)
         self.title_label = QLabel(f"Case {case.case_ref}")
         theme.style_text(self.title_label, "caseTitle")
-        self.sample_label = OneLineWhenRoomLabel(self.framework.sample(case.sample_id).title)
+        self.sample_label = theme.OneLineWhenRoomLabel(self.framework.sample(case.sample_id).title)
         theme.style_text(self.sample_label, "caseSample")
         self.status_label = theme.PillLabel()
         self.status_label.setObjectName("statusBadge")
         bold = self.status_label.font()
         bold.setBold(True)
         self.status_label.setFont(bold)
-        self.progress_label = OneLineWhenRoomLabel()
+        self.progress_label = theme.OneLineWhenRoomLabel()
         theme.style_text(self.progress_label, "caseProgress")
         # The sample and the progress may wrap, so the header never makes the view wider than a
         # small window (issue 19: no horizontal scrolling in the case view).
@@ -166,7 +149,7 @@ class CaseView(QWidget):
         self.outline.installEventFilter(self)  # on resize (a restored splitter), the page keeps its room
         self.details_form = CaseDetailsForm(framework.case_details, page)
         self.details_form.detail_edited.connect(self._save_detail)
-        self.details_form.focus_entered.connect(lambda: self._show_mode("details", None))
+        self.details_form.focus_entered.connect(self.mode_label.show_details)
         page_layout.addWidget(self.details_form)
 
         self._page = page
@@ -233,7 +216,7 @@ class CaseView(QWidget):
                 row.refused.connect(self.message)
                 row.installEventFilter(self)
             panel.evidence.text_ready.connect(self._save_evidence)
-            panel.evidence.focus_entered.connect(lambda p=panel: self._show_mode("typing", p.question.id))
+            panel.evidence.focus_entered.connect(lambda p=panel: self.mode_label.show_typing(p.question.id))
             panel.evidence.textChanged.connect(lambda p=panel: self._evidence_typed(p))
             panel.evidence.leave_requested.connect(lambda p=panel: p.judgement_row.setFocus())
             self._show_panel(panel)
@@ -343,23 +326,14 @@ class CaseView(QWidget):
         labels = self.framework.judgement_labels if row.judgement else self.framework.answer_labels
         return labels.get(value, value)
 
-    def _show_mode(self, mode: str, question_id: str | None) -> None:
-        """Say what the keys do now: "answering" (letters answer a row) or "typing" (letters are text)."""
-        if mode == "answering":
-            row = self._row_by_id[question_id]
-            keys = {"yes": "Y", "no": "N", "na": "A"}
-            answers = " · ".join(f"{keys[v.value]} {self._label(row, v.value)}" for v in row.allowed)
-            then = " · Enter: type evidence" if row.judgement else " · Down/Up: next/previous"
-            text = f"ANSWERING {question_id} — {answers} · Delete clears{then}"
-        elif mode == "typing":
-            text = f"TYPING evidence for {question_id} — letters go into the text · Esc: back to answering"
-        elif mode == "details":
-            text = "TYPING case details — Tab: next field"
-        else:
-            text = f"Choose a question to answer ({key_for('next_unanswered')}: the next unanswered one)"
-        self.keyboard_mode = mode
-        self.mode_label.setText(text)
-        self.mode_label.set_fill(theme.MODE_FILLS.get(mode if mode != "details" else "typing", theme.MODE_FILLS[""]))
+    @property
+    def keyboard_mode(self) -> str:
+        """ "answering", "typing" (evidence), "details" or "" (nothing under the keyboard yet)."""
+        return self.mode_label.mode
+
+    def _show_answering(self, row: QuestionRow) -> None:
+        answers = [(v.value, self._label(row, v.value)) for v in row.allowed]
+        self.mode_label.show_answering(row.question_id, answers, judgement=row.judgement)
 
     def _apply_answer(self, question_id: str, value: str | None) -> bool:
         """Save one answer; True when the store now holds `value`."""
@@ -456,14 +430,14 @@ class CaseView(QWidget):
                 set_status(self.store, self.case_id, "in_progress")
                 self.message.emit(f"Case {case.case_ref} reopened.")
             else:
-                problems = self._assessment.completion_problems()
+                problems = [self._with_question_text(p) for p in self._assessment.completion_problems()]
                 if problems:
                     target = CompletionDialog.ask(self, case.case_ref, problems)
                     if target:
                         self.focus_question(target)
                     return
                 # The lead's open queries are advisory: shown once more, never blocking (decision 0016).
-                reminders = self.moderation.completion_reminders()
+                reminders = [self._with_question_text(r) for r in self.moderation.completion_reminders()]
                 if reminders:
                     choice = CompletionDialog.ask_about_queries(self, case.case_ref, reminders)
                     if choice is not COMPLETE_ANYWAY:
@@ -479,25 +453,22 @@ class CaseView(QWidget):
         self._show_status()
         self.case_changed.emit(self.case_id)
 
+    def question_text(self, question_id: str) -> str | None:
+        """The words of a key question or prompt (None for a case detail or an unknown id)."""
+        kind = self.framework.question_kind(question_id)
+        if kind == "key_question":
+            return self.framework.key_question(question_id).text
+        if kind == "prompt":
+            return self.framework.prompt(question_id).text
+        return None
+
+    def _with_question_text(self, item: Missing) -> Missing:
+        """The completion list names the question in words, not only by its number (issue 19)."""
+        text = self.question_text(item.question_id)
+        return replace(item, message=f"{item.message}\n{item.question_id}: {text}") if text else item
+
     def toggle_complete(self) -> None:
         self._toggle_complete()
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._after_layout(self._fit_outline)
-
-    def _fit_outline(self) -> None:
-        """When the page would need to scroll sideways, the outline gives way (down to a minimum)."""
-        sizes = self.splitter.sizes()
-        if len(sizes) != 2 or sizes[0] <= OUTLINE_MIN_WIDTH:
-            return
-        scroll = self.scroll
-        needed = self._page.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width()
-        needed += 2 * scroll.frameWidth()
-        short = needed - sizes[1]
-        if short > 0:
-            give = min(short, sizes[0] - OUTLINE_MIN_WIDTH)
-            self.splitter.setSizes([sizes[0] - give, sizes[1] + give])
 
     # --- navigation --------------------------------------------------------------------------
     def eventFilter(self, watched, event) -> bool:
@@ -511,7 +482,7 @@ class CaseView(QWidget):
             return False
         if isinstance(watched, QuestionRow) and event.type() == event.Type.FocusIn:
             self._current_row = watched
-            self._show_mode("answering", watched.question_id)
+            self._show_answering(watched)
             self._scroll_to(watched)
             self._select_in_outline(watched.question_id)
             self._remember_position(watched.question_id)
@@ -533,17 +504,6 @@ class CaseView(QWidget):
         except FieldworkError:
             pass  # losing the bookmark is harmless; answers are saved separately
 
-    def _scroll_to(self, widget: QWidget, margin: int = 60) -> None:
-        """Bring a widget into view, again once pending layout has run (new sections have none yet)."""
-        self.scroll.ensureWidgetVisible(widget, 0, margin)
-        self._after_layout(lambda: self._scroll_if_alive(widget, margin))
-
-    def _scroll_top_to(self, widget: QWidget) -> None:
-        """Put a section heading or key question at the top of the page, after layout."""
-        bar = self.scroll.verticalScrollBar()
-        bar.setValue(widget.y())
-        self._after_layout(lambda: bar.setValue(widget.y()))
-
     def _after_layout(self, step) -> None:
         """Run `step` on the next turn of the event loop, unless the view is gone by then.
 
@@ -563,10 +523,6 @@ class CaseView(QWidget):
         steps, self._layout_steps = self._layout_steps, []
         for step in steps:
             step()
-
-    def _scroll_if_alive(self, widget: QWidget, margin: int) -> None:
-        if widget in self._rows or any(widget is p.evidence for p in self._panels.values()):
-            self.scroll.ensureWidgetVisible(widget, 0, margin)
 
     def _select_in_outline(self, question_id: str) -> None:
         kq_id = question_id if question_id in self._panels else self.framework.parent_key_question(question_id).id
@@ -606,30 +562,6 @@ class CaseView(QWidget):
         panel = self._panels[row.question_id]
         panel.evidence.setFocus(Qt.FocusReason.OtherFocusReason)
         self._show_judgement_of(panel)
-
-    def _show_judgement_of(self, panel: KeyQuestionPanel) -> None:
-        """Scroll so a key question's judgement and its whole evidence box are in view."""
-        self._scroll_span(panel.judgement_row, panel.evidence)
-        self._after_layout(lambda: self._scroll_span_if_alive(panel))
-
-    def _scroll_span_if_alive(self, panel: KeyQuestionPanel) -> None:
-        if any(panel is p for p in self._panels.values()):
-            self._scroll_span(panel.judgement_row, panel.evidence)
-
-    def _scroll_span(self, top: QWidget, bottom: QWidget, margin: int = 24) -> None:
-        """Bring the page from `top`'s top edge to `bottom`'s bottom edge into view; when it is
-        taller than the viewport, `top` wins. Only the vertical bar moves."""
-        page = self._page
-        upper = top.mapTo(page, top.rect().topLeft()).y() - margin
-        lower = bottom.mapTo(page, bottom.rect().bottomLeft()).y() + margin
-        bar = self.scroll.verticalScrollBar()
-        height = self.scroll.viewport().height()
-        value = bar.value()
-        if lower > value + height:
-            value = lower - height
-        if upper < value:
-            value = upper
-        bar.setValue(value)
 
     def current_question_id(self) -> str | None:
         """The prompt or key question under the keyboard (or last under it), if any."""

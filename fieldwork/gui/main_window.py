@@ -571,7 +571,7 @@ class MainWindow(QMainWindow):
         if self.case_view is None:
             return
         self.case_view.flush_pending()
-        model = HistoryTableModel(case_history(self.store, self.case_view.case_id))
+        model = HistoryTableModel(case_history(self.store, self.case_view.case_id), framework=self.case_view.framework)
         HistoryDialog(self.case_view.case_ref, model, self).exec()
 
     def show_framework_info(self) -> None:

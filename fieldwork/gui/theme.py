@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QLabel, QStyleFactory, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy, QStyleFactory, QToolButton, QWidget
 
 BASE_POINT_SIZE = 10.5
 
@@ -159,6 +159,21 @@ class PillLabel(QLabel):
         painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), self._radius, self._radius)
         painter.end()
         super().paintEvent(event)
+
+
+class OneLineWhenRoomLabel(QLabel):
+    """A label on one line when the window has room, wrapped when it has not (e.g. the case header)."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+
+    def sizeHint(self):
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        hint.setWidth(self.fontMetrics().horizontalAdvance(self.text()) + margins.left() + margins.right() + 2)
+        return hint
 
 
 class AnswerButton(QToolButton):

@@ -109,6 +109,16 @@ def test_keeping_the_keyboard_on_a_row_never_scrolls_sideways(qtbot, make_window
         assert bar.value() == 0, f"scrolled sideways to {row.question_id}"
 
 
+def test_an_outline_dragged_too_wide_gives_way_to_the_page(qtbot, make_window, crc_store):
+    _window, view = open_at(qtbot, make_window, crc_store, (1024, 700))
+    total = sum(view.splitter.sizes())
+    view.splitter.setSizes([total - 250, 250])  # as a restored splitter from a bigger screen might be
+    settle()
+    assert view.splitter.sizes()[0] < total - 250
+    assert view.scroll.horizontalScrollBar().maximum() == 0
+    assert overflowing(view) == []
+
+
 def test_the_case_details_reflow_to_one_column_when_narrow(qtbot, make_window, crc_store):
     _window, view = open_at(qtbot, make_window, crc_store, (1366, 768))
     wide = view.details_form
