@@ -92,7 +92,7 @@ class CaseView(PageScrolling, QWidget):
     # --- construction -------------------------------------------------------------------
     def _build_header(self) -> None:
         case = self._assessment.case
-        self.back_button = QPushButton("◀ Cases")
+        self.back_button = QPushButton("◀ &Back to cases")
         self.back_button.setAccessibleName("Back to the list of cases")
         self.back_button.setToolTip("Back to the list of cases (Alt+Left)")
         self.back_button.clicked.connect(self._go_back)
@@ -270,7 +270,7 @@ class CaseView(PageScrolling, QWidget):
         self.status_label.setProperty("status", case.status)
         self.status_label.set_fill(theme.STATUS_FILLS[case.status])
         editable = self._editable()
-        self.complete_button.setText("Reopen case" if case.status == "complete" else "Mark complete…")
+        self.complete_button.setText("&Reopen case" if case.status == "complete" else "Mark &complete…")
         self.complete_button.setToolTip("Ctrl+Return")
         self.complete_button.setEnabled(not self.store.read_only and case.status != "handed_over")
         for panel in self._panels.values():

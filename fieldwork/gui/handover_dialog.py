@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 
 from fieldwork.errors import FieldworkError
 from fieldwork.gui import theme
+from fieldwork.gui.wording import in_app
 from fieldwork.gui.format import uk_date
 from fieldwork.gui.simple_table_model import RowsTableModel
 from fieldwork.store.records import STATUS_LABELS
@@ -73,7 +74,7 @@ def install(window, file_menu) -> None:
     """Add the handover actions to the File menu and check retention once the window is up."""
     accept = file_menu.addAction("Accept a &handover receipt…", lambda: accept_receipt_file(window))
     accept.setEnabled(not window.store.read_only)
-    file_menu.addAction("Handover and retention &settings…", lambda: HandoverSettingsDialog.edit(window))
+    file_menu.addAction("Handover and retention se&ttings…", lambda: HandoverSettingsDialog.edit(window))
     QTimer.singleShot(0, window, lambda: check_at_start(window))
 
 
@@ -402,7 +403,7 @@ class HandoverSettingsDialog(QDialog):
             set_setting(self.store, HANDOVER_WIPE, self.wipe_combo.currentData())
             set_setting(self.store, RETENTION_DAYS, str(self.days.value()) if self.days.value() else "off")
         except FieldworkError as error:
-            QMessageBox.warning(self, "fieldwork", error.message)
+            QMessageBox.warning(self, "fieldwork", in_app(error.message))
             return
         self.accept()
 

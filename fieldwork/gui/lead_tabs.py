@@ -13,7 +13,7 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QTabWidget, QWidget
 
 # name, tab label (with its Alt mnemonic), in the order the tabs appear after Cases
-LEAD_TABS = (("allocation", "A&llocation"), ("merge", "&Merge"), ("ratings", "&Ratings"))
+LEAD_TABS = (("allocation", "A&llocation"), ("merge", "&Merge"), ("ratings", "Rati&ngs"))
 
 
 class LeadTabs:

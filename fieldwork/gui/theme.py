@@ -11,7 +11,15 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QApplication, QLabel, QSizePolicy, QStyleFactory, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QStyleFactory,
+    QToolButton,
+    QWidget,
+)
 
 BASE_POINT_SIZE = 10.5
 
@@ -174,6 +182,16 @@ class OneLineWhenRoomLabel(QLabel):
         margins = self.contentsMargins()
         hint.setWidth(self.fontMetrics().horizontalAdvance(self.text()) + margins.left() + margins.right() + 2)
         return hint
+
+
+class EnterButton(QPushButton):
+    """A push button that Enter presses too, outside a dialog (where Qt only gives it Space)."""
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            self.click()
+            return
+        super().keyPressEvent(event)
 
 
 class AnswerButton(QToolButton):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from fieldwork.gui import theme
 
@@ -32,25 +32,25 @@ class WelcomeView(QWidget):
         if can_open_packs:
             choices.append(
                 (
-                    "Open an allocation pack…",
+                    "&Open an allocation pack…",
                     "The file your lead inspector sent you: your cases, ready to read.",
                     self.open_pack_requested,
                 )
             )
         choices += [
             (
-                "Try the practice inspection",
+                "&Try the practice inspection",
                 "A fictional provider with a dozen cases in different states, to learn the screens.",
                 self.practice_requested,
             ),
             (
-                "Start an inspection by hand…",
+                "Start an &inspection by hand…",
                 "Pick a framework, name the provider and add your cases yourself.",
                 self.new_inspection_requested,
             ),
         ]
         for label, explanation, signal in choices:
-            button = QPushButton(label)
+            button = theme.EnterButton(label)  # Enter presses the focused choice
             button.setObjectName("welcomeChoice")
             font = button.font()
             font.setPointSizeF(theme.BASE_POINT_SIZE * 1.15)

@@ -94,7 +94,7 @@ def test_complete_then_reopen(qtbot, case_view, window, ask_calls, gui_store, ca
     assert case_view.banner.isVisible()
     assert "complete" in case_view.banner.text()
     assert case_view.status_label.text() == "Complete"
-    assert case_view.complete_button.text() == "Reopen case"
+    assert case_view.complete_button.text() == "&Reopen case"
     # The home table knows too.
     model = window.home_view.table_model
     row = model.row_of_case(case_id)

@@ -166,7 +166,7 @@ def test_welcome_view_when_the_store_has_no_inspection(make_window, gui_store):
 def welcome_button(window, text):
     from PySide6.QtWidgets import QPushButton
 
-    return next(b for b in window.current_view().findChildren(QPushButton) if b.text() == text)
+    return next(b for b in window.current_view().findChildren(QPushButton) if b.text().replace("&", "") == text)
 
 
 def test_start_an_inspection_by_hand_then_add_a_case(qtbot, monkeypatch, make_window, gui_store, gui_data_dir):
