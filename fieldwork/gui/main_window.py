@@ -24,7 +24,7 @@ from fieldwork.gui.dialogs import (
 from fieldwork.gui.history_table_model import HistoryTableModel
 from fieldwork.gui.home_view import HomeView
 from fieldwork.gui.lead_tabs import LeadTabs
-from fieldwork.gui.shortcuts import WINDOW_SHORTCUTS
+from fieldwork.gui.shortcuts import CASES_TAB, WINDOW_SHORTCUTS
 from fieldwork.gui.welcome_view import WelcomeView
 from fieldwork.gui.wording import AppStatusBar, in_app
 from fieldwork.profile import read_profile
@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
         self.home_tabs = QTabWidget()
         self.home_tabs.setDocumentMode(True)
         self.home_view = HomeView(self.inspection, self.framework, self.home_tabs)
-        self.home_tabs.addTab(self.home_view, "C&ases")
+        self.home_tabs.addTab(self.home_view, CASES_TAB)
         self.lead_tabs = None
         if self.is_lead():
             self.lead_tabs = LeadTabs(
