@@ -7,7 +7,12 @@ never QTimer.singleShot with a lambda: see its docstring).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from fieldwork.gui.question_widgets import KeyQuestionPanel
 
 OUTLINE_MIN_WIDTH = 160  # the outline is never squeezed below this to make room for the page
 

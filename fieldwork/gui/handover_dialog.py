@@ -44,9 +44,9 @@ from PySide6.QtWidgets import (
 
 from fieldwork.errors import FieldworkError
 from fieldwork.gui import theme
-from fieldwork.gui.wording import in_app
 from fieldwork.gui.format import uk_date
 from fieldwork.gui.simple_table_model import RowsTableModel
+from fieldwork.gui.wording import in_app
 from fieldwork.store.records import STATUS_LABELS
 from fieldwork.store.settings import (
     HANDOVER_WIPE,

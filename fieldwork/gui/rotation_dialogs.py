@@ -313,7 +313,9 @@ def accept_key_change(parent, store: Store, path: str | None = None) -> Rotation
     try:
         statement = read_statement_file(path)
     except FieldworkError as error:
-        QMessageBox.warning(parent, ACCEPT_TITLE, f"This file was not accepted as a key change. {in_app(error.message)}")
+        QMessageBox.warning(
+            parent, ACCEPT_TITLE, f"This file was not accepted as a key change. {in_app(error.message)}"
+        )
         return None
     if not KeyChangeCheck.ask(parent, statement):
         return None

@@ -69,12 +69,16 @@ def clashes(pairs: list[tuple[str, object]]) -> dict[str, list[str]]:
     return {letter: texts for letter, texts in by_letter.items() if len(texts) > 1}
 
 
-def buttons_without_mnemonic(window: QWidget) -> list[str]:
-    """Visible push buttons with no mnemonic (OK/Cancel/Close of a button box answer to Enter/Esc)."""
+def buttons_without_mnemonic(window: QWidget, skip=lambda widget: False) -> list[str]:
+    """Visible push buttons with no mnemonic (OK/Cancel/Close of a button box answer to Enter/Esc;
+    `skip` leaves out others the caller exempts)."""
     return [
         widget.text() or widget.accessibleName() or type(widget).__name__
         for text, widget in visible_controls(window)
-        if isinstance(widget, QPushButton) and mnemonic(text) is None and not _is_standard_dialog_button(widget)
+        if isinstance(widget, QPushButton)
+        and mnemonic(text) is None
+        and not _is_standard_dialog_button(widget)
+        and not skip(widget)
     ]
 
 

@@ -21,7 +21,6 @@ from PySide6.QtCore import QCoreApplication, QEvent, QPoint, QRect, Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
 from fieldwork.frameworks.catalogue import find_framework
-from fieldwork.gui.question_widgets import EvidenceEdit, QuestionRow
 from fieldwork.store import open_store
 from fieldwork.store.inspections import add_case, create_inspection
 
@@ -59,7 +58,7 @@ def open_at(qtbot, make_window, crc_store, screen: tuple[int, int]):
     window.resize(*logical(screen))
     window.open_case(case_id)
     view = window.case_view
-    view.rows  # every section built
+    assert view.rows  # builds every section
     settle()
     return window, view
 
@@ -76,7 +75,8 @@ def overflowing(view) -> list[str]:
     """Every visible widget on the case page that sticks out of the viewport sideways."""
     viewport = view.scroll.viewport()
     return [
-        f"{type(w).__name__} {w.objectName() or getattr(w, 'question_id', '')} {left_edge(w, viewport)}..{right_edge(w, viewport)}"
+        f"{type(w).__name__} {w.objectName() or getattr(w, 'question_id', '')} "
+        f"{left_edge(w, viewport)}..{right_edge(w, viewport)}"
         for w in view.scroll.widget().findChildren(QWidget)
         if w.isVisibleTo(view) and (left_edge(w, viewport) < 0 or right_edge(w, viewport) > viewport.width())
     ]

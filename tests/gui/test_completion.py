@@ -198,7 +198,8 @@ def test_the_completion_dialog_lists_the_items_and_returns_the_one_chosen(qtbot)
 def test_the_completion_list_names_each_question_in_words(qtbot, case_view, monkeypatch, mini):
     """Issue 19: "2.1.1 has no judgement yet" alone makes the inspector look the number up."""
     listed = []
-    monkeypatch.setattr(CompletionDialog, "ask", classmethod(lambda cls, parent, ref, problems: listed.extend(problems)))
+    record = classmethod(lambda cls, parent, ref, problems: listed.extend(problems))
+    monkeypatch.setattr(CompletionDialog, "ask", record)
     case_view.toggle_complete()
     messages = {p.question_id: p.message for p in listed}
     assert set(messages) == {"2.1.1", "2.1.2"}

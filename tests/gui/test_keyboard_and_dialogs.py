@@ -61,7 +61,9 @@ def test_enter_in_the_export_dialog_exports(qtbot, gui_store, gui_inspection, ca
     from fieldwork.identity.leads import pin_lead
 
     cheap = ScryptParams(log2_n=10)
-    keys = create_keys(gui_store.path.parent, name="Jo", person_id="insp-1", passphrase="a long passphrase", scrypt=cheap)
+    keys = create_keys(
+        gui_store.path.parent, name="Jo", person_id="insp-1", passphrase="a long passphrase", scrypt=cheap
+    )
     lead = create_keys(tmp_path / "lead", name="Lee", person_id="lead-1", passphrase="another passphrase", scrypt=cheap)
     pin_lead(gui_store, gui_inspection.id, lead.public)
     dialog = ExportDialog(gui_store, gui_inspection.id, keys)
