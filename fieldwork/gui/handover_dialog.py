@@ -323,7 +323,7 @@ class HandoverDialog(QDialog):
         self.wipe_box.setVisible(bool(plan.wipeable))
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok_button = self.buttons.addButton("Mark handed over", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button = self.buttons.addButton("&Mark handed over", QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setDefault(True)
         self.ok_button.setEnabled(bool(newly or plan.wipeable))
         self.buttons.accepted.connect(self.accept)
@@ -344,7 +344,7 @@ class HandoverDialog(QDialog):
         wipe = self.plan.wipeable and self.wipe_radio.isChecked()
         newly = bool(self.plan.having("hand-over"))
         self.ok_button.setText(
-            ("Mark handed over and delete" if newly else "Delete their data") if wipe else "Mark handed over"
+            ("&Mark handed over and delete" if newly else "Delete &their data") if wipe else "&Mark handed over"
         )
 
     def choice(self) -> HandoverChoice:
@@ -430,10 +430,11 @@ class RetentionBanner(QWidget):
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.wipe_rest_button = QPushButton("Delete them…", self)
+        # Letters no screen under the banner uses (it shows above all of them).
+        self.wipe_rest_button = QPushButton("Remo&ve them…", self)
         self.wipe_rest_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.wipe_rest_button.clicked.connect(lambda: self.wipe_rest_requested.emit(self._pending or ""))
-        self.hide_button = QPushButton("Hide", self)
+        self.hide_button = QPushButton("Hide &until next start", self)
         self.hide_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.hide_button.clicked.connect(self._hide)
         self._pending: str | None = None

@@ -45,6 +45,14 @@ def check(window: QWidget) -> None:
     assert missing == [], f"buttons with no Alt letter in {window.windowTitle() or type(window).__name__}"
 
 
+def with_retention_banner(window):
+    """The retention banner shows above every screen when data is due for deletion: include it."""
+    from fieldwork.gui.handover_dialog import _banner
+
+    _banner(window).show_lines(["2 cases are due for deletion."], window.inspection.id)
+    return window
+
+
 def _inside_question(widget: QWidget) -> bool:
     parent = widget.parentWidget()
     while parent is not None:
@@ -82,8 +90,10 @@ def test_welcome_screen(make_window, tmp_path):
 
 
 def test_inspector_cases_and_case(qtbot, window, cases):
+    with_retention_banner(window)
     check(window)
     assert menu_clashes(window) == {}
+    assert "Remo&ve them…" in [text for text, _w in visible_controls(window)]
     open_case(qtbot, window, cases["C001"].id)
     check(window)
 
@@ -91,7 +101,7 @@ def test_inspector_cases_and_case(qtbot, window, cases):
 @pytest.mark.parametrize("tab", range(4), ids=["cases", "allocation", "merge", "ratings"])
 def test_each_of_the_lead_tabs(make_window, people, tab):
     lead, *_ = people
-    window = make_window(lead)
+    window = with_retention_banner(make_window(lead))
     assert window.home_tabs.count() == 4
     window.home_tabs.setCurrentIndex(tab)
     check(window)
@@ -100,7 +110,7 @@ def test_each_of_the_lead_tabs(make_window, people, tab):
 
 def test_the_lead_case_view(qtbot, make_window, people):
     lead, *_ = people
-    window = make_window(lead)
+    window = with_retention_banner(make_window(lead))
     case_id = list_case_summaries(lead, window.inspection.id)[0].case.id
     open_case(qtbot, window, case_id)
     check(window)
