@@ -98,6 +98,8 @@ class CaseView(PageScrolling, QWidget):
         self.back_button.clicked.connect(self._go_back)
         self.title_label = QLabel(f"Case {case.case_ref}")
         theme.style_text(self.title_label, "caseTitle")
+        # The sample and the progress wrap when the window is small, so the header never makes the
+        # view wider than the window (issue 19: no horizontal scrolling in the case view).
         self.sample_label = theme.OneLineWhenRoomLabel(self.framework.sample(case.sample_id).title)
         theme.style_text(self.sample_label, "caseSample")
         self.status_label = theme.PillLabel()
@@ -107,8 +109,6 @@ class CaseView(PageScrolling, QWidget):
         self.status_label.setFont(bold)
         self.progress_label = theme.OneLineWhenRoomLabel()
         theme.style_text(self.progress_label, "caseProgress")
-        # The sample and the progress may wrap, so the header never makes the view wider than a
-        # small window (issue 19: no horizontal scrolling in the case view).
         self.complete_button = QPushButton()
         self.complete_button.clicked.connect(self._toggle_complete)
         self._header = QHBoxLayout()
