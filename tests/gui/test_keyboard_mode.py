@@ -89,3 +89,16 @@ def test_a_where_not_applicable_is_not_allowed_says_why(qtbot, case_view, window
     message = window.statusBar().currentMessage()
     assert message.startswith("2.1.1.a cannot be answered Not applicable")
     assert "does not allow it for this prompt" in message and "Answer Yes or No." in message
+
+
+def test_a_case_detail_being_typed_in_has_the_ring(qtbot, case_view):
+    form = case_view.details_form
+    editor = form._editors["ldu"]
+    editor.setFocus()
+    qtbot.waitUntil(editor.hasFocus)
+    width = theme.FOCUS_RING_WIDTH
+    around = editor.geometry().adjusted(-width, -width, width, width)
+    assert ring_pixels(form, around) == [theme.FOCUS_RING.name()] * 4
+    case_view.row("2.1.1.a").setFocus()
+    qtbot.waitUntil(lambda: not editor.hasFocus())
+    assert theme.FOCUS_RING.name() not in ring_pixels(form, around)
