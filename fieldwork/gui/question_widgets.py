@@ -65,7 +65,17 @@ class QuestionRow(QFrame):
     evidence_requested = Signal(object)  # this row (Enter on a judgement)
     refused = Signal(str)  # why a key did nothing (e.g. A where Not applicable is not allowed)
 
-    def __init__(self, question_id: str, text: str, allowed, labels: dict[str, str], *, judgement: bool, parent=None):
+    def __init__(
+        self,
+        question_id: str,
+        text: str,
+        allowed,
+        labels: dict[str, str],
+        *,
+        judgement: bool,
+        reserve_na: bool = True,
+        parent=None,
+    ):
         super().__init__(parent)
         self.question_id = question_id
         self.judgement = judgement
@@ -88,9 +98,10 @@ class QuestionRow(QFrame):
             button = theme.AnswerButton(value.value, labels[value], self)
             button_box.addWidget(button)
             if value not in self.allowed:
-                # An invisible stand-in keeps Yes and No in the same columns on every row.
+                # An invisible stand-in keeps Yes and No in the same columns as on a row that has
+                # Not applicable; where no row of the key question has it, the room goes to the text.
                 policy = button.sizePolicy()
-                policy.setRetainSizeWhenHidden(True)
+                policy.setRetainSizeWhenHidden(reserve_na)
                 button.setSizePolicy(policy)
                 button.hide()
                 continue
@@ -323,8 +334,10 @@ class KeyQuestionPanel(QFrame):
         heading.setWordWrap(True)
         heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+        # Room for a Not applicable button on every row only where some row of this question has one.
+        reserve_na = question.allow_na or any(p.allow_na for p in question.prompts)
         self.prompt_rows = [
-            QuestionRow(p.id, p.text, p.allowed(), answer_labels, judgement=False, parent=self)
+            QuestionRow(p.id, p.text, p.allowed(), answer_labels, judgement=False, reserve_na=reserve_na, parent=self)
             for p in question.prompts
         ]
         self.judgement_row = QuestionRow(
@@ -333,6 +346,7 @@ class KeyQuestionPanel(QFrame):
             question.allowed(),
             judgement_labels,
             judgement=True,
+            reserve_na=reserve_na,
             parent=self,
         )
         self.evidence = EvidenceEdit(question.id, self)

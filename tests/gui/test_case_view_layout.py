@@ -207,3 +207,24 @@ def test_the_same_holds_at_150_percent(tmp_path):
     )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
+
+
+def test_no_room_is_kept_for_a_not_applicable_button_no_row_of_the_question_has(qtbot, make_window, crc_store):
+    window, view = open_at(qtbot, make_window, crc_store, (1024, 700))
+    window.resize(1366, 768)  # wide enough at any scale for buttons beside the text
+    settle()
+    framework = view.framework
+    checked = {True: 0, False: 0}
+    for question in framework.key_questions_for_sample("supervision"):
+        panel = view.panel(question.id)
+        any_na = question.allow_na or any(p.allow_na for p in question.prompts)
+        for row in panel.rows():
+            if row.buttons_below:
+                continue
+            last = max(row.buttons.buttons(), key=lambda b: b.geometry().right())
+            gap = row.contentsRect().right() - last.geometry().right()
+            # With a Not applicable somewhere in the question every row keeps its place; without,
+            # the last button sits at the row's right edge and the text has the room.
+            assert (gap > last.width() // 2) == (any_na and "na" not in row.allowed), row.question_id
+            checked[any_na] += 1
+    assert checked[True] and checked[False], "the framework should have both kinds of key question"
