@@ -6,6 +6,8 @@ what the store returned, so what looks saved is saved.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel, QUndoStack
 from PySide6.QtWidgets import (
@@ -20,14 +22,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldwork.assessment import Missing
 from fieldwork.errors import FieldworkError
 from fieldwork.frameworks.model import Answer
 from fieldwork.gui import theme
 from fieldwork.gui.answer_commands import AnswerCommand
 from fieldwork.gui.case_details_form import CaseDetailsForm
+from fieldwork.gui.case_scrolling import PageScrolling
 from fieldwork.gui.completion_dialog import COMPLETE_ANYWAY, CompletionDialog
+from fieldwork.gui.keyboard_mode import KeyboardModeStrip
 from fieldwork.gui.moderation_panel import CaseModeration
 from fieldwork.gui.question_widgets import KeyQuestionPanel, QuestionRow, SectionHeading
+from fieldwork.gui.shortcuts import key_for
 from fieldwork.store import Store
 from fieldwork.store.assessments import load_assessment, set_answer, set_detail, set_status
 from fieldwork.store.records import STATUS_LABELS
@@ -36,7 +42,7 @@ OUTLINE_TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
 DETAILS_TARGET = "details"
 
 
-class CaseView(QWidget):
+class CaseView(PageScrolling, QWidget):
     """One case, answered question by question."""
 
     case_changed = Signal(str)  # case id: its status or progress changed
@@ -77,26 +83,31 @@ class CaseView(QWidget):
         self.case_changed.connect(lambda _case_id: self.moderation.answers_changed())
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         layout.addWidget(self.splitter, 1)
+        # Which mode the keyboard is in, always in sight: answer keys act on a row, or letters are text.
+        self.mode_label = KeyboardModeStrip(self)
+        layout.addWidget(self.mode_label)
         self._build_body()
         self._show_assessment()
 
     # --- construction -------------------------------------------------------------------
     def _build_header(self) -> None:
         case = self._assessment.case
-        self.back_button = QPushButton("◀ Cases")
+        self.back_button = QPushButton("◀ &Back to cases")
         self.back_button.setAccessibleName("Back to the list of cases")
         self.back_button.setToolTip("Back to the list of cases (Alt+Left)")
         self.back_button.clicked.connect(self._go_back)
         self.title_label = QLabel(f"Case {case.case_ref}")
         theme.style_text(self.title_label, "caseTitle")
-        self.sample_label = QLabel(self.framework.sample(case.sample_id).title)
+        # The sample and the progress wrap when the window is small, so the header never makes the
+        # view wider than the window (issue 19: no horizontal scrolling in the case view).
+        self.sample_label = theme.OneLineWhenRoomLabel(self.framework.sample(case.sample_id).title)
         theme.style_text(self.sample_label, "caseSample")
         self.status_label = theme.PillLabel()
         self.status_label.setObjectName("statusBadge")
         bold = self.status_label.font()
         bold.setBold(True)
         self.status_label.setFont(bold)
-        self.progress_label = QLabel()
+        self.progress_label = theme.OneLineWhenRoomLabel()
         theme.style_text(self.progress_label, "caseProgress")
         self.complete_button = QPushButton()
         self.complete_button.clicked.connect(self._toggle_complete)
@@ -134,8 +145,11 @@ class CaseView(QWidget):
         page_layout = QVBoxLayout(page)  # before setWidget: QScrollArea needs the layout first
         page_layout.setContentsMargins(4, 4, 12, 24)
         self.scroll.setWidget(page)
+        page.installEventFilter(self)  # on resize, the question under the keyboard stays in view
+        self.outline.installEventFilter(self)  # on resize (a restored splitter), the page keeps its room
         self.details_form = CaseDetailsForm(framework.case_details, page)
         self.details_form.detail_edited.connect(self._save_detail)
+        self.details_form.focus_entered.connect(self.mode_label.show_details)
         page_layout.addWidget(self.details_form)
 
         self._page = page
@@ -199,8 +213,10 @@ class CaseView(QWidget):
                 row.answer_chosen.connect(self._answer_chosen)
                 row.move_requested.connect(self._move_from)
                 row.evidence_requested.connect(self._focus_evidence_of)
+                row.refused.connect(self.message)
                 row.installEventFilter(self)
             panel.evidence.text_ready.connect(self._save_evidence)
+            panel.evidence.focus_entered.connect(lambda p=panel: self.mode_label.show_typing(p.question.id))
             panel.evidence.textChanged.connect(lambda p=panel: self._evidence_typed(p))
             panel.evidence.leave_requested.connect(lambda p=panel: p.judgement_row.setFocus())
             self._show_panel(panel)
@@ -254,7 +270,7 @@ class CaseView(QWidget):
         self.status_label.setProperty("status", case.status)
         self.status_label.set_fill(theme.STATUS_FILLS[case.status])
         editable = self._editable()
-        self.complete_button.setText("Reopen case" if case.status == "complete" else "Mark complete…")
+        self.complete_button.setText("&Reopen case" if case.status == "complete" else "Mark &complete…")
         self.complete_button.setToolTip("Ctrl+Return")
         self.complete_button.setEnabled(not self.store.read_only and case.status != "handed_over")
         for panel in self._panels.values():
@@ -297,6 +313,27 @@ class CaseView(QWidget):
         if row.value == value:
             return
         self.undo_stack.push(AnswerCommand(question_id, row.value, value, self._apply_answer))
+        if row.value == value:  # saved: say so, and how to take it back
+            undo = key_for("undo")
+            if value is None:
+                self.message.emit(f"Cleared {question_id} — {undo} to undo")
+            else:
+                self.message.emit(f"Answered {question_id} {self._label(row, value)} — {undo} to undo")
+        if row.judgement and value is not None and question_id in self._panels:
+            self._show_judgement_of(self._panels[question_id])  # the evidence is what comes next
+
+    def _label(self, row: QuestionRow, value: str) -> str:
+        labels = self.framework.judgement_labels if row.judgement else self.framework.answer_labels
+        return labels.get(value, value)
+
+    @property
+    def keyboard_mode(self) -> str:
+        """ "answering", "typing" (evidence), "details" or "" (nothing under the keyboard yet)."""
+        return self.mode_label.mode
+
+    def _show_answering(self, row: QuestionRow) -> None:
+        answers = [(v.value, self._label(row, v.value)) for v in row.allowed]
+        self.mode_label.show_answering(row.question_id, answers, judgement=row.judgement)
 
     def _apply_answer(self, question_id: str, value: str | None) -> bool:
         """Save one answer; True when the store now holds `value`."""
@@ -393,14 +430,14 @@ class CaseView(QWidget):
                 set_status(self.store, self.case_id, "in_progress")
                 self.message.emit(f"Case {case.case_ref} reopened.")
             else:
-                problems = self._assessment.completion_problems()
+                problems = [self._with_question_text(p) for p in self._assessment.completion_problems()]
                 if problems:
                     target = CompletionDialog.ask(self, case.case_ref, problems)
                     if target:
                         self.focus_question(target)
                     return
                 # The lead's open queries are advisory: shown once more, never blocking (decision 0016).
-                reminders = self.moderation.completion_reminders()
+                reminders = [self._with_question_text(r) for r in self.moderation.completion_reminders()]
                 if reminders:
                     choice = CompletionDialog.ask_about_queries(self, case.case_ref, reminders)
                     if choice is not COMPLETE_ANYWAY:
@@ -416,13 +453,36 @@ class CaseView(QWidget):
         self._show_status()
         self.case_changed.emit(self.case_id)
 
+    def question_text(self, question_id: str) -> str | None:
+        """The words of a key question or prompt (None for a case detail or an unknown id)."""
+        kind = self.framework.question_kind(question_id)
+        if kind == "key_question":
+            return self.framework.key_question(question_id).text
+        if kind == "prompt":
+            return self.framework.prompt(question_id).text
+        return None
+
+    def _with_question_text(self, item: Missing) -> Missing:
+        """The completion list names the question in words, not only by its number (issue 19)."""
+        text = self.question_text(item.question_id)
+        return replace(item, message=f"{item.message}\n{item.question_id}: {text}") if text else item
+
     def toggle_complete(self) -> None:
         self._toggle_complete()
 
     # --- navigation --------------------------------------------------------------------------
     def eventFilter(self, watched, event) -> bool:
+        if watched is getattr(self, "_page", None) and event.type() == event.Type.Resize:
+            # Text re-wraps and the details reflow when the width changes: keep the keyboard's place.
+            if self._current_row is not None and self._current_row.hasFocus():
+                self._scroll_to(self._current_row)
+            return False
+        if watched is getattr(self, "outline", None) and event.type() == event.Type.Resize:
+            self._after_layout(self._fit_outline)
+            return False
         if isinstance(watched, QuestionRow) and event.type() == event.Type.FocusIn:
             self._current_row = watched
+            self._show_answering(watched)
             self._scroll_to(watched)
             self._select_in_outline(watched.question_id)
             self._remember_position(watched.question_id)
@@ -444,17 +504,6 @@ class CaseView(QWidget):
         except FieldworkError:
             pass  # losing the bookmark is harmless; answers are saved separately
 
-    def _scroll_to(self, widget: QWidget, margin: int = 60) -> None:
-        """Bring a widget into view, again once pending layout has run (new sections have none yet)."""
-        self.scroll.ensureWidgetVisible(widget, 0, margin)
-        self._after_layout(lambda: self._scroll_if_alive(widget, margin))
-
-    def _scroll_top_to(self, widget: QWidget) -> None:
-        """Put a section heading or key question at the top of the page, after layout."""
-        bar = self.scroll.verticalScrollBar()
-        bar.setValue(widget.y())
-        self._after_layout(lambda: bar.setValue(widget.y()))
-
     def _after_layout(self, step) -> None:
         """Run `step` on the next turn of the event loop, unless the view is gone by then.
 
@@ -474,10 +523,6 @@ class CaseView(QWidget):
         steps, self._layout_steps = self._layout_steps, []
         for step in steps:
             step()
-
-    def _scroll_if_alive(self, widget: QWidget, margin: int) -> None:
-        if widget in self._rows or any(widget is p.evidence for p in self._panels.values()):
-            self.scroll.ensureWidgetVisible(widget, 0, margin)
 
     def _select_in_outline(self, question_id: str) -> None:
         kq_id = question_id if question_id in self._panels else self.framework.parent_key_question(question_id).id
@@ -516,7 +561,7 @@ class CaseView(QWidget):
     def _focus_evidence_of(self, row: QuestionRow) -> None:
         panel = self._panels[row.question_id]
         panel.evidence.setFocus(Qt.FocusReason.OtherFocusReason)
-        self._scroll_to(panel.evidence)
+        self._show_judgement_of(panel)
 
     def current_question_id(self) -> str | None:
         """The prompt or key question under the keyboard (or last under it), if any."""

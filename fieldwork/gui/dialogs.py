@@ -18,12 +18,27 @@ from PySide6.QtWidgets import (
     QTableView,
     QTextBrowser,
     QVBoxLayout,
+    QWidget,
 )
 
 from fieldwork.frameworks.describe import choice_label, status_sentence
 from fieldwork.frameworks.model import Framework
 from fieldwork.gui import theme
-from fieldwork.gui.shortcuts import ROW_KEYS, WINDOW_SHORTCUTS
+from fieldwork.gui.shortcuts import LEAD_KEYS, ROW_KEYS, WINDOW_SHORTCUTS
+
+SHORTCUTS_TEXT_WIDTH = 900  # two columns of keys and what they do
+
+
+class DateField(QDateEdit):
+    """A date box that Tab leaves, like every other field (issue 19).
+
+    QDateEdit spends Tab on moving from day to month to year; someone tabbing through the form
+    stayed in the date and typed the inspection id into it. Day, month and year are still
+    reached with Left/Right, and typing moves on by itself.
+    """
+
+    def focusNextPrevChild(self, next_child: bool) -> bool:  # noqa: N802 (Qt's name)
+        return QWidget.focusNextPrevChild(self, next_child)
 
 
 class NewInspectionDialog(QDialog):
@@ -48,8 +63,8 @@ class NewInspectionDialog(QDialog):
         self.id_edit.setAccessibleName("Inspection id")
         self.id_edit.setPlaceholderText("e.g. CRC-NORTH-2026-11 (made from the provider if left empty)")
         today = dt.date.today()
-        self.start_edit = QDateEdit(today)
-        self.end_edit = QDateEdit(today + dt.timedelta(days=11))
+        self.start_edit = DateField(today)
+        self.end_edit = DateField(today + dt.timedelta(days=11))
         for edit, name in ((self.start_edit, "Fieldwork starts"), (self.end_edit, "Fieldwork ends")):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("d MMM yyyy")
@@ -169,25 +184,37 @@ class JumpToCaseDialog(QDialog):
 
 
 class ShortcutsDialog(QDialog):
-    """The keyboard shortcuts, from the same table the menus are built from."""
+    """The keyboard shortcuts, from the same tables the menus and tabs are built from.
+
+    Two columns, sized to the text: the whole list fits a 1280×800 screen without scrolling.
+    """
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
-        rows = "".join(f"<tr><td><b>{key}</b></td><td>{what}</td></tr>" for _, key, what in WINDOW_SHORTCUTS)
-        row_keys = "".join(f"<tr><td><b>{key}</b></td><td>{what}</td></tr>" for key, what in ROW_KEYS)
-        browser = QTextBrowser()
-        browser.setAccessibleName("Keyboard shortcuts")
-        browser.setHtml(
-            "<h3>Anywhere in the window</h3><table cellspacing=4>" + rows + "</table>"
-            "<h3>On a question (the highlighted row)</h3><table cellspacing=4>" + row_keys + "</table>"
+
+        def table(title: str, pairs) -> str:
+            rows = "".join(f"<tr><td><b>{key}</b></td><td>{what}</td></tr>" for key, what in pairs)
+            return f"<h3>{title}</h3><table cellspacing=3>{rows}</table>"
+
+        window_keys = table("Anywhere in the window", ((key, what) for _, key, what in WINDOW_SHORTCUTS))
+        row_keys = table("On a question (the row with the ring)", ROW_KEYS)
+        lead_keys = table("Lead inspector's screens", LEAD_KEYS)
+        self.browser = QTextBrowser()
+        self.browser.setAccessibleName("Keyboard shortcuts")
+        self.browser.setHtml(
+            f"<table width=100%><tr><td valign=top width=50%>{window_keys}</td>"
+            f"<td valign=top width=50%>{row_keys}{lead_keys}</td></tr></table>"
         )
+        document = self.browser.document()
+        document.setTextWidth(SHORTCUTS_TEXT_WIDTH)
+        frame = 2 * self.browser.frameWidth() + 4
+        self.browser.setMinimumSize(SHORTCUTS_TEXT_WIDTH + frame, int(document.size().height()) + frame)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(browser)
+        layout.addWidget(self.browser)
         layout.addWidget(buttons)
-        self.resize(520, 560)
 
 
 class FrameworkInfoDialog(QDialog):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -21,6 +22,7 @@ from fieldwork.bundles import export_bundle, export_preview
 from fieldwork.errors import FieldworkError
 from fieldwork.gui import theme
 from fieldwork.gui.identity_dialogs import fingerprint_label
+from fieldwork.gui.wording import in_app
 from fieldwork.identity import UnlockedIdentity, read_identity_file
 from fieldwork.identity.public import PublicIdentity
 from fieldwork.store import Store
@@ -59,11 +61,14 @@ class ExportDialog(QDialog):
         self.recipient_label = QLabel(self)
         self.recipient_label.setWordWrap(True)
         self.fingerprint = fingerprint_label("", self)
-        self.choose_lead_button = QPushButton("Choose the lead's identity file…", self)
+        self.choose_lead_button = QPushButton("C&hoose the lead's identity file…", self)
         self.choose_lead_button.clicked.connect(self._choose_lead)
+        # Enter exports, wherever the keyboard is: no other button becomes the default on focus.
+        self.choose_lead_button.setAutoDefault(False)
         self.path_edit = QLineEdit(str(Path.home() / self.preview.suggested_filename), self)
         self.path_edit.setAccessibleName("Where to save the bundle")
-        browse = QPushButton("Choose…", self)
+        browse = QPushButton("&Browse…", self)
+        browse.setAutoDefault(False)
         browse.clicked.connect(self._browse)
         where = QHBoxLayout()
         where.addWidget(self.path_edit, 1)
@@ -72,7 +77,7 @@ class ExportDialog(QDialog):
         self.message.setWordWrap(True)
         theme.style_text(self.message, "errorText")
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button = self.buttons.addButton("&Export", QDialogButtonBox.ButtonRole.AcceptRole)
         self.export_button.setDefault(True)
         self.buttons.accepted.connect(self.export)
         self.buttons.rejected.connect(self.reject)
@@ -81,7 +86,9 @@ class ExportDialog(QDialog):
         form.addRow("Encrypted to", self.recipient_label)
         form.addRow("", self.fingerprint)
         form.addRow("", self.choose_lead_button)
-        form.addRow("Save as", where)
+        save_as = QLabel("&Save as", self)
+        save_as.setBuddy(self.path_edit)
+        form.addRow(save_as, where)
         layout = QVBoxLayout(self)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)  # wrapped text gets its height
         layout.addWidget(what)
@@ -103,7 +110,11 @@ class ExportDialog(QDialog):
             self.fingerprint.setText(lead.fingerprint)
             self.fingerprint.show()
         self.export_button.setEnabled(lead is not None)
-        self.choose_lead_button.setText("Choose another identity file…" if lead else "Choose the lead's identity file…")
+        self.choose_lead_button.setText(
+            "C&hoose another identity file…" if lead else "C&hoose the lead's identity file…"
+        )
+        if lead is not None:
+            self.export_button.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _choose_lead(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -116,7 +127,7 @@ class ExportDialog(QDialog):
         try:
             self.recipient = read_identity_file(path)
         except FieldworkError as error:
-            self.message.setText(error.message)
+            self.message.setText(in_app(error.message))
             return False
         self.message.setText("")
         self._show_recipient()
@@ -143,7 +154,7 @@ class ExportDialog(QDialog):
                 recipients=[self.recipient],
             )
         except FieldworkError as error:
-            self.message.setText(error.message)
+            self.message.setText(in_app(error.message))
             return False
         result = self.result
         theme.style_text(self.message, "saveState")

@@ -46,6 +46,7 @@ from fieldwork.errors import FieldworkError
 from fieldwork.gui import theme
 from fieldwork.gui.format import uk_date
 from fieldwork.gui.simple_table_model import RowsTableModel
+from fieldwork.gui.wording import in_app
 from fieldwork.store.records import STATUS_LABELS
 from fieldwork.store.settings import (
     HANDOVER_WIPE,
@@ -73,7 +74,7 @@ def install(window, file_menu) -> None:
     """Add the handover actions to the File menu and check retention once the window is up."""
     accept = file_menu.addAction("Accept a &handover receipt…", lambda: accept_receipt_file(window))
     accept.setEnabled(not window.store.read_only)
-    file_menu.addAction("Handover and retention &settings…", lambda: HandoverSettingsDialog.edit(window))
+    file_menu.addAction("Handover and retention se&ttings…", lambda: HandoverSettingsDialog.edit(window))
     QTimer.singleShot(0, window, lambda: check_at_start(window))
 
 
@@ -322,7 +323,7 @@ class HandoverDialog(QDialog):
         self.wipe_box.setVisible(bool(plan.wipeable))
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.ok_button = self.buttons.addButton("Mark handed over", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok_button = self.buttons.addButton("&Mark handed over", QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setDefault(True)
         self.ok_button.setEnabled(bool(newly or plan.wipeable))
         self.buttons.accepted.connect(self.accept)
@@ -343,7 +344,7 @@ class HandoverDialog(QDialog):
         wipe = self.plan.wipeable and self.wipe_radio.isChecked()
         newly = bool(self.plan.having("hand-over"))
         self.ok_button.setText(
-            ("Mark handed over and delete" if newly else "Delete their data") if wipe else "Mark handed over"
+            ("&Mark handed over and delete" if newly else "Delete &their data") if wipe else "&Mark handed over"
         )
 
     def choice(self) -> HandoverChoice:
@@ -402,7 +403,7 @@ class HandoverSettingsDialog(QDialog):
             set_setting(self.store, HANDOVER_WIPE, self.wipe_combo.currentData())
             set_setting(self.store, RETENTION_DAYS, str(self.days.value()) if self.days.value() else "off")
         except FieldworkError as error:
-            QMessageBox.warning(self, "fieldwork", error.message)
+            QMessageBox.warning(self, "fieldwork", in_app(error.message))
             return
         self.accept()
 
@@ -429,10 +430,11 @@ class RetentionBanner(QWidget):
         self.text.setWordWrap(True)
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.wipe_rest_button = QPushButton("Delete them…", self)
+        # Letters no screen under the banner uses (it shows above all of them).
+        self.wipe_rest_button = QPushButton("Remo&ve them…", self)
         self.wipe_rest_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.wipe_rest_button.clicked.connect(lambda: self.wipe_rest_requested.emit(self._pending or ""))
-        self.hide_button = QPushButton("Hide", self)
+        self.hide_button = QPushButton("Hide &until next start", self)
         self.hide_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.hide_button.clicked.connect(self._hide)
         self._pending: str | None = None

@@ -69,10 +69,10 @@ class HomeView(QWidget):
 
         self.open_button = QPushButton("&Open case")
         self.open_button.setAccessibleName("Open the selected case")
-        self.add_button = QPushButton("&Add case…")
+        self.add_button = QPushButton("A&dd case…")
         self.add_button.setAccessibleName("Add a case to this inspection")
         self.add_button.clicked.connect(self.add_case_requested)
-        self.export_button = QPushButton("&Export bundle…")
+        self.export_button = QPushButton("E&xport bundle…")
         self.export_button.setAccessibleName("Export a signed bundle for the lead inspector")
         self.export_button.clicked.connect(self.export_requested)
 
@@ -99,6 +99,7 @@ class HomeView(QWidget):
         header.setDefaultSectionSize(130)
 
         self.search_edit.textChanged.connect(self.proxy.set_search_text)
+        self.search_edit.returnPressed.connect(self._search_entered)
         self.status_combo.currentIndexChanged.connect(
             lambda _: self.proxy.set_status_filter(self.status_combo.currentData())
         )
@@ -219,6 +220,15 @@ class HomeView(QWidget):
             text = ""
         self.moderation_label.setText(text)
         self.moderation_label.setVisible(bool(text))
+
+    def _search_entered(self) -> None:
+        """Enter in the search box: one match opens it; several put the keyboard on the first."""
+        matches = self.proxy.rowCount()
+        if matches == 1:
+            self._open_index(self.proxy.index(0, 0))
+        elif matches > 1:
+            self.table.setCurrentIndex(self.proxy.index(0, 0))
+            self.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _open_index(self, index: QModelIndex) -> None:
         if index.isValid():

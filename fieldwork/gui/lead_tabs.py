@@ -12,8 +12,10 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QTabWidget, QWidget
 
-# name, tab label (with its Alt mnemonic), in the order the tabs appear after Cases
-LEAD_TABS = (("allocation", "A&llocation"), ("merge", "&Merge"), ("ratings", "&Ratings"))
+from fieldwork.gui.shortcuts import LEAD_TAB_TITLES
+
+# name, tab label (with its Alt mnemonic, listed in the F1 help), in the order the tabs appear after Cases
+LEAD_TABS = tuple(zip(("allocation", "merge", "ratings"), LEAD_TAB_TITLES[1:], strict=True))
 
 
 class LeadTabs:

@@ -24,8 +24,9 @@ from fieldwork.gui.dialogs import (
 from fieldwork.gui.history_table_model import HistoryTableModel
 from fieldwork.gui.home_view import HomeView
 from fieldwork.gui.lead_tabs import LeadTabs
-from fieldwork.gui.shortcuts import WINDOW_SHORTCUTS
+from fieldwork.gui.shortcuts import CASES_TAB, WINDOW_SHORTCUTS
 from fieldwork.gui.welcome_view import WelcomeView
+from fieldwork.gui.wording import AppStatusBar, in_app
 from fieldwork.profile import read_profile
 from fieldwork.store import Store
 from fieldwork.store.allocations import moved_away_cases
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
+        self.setStatusBar(AppStatusBar(self))  # messages name screens, never terminal commands
         self.save_label = QLabel()
         theme.style_text(self.save_label, "saveIndicator")
         self.statusBar().addPermanentWidget(self.save_label)
@@ -129,7 +131,7 @@ class MainWindow(QMainWindow):
             )
         )
 
-        case_menu = menu.addMenu("&Case")
+        case_menu = menu.addMenu("Ca&se")
         case_menu.addAction(
             self._action("toggle_complete", "Mark &complete / reopen", lambda: self._on_case(CaseView.toggle_complete))
         )
@@ -217,7 +219,7 @@ class MainWindow(QMainWindow):
         self.home_tabs = QTabWidget()
         self.home_tabs.setDocumentMode(True)
         self.home_view = HomeView(self.inspection, self.framework, self.home_tabs)
-        self.home_tabs.addTab(self.home_view, "&Cases")
+        self.home_tabs.addTab(self.home_view, CASES_TAB)
         self.lead_tabs = None
         if self.is_lead():
             self.lead_tabs = LeadTabs(
@@ -570,7 +572,7 @@ class MainWindow(QMainWindow):
         if self.case_view is None:
             return
         self.case_view.flush_pending()
-        model = HistoryTableModel(case_history(self.store, self.case_view.case_id))
+        model = HistoryTableModel(case_history(self.store, self.case_view.case_id), framework=self.case_view.framework)
         HistoryDialog(self.case_view.case_ref, model, self).exec()
 
     def show_framework_info(self) -> None:
@@ -584,7 +586,7 @@ class MainWindow(QMainWindow):
         AboutDialog(self, store_path=str(self.store.path), profile=profile).exec()
 
     def show_error(self, message: str) -> None:
-        QMessageBox.warning(self, "fieldwork", message)
+        QMessageBox.warning(self, "fieldwork", in_app(message))
 
     # --- window state ----------------------------------------------------------------------------
     def _restore_geometry(self) -> None:

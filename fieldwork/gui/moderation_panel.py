@@ -346,7 +346,7 @@ class CaseModerationBar(_Strip):
         self.moderated_button.setToolTip("You have quality-assured this case (Alt+M)")
         self.agreed_button = QPushButton("Mark &agreed…", self)
         self.agreed_button.setToolTip("You agree with the inspector's judgements (Alt+A)")
-        self.clear_button = QPushButton("Clear mark", self)
+        self.clear_button = QPushButton("C&lear mark", self)
         self.clear_button.setToolTip("Take the mark away (set by mistake): the case shows as not moderated")
         for button in (self.moderated_button, self.agreed_button, self.clear_button):
             self.row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)

@@ -6,11 +6,12 @@ The row shows only what the store holds: it is updated after the save succeeds.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QButtonGroup,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
@@ -25,6 +26,35 @@ from fieldwork.gui.format import saved_time
 
 ANSWER_KEYS = {Qt.Key.Key_Y: Answer.YES, Qt.Key.Key_N: Answer.NO, Qt.Key.Key_A: Answer.NA}
 EVIDENCE_SAVE_DELAY_MS = 500
+MIN_TEXT_WIDTH = 240  # below this the question text is too squeezed: the buttons go under it
+
+
+class WrappedLabel(QLabel):
+    """Word-wrapped text that is always as tall as its text needs at the width it has.
+
+    The case page's scroll area sizes rows from their size hints, which for wrapped text assume a
+    width other than the real one; the label fixes its own minimum height whenever its width
+    changes (rows re-arrange themselves when narrow, so the row's width alone is not enough).
+    """
+
+    def __init__(self, text: str, parent=None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        needed = self._height_at(event.size().width())
+        if needed > 0 and needed != self.minimumHeight():
+            self.setMinimumHeight(needed)
+
+    def _height_at(self, width: int) -> int:
+        # Measured from the text, not heightForWidth(): QLabel's answer never falls below the
+        # minimum height set here before, so a label once squeezed would stay tall for good.
+        margins = self.contentsMargins()
+        inner = max(1, width - margins.left() - margins.right())
+        flags = Qt.TextFlag.TextWordWrap.value | self.alignment().value
+        text = self.fontMetrics().boundingRect(QRect(0, 0, inner, 0), flags, self.text())
+        return text.height() + margins.top() + margins.bottom()
 
 
 class QuestionRow(QFrame):
@@ -33,18 +63,29 @@ class QuestionRow(QFrame):
     answer_chosen = Signal(str, object)  # question id, "yes"/"no"/"na" or None to clear
     move_requested = Signal(object, int)  # this row, +1 next / -1 previous
     evidence_requested = Signal(object)  # this row (Enter on a judgement)
+    refused = Signal(str)  # why a key did nothing (e.g. A where Not applicable is not allowed)
 
-    def __init__(self, question_id: str, text: str, allowed, labels: dict[str, str], *, judgement: bool, parent=None):
+    def __init__(
+        self,
+        question_id: str,
+        text: str,
+        allowed,
+        labels: dict[str, str],
+        *,
+        judgement: bool,
+        reserve_na: bool = True,
+        parent=None,
+    ):
         super().__init__(parent)
         self.question_id = question_id
         self.judgement = judgement
         self.allowed = tuple(allowed)
+        self._labels = labels
         self.value: str | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName(f"{question_id}: {text}")
 
-        self.text_label = QLabel(text, self)
-        self.text_label.setWordWrap(True)
+        self.text_label = WrappedLabel(text, self)
         self.text_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         if judgement:
             theme.style_text(self.text_label, "judgementText")
@@ -57,9 +98,10 @@ class QuestionRow(QFrame):
             button = theme.AnswerButton(value.value, labels[value], self)
             button_box.addWidget(button)
             if value not in self.allowed:
-                # An invisible stand-in keeps Yes and No in the same columns on every row.
+                # An invisible stand-in keeps Yes and No in the same columns as on a row that has
+                # Not applicable; where no row of the key question has it, the room goes to the text.
                 policy = button.sizePolicy()
-                policy.setRetainSizeWhenHidden(True)
+                policy.setRetainSizeWhenHidden(reserve_na)
                 button.setSizePolicy(policy)
                 button.hide()
                 continue
@@ -69,8 +111,15 @@ class QuestionRow(QFrame):
             button.clicked.connect(lambda _checked=False, v=value: self._clicked(v))
             self.buttons.addButton(button)
 
-        layout = QHBoxLayout(self)
+        # A grid, so the buttons can sit right of the text (wide) or under it (narrow): the case
+        # page never scrolls sideways (issue 19).
+        layout = QGridLayout(self)
+        # No constraint: the row's minimum is minimumSizeHint below (the stacked arrangement), not
+        # the side-by-side one, or the row could never become narrow enough to switch.
+        layout.setSizeConstraint(QGridLayout.SizeConstraint.SetNoConstraint)
         layout.setContentsMargins(8, 4, 8, 4)
+        layout.setHorizontalSpacing(6)
+        layout.setVerticalSpacing(2)
         id_label = QLabel(question_id, self)
         theme.style_text(id_label, "questionId")
         id_label.setMinimumWidth(64)
@@ -79,10 +128,33 @@ class QuestionRow(QFrame):
         for label in (id_label, self.text_label):
             label.setAlignment(top)
             label.setContentsMargins(0, max(0, (self._button_height() - label.fontMetrics().height()) // 2), 0, 0)
-        layout.addWidget(id_label)
-        layout.addWidget(self.text_label, 1)
-        layout.addLayout(button_box)
-        layout.setAlignment(button_box, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(id_label, 0, 0, top)
+        layout.addWidget(self.text_label, 0, 1)
+        layout.setColumnStretch(1, 1)
+        self._grid = layout
+        self._button_box = button_box
+        self._narrow: bool | None = None
+        self._place_buttons(narrow=False)
+
+    def _wide_enough(self, width: int) -> bool:
+        """Room for the id, the buttons and a readable line of text side by side."""
+        buttons = self._button_box.sizeHint().width()
+        return width >= 64 + buttons + MIN_TEXT_WIDTH + 8 + 8 + 12
+
+    def _place_buttons(self, *, narrow: bool) -> None:
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        self._grid.removeItem(self._button_box)
+        if narrow:  # under the text, left-aligned with it
+            self._grid.addLayout(self._button_box, 1, 1, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        else:
+            self._grid.addLayout(self._button_box, 0, 2, Qt.AlignmentFlag.AlignTop)
+
+    @property
+    def buttons_below(self) -> bool:
+        """True when the row is narrow and its answer buttons sit under the question."""
+        return bool(self._narrow)
 
     _answer_button_height: int | None = None
 
@@ -95,13 +167,16 @@ class QuestionRow(QFrame):
             QuestionRow._answer_button_height = buttons[0].sizeHint().height()
         return QuestionRow._answer_button_height
 
+    def minimumSizeHint(self):
+        # As narrow as the stacked arrangement allows; resizeEvent picks the arrangement.
+        hint = super().minimumSizeHint()
+        buttons = self._button_box.sizeHint().width()
+        hint.setWidth(64 + max(buttons, MIN_TEXT_WIDTH // 2) + 8 + 8 + 6)
+        return hint
+
     def resizeEvent(self, event) -> None:
-        # The case page's scroll area sizes rows from their size hints, which for wrapped text
-        # assume a width other than the real one: make the row as tall as its text needs here.
+        self._place_buttons(narrow=not self._wide_enough(event.size().width()))
         super().resizeEvent(event)
-        needed = self.text_label.heightForWidth(self.text_label.width())
-        if needed > 0 and needed != self.text_label.minimumHeight():
-            self.text_label.setMinimumHeight(needed)
 
     def show_value(self, value: str | None) -> None:
         """Show the saved answer (None: unanswered)."""
@@ -111,13 +186,16 @@ class QuestionRow(QFrame):
         self.update()
 
     def paintEvent(self, event) -> None:
-        # The row under the keyboard is unmistakable: tinted, with a bar down its left edge.
+        # The row under the keyboard is unmistakable: tinted, with a bar down its left edge and a
+        # 3 px ring around it (issue 19: which row the answer keys act on must be obvious).
         if self.hasFocus() or self.judgement:
             painter = QPainter(self)
             painter.fillRect(self.rect(), theme.FOCUS_FILL if self.hasFocus() else theme.JUDGEMENT_FILL)
             if self.hasFocus():
-                painter.fillRect(0, 0, 4, self.height(), theme.ACCENT)
+                painter.fillRect(0, 0, 6, self.height(), theme.FOCUS_RING)
             painter.end()
+            if self.hasFocus():
+                theme.paint_focus_ring(self, self.rect())
         super().paintEvent(event)
 
     def focusInEvent(self, event) -> None:
@@ -133,6 +211,14 @@ class QuestionRow(QFrame):
         self.show_value(self.value)  # undo the button's own toggle until the save lands
         self.answer_chosen.emit(self.question_id, None if self.value == value else value.value)
 
+    def _why_not(self, value: Answer) -> str:
+        what = "key question" if self.judgement else "prompt"
+        choices = " or ".join(self._labels[v] for v in self.allowed)
+        return (
+            f"{self.question_id} cannot be answered {self._labels[value]}: the framework does not allow it "
+            f"for this {what}. Answer {choices}."
+        )
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
@@ -146,6 +232,8 @@ class QuestionRow(QFrame):
                         self.evidence_requested.emit(self)
                     else:
                         self.move_requested.emit(self, +1)
+                else:
+                    self.refused.emit(self._why_not(value))
                 return
             if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and self.isEnabled():
                 self.answer_chosen.emit(self.question_id, None)
@@ -167,6 +255,7 @@ class EvidenceEdit(QPlainTextEdit):
 
     text_ready = Signal(str, str)  # question id, text to save
     leave_requested = Signal()  # Escape: back to the judgement row
+    focus_entered = Signal()  # the keyboard is now typing here
 
     def __init__(self, question_id: str, parent=None):
         super().__init__(parent)
@@ -214,9 +303,15 @@ class EvidenceEdit(QPlainTextEdit):
         if self.has_unsaved_text():
             self.text_ready.emit(self.question_id, self.toPlainText())
 
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self.parentWidget().update()  # the panel draws the focus ring around this box
+        self.focus_entered.emit()
+
     def focusOutEvent(self, event) -> None:
         self.flush()
         super().focusOutEvent(event)
+        self.parentWidget().update()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
@@ -239,8 +334,10 @@ class KeyQuestionPanel(QFrame):
         heading.setWordWrap(True)
         heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
+        # Room for a Not applicable button on every row only where some row of this question has one.
+        reserve_na = question.allow_na or any(p.allow_na for p in question.prompts)
         self.prompt_rows = [
-            QuestionRow(p.id, p.text, p.allowed(), answer_labels, judgement=False, parent=self)
+            QuestionRow(p.id, p.text, p.allowed(), answer_labels, judgement=False, reserve_na=reserve_na, parent=self)
             for p in question.prompts
         ]
         self.judgement_row = QuestionRow(
@@ -249,6 +346,7 @@ class KeyQuestionPanel(QFrame):
             question.allowed(),
             judgement_labels,
             judgement=True,
+            reserve_na=reserve_na,
             parent=self,
         )
         self.evidence = EvidenceEdit(question.id, self)
@@ -300,6 +398,9 @@ class KeyQuestionPanel(QFrame):
 
     def paintEvent(self, event) -> None:
         theme.paint_card(self)
+        if self.evidence.hasFocus():  # the ring goes round the box, in the card's margin
+            ring = theme.FOCUS_RING_WIDTH
+            theme.paint_focus_ring(self, self.evidence.geometry().adjusted(-ring, -ring, ring, ring))
         super().paintEvent(event)
 
     def apply_relevance(self) -> None:
@@ -332,6 +433,7 @@ class SectionHeading(QWidget):
         layout.setContentsMargins(2, 14, 2, 4)
         title_label = QLabel(title, self)
         theme.style_text(title_label, "standardHeading")
+        title_label.setWordWrap(True)
         layout.addWidget(title_label)
         if statement:
             statement_label = QLabel(statement, self)

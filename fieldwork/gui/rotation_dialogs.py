@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from fieldwork.errors import FieldworkError
 from fieldwork.gui import theme
 from fieldwork.gui.identity_dialogs import fingerprint_label
+from fieldwork.gui.wording import in_app
 from fieldwork.identity import IdentityError, unlock_keys
 from fieldwork.identity.rotate import RotationResult, rotate_keys
 from fieldwork.identity.rotation import FILE_SUFFIX, RotationStatement, read_statement_file
@@ -79,9 +80,9 @@ class RotateKeysDialog(QDialog):
         except IdentityError as error:
             if error.code == "passphrase-needed":
                 return True, ""
-            return False, error.message
+            return False, in_app(error.message)
         except FieldworkError as error:
-            return False, error.message
+            return False, in_app(error.message)
         return False, ""
 
     def _form(self) -> QWidget:
@@ -180,7 +181,7 @@ class RotateKeysDialog(QDialog):
         except FieldworkError as error:
             if error.code == "passphrase-needed" and not self.needs_passphrase:  # the keyring went away meanwhile
                 self._ask_for_current_passphrase()
-            self._say(error.message)
+            self._say(in_app(error.message))
             return False
         finally:
             QApplication.restoreOverrideCursor()
@@ -312,14 +313,16 @@ def accept_key_change(parent, store: Store, path: str | None = None) -> Rotation
     try:
         statement = read_statement_file(path)
     except FieldworkError as error:
-        QMessageBox.warning(parent, ACCEPT_TITLE, f"This file was not accepted as a key change. {error.message}")
+        QMessageBox.warning(
+            parent, ACCEPT_TITLE, f"This file was not accepted as a key change. {in_app(error.message)}"
+        )
         return None
     if not KeyChangeCheck.ask(parent, statement):
         return None
     try:
         accepted = accept_rotation(store, statement)
     except FieldworkError as error:
-        QMessageBox.warning(parent, ACCEPT_TITLE, error.message)
+        QMessageBox.warning(parent, ACCEPT_TITLE, in_app(error.message))
         return None
     QMessageBox.information(parent, "Key change accepted", accepted_text(accepted))
     return accepted

@@ -30,7 +30,24 @@ ROW_KEYS = (
     ("Enter", "From a judgement: type its evidence"),
     ("Esc", "From evidence: back to the judgement"),
     ("Tab / Shift+Tab", "Move through the controls"),
-    (ASK_INSPECTOR_KEY, "Lead inspector: ask the inspector about this question"),
+)
+
+# The lead inspector's screens: the tabs (their Alt letters come from the tab titles, so this list
+# and the screen cannot disagree) and the keys only a lead uses.
+CASES_TAB = "C&ases"
+LEAD_TAB_TITLES = (CASES_TAB, "A&llocation", "&Merge", "Rati&ngs")
+
+
+def alt_key(title: str) -> str:
+    """ "Rati&ngs" → "Alt+N"."""
+    return f"Alt+{title[title.index('&') + 1].upper()}"
+
+
+LEAD_KEYS = (
+    *((alt_key(title), f"The {title.replace('&', '')} tab") for title in LEAD_TAB_TITLES),
+    ("Ctrl+Tab / Ctrl+Shift+Tab", "Next or previous tab"),
+    (ASK_INSPECTOR_KEY, "On a question: ask the inspector about it (a moderation query)"),
+    ("Alt + underlined letter", "The button with that letter, on any screen"),
 )
 
 

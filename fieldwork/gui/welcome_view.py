@@ -9,7 +9,7 @@ everything is recorded under the person id from the start and the keys are made 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from fieldwork.gui import theme
 from fieldwork.profile import Profile
@@ -49,25 +49,25 @@ class WelcomeView(QWidget):
         if can_open_packs:
             choices.append(
                 (
-                    "Open an allocation pack…",
+                    "&Open an allocation pack…",
                     "The file your lead inspector sent you: your cases, ready to read.",
                     self.open_pack_requested,
                 )
             )
         choices += [
             (
-                "Try the practice inspection",
+                "&Try the practice inspection",
                 "A fictional provider with a dozen cases in different states, to learn the screens.",
                 self.practice_requested,
             ),
             (
-                "Start an inspection by hand…",
+                "Start an &inspection by hand…",
                 "Pick a framework, name the provider and add your cases yourself.",
                 self.new_inspection_requested,
             ),
         ]
         for label, explanation, signal in choices:
-            button = QPushButton(label)
+            button = theme.EnterButton(label)  # Enter presses the focused choice
             button.setObjectName("welcomeChoice")
             font = button.font()
             font.setPointSizeF(theme.BASE_POINT_SIZE * 1.15)
@@ -100,7 +100,7 @@ class WelcomeView(QWidget):
         self.person_edit.setAccessibleName("Your person id")
         self.person_edit.setPlaceholderText("as your lead inspector knows you, e.g. jsmith")
         form.addRow("Your &name", self.name_edit)
-        form.addRow("Your &person id", self.person_edit)
+        form.addRow("Your person i&d", self.person_edit)
         note = QLabel(
             "Everything you record here is under your person id (as your lead inspector knows you), and your "
             "keys are made for it. You can change it until you make your keys.",

@@ -94,7 +94,7 @@ def test_complete_then_reopen(qtbot, case_view, window, ask_calls, gui_store, ca
     assert case_view.banner.isVisible()
     assert "complete" in case_view.banner.text()
     assert case_view.status_label.text() == "Complete"
-    assert case_view.complete_button.text() == "Reopen case"
+    assert case_view.complete_button.text() == "&Reopen case"
     # The home table knows too.
     model = window.home_view.table_model
     row = model.row_of_case(case_id)
@@ -193,3 +193,16 @@ def test_the_completion_dialog_lists_the_items_and_returns_the_one_chosen(qtbot)
     qtbot.keyClick(dialog.list_view, Qt.Key.Key_Return)
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.chosen == "2.1.2"
+
+
+def test_the_completion_list_names_each_question_in_words(qtbot, case_view, monkeypatch, mini):
+    """Issue 19: "2.1.1 has no judgement yet" alone makes the inspector look the number up."""
+    listed = []
+    record = classmethod(lambda cls, parent, ref, problems: listed.extend(problems))
+    monkeypatch.setattr(CompletionDialog, "ask", record)
+    case_view.toggle_complete()
+    messages = {p.question_id: p.message for p in listed}
+    assert set(messages) == {"2.1.1", "2.1.2"}
+    for question_id, message in messages.items():
+        assert message.startswith(f"{question_id} has no judgement yet.")
+        assert mini.key_question(question_id).text in message

@@ -84,9 +84,9 @@ def test_accepting_a_receipt_shows_each_case_asks_and_wipes(qtbot, world, tmp_pa
             for r in range(dialog.model.rowCount())]
     assert rows == [("H001", "Will be marked handed over"), ("H002", "Will be marked handed over"),
                     ("H003", "Stays: not complete")]
-    assert dialog.wipe_radio.isChecked() and dialog.ok_button.text() == "Mark handed over and delete"
+    assert dialog.wipe_radio.isChecked() and dialog.ok_button.text() == "&Mark handed over and delete"
     dialog.keep_radio.setChecked(True)
-    assert dialog.ok_button.text() == "Mark handed over" and dialog.choice() == HandoverChoice(False, False)
+    assert dialog.ok_button.text() == "&Mark handed over" and dialog.choice() == HandoverChoice(False, False)
 
     window = make_window(ann.store)
     asked = []

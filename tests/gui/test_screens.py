@@ -60,9 +60,35 @@ def test_history_model_shows_who_changed_what(gui_store, cases):
     model = HistoryTableModel(case_history(gui_store, case_id))
     rows = [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
     what = [(row[1], row[2], row[3], row[4], row[5]) for row in rows]
-    assert ("insp-1", "3.1.1", "answer", "—", "yes") in what
+    assert ("insp-1", "3.1.1", "answer", "—", "Yes") in what
     assert ("insp-1", "3.1.1", "evidence", "—", "Placement well run.") in what
-    assert ("insp-1", "C003", "reopened", "complete", "in_progress") in what
+    assert ("insp-1", "Case C003", "reopened", "Complete", "In progress") in what
+
+
+def test_history_model_speaks_in_words_not_stored_codes(gui_store, cases, mini):
+    """Issue 19: question text beside its number, the framework's words for answers, statuses,
+    choices and samples, and where a change came from."""
+    case_id = cases["C001"].id
+    set_answer(gui_store, case_id, "2.1.1", value="yes")
+    set_answer(gui_store, case_id, "2.1.1.b", value="na")
+    set_detail(gui_store, case_id, "rosh", "Medium")
+    set_answer(gui_store, case_id, "2.1.2", value="no", source="pack:405840d6-1c2b-4f7e-9d1a-aa11bb22cc33")
+    model = HistoryTableModel(case_history(gui_store, case_id), framework=mini)
+    rows = [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
+    cells = [(row[2], row[3], row[4], row[5], row[6]) for row in rows]
+    kq = mini.key_question("2.1.1").text
+    assert (f"2.1.1 {kq}", "answer", "—", "Sufficient", "In the app") in cells
+    prompt = mini.prompt("2.1.1.b").text
+    assert (f"2.1.1.b {prompt}", "answer", "—", "Not applicable", "In the app") in cells
+    assert (mini.case_detail("rosh").label, "case detail", "High", "Medium", "In the app") in cells
+    assert ("Case C001", "status", "Not started", "In progress", "In the app") in cells
+    assert any(row[2].startswith("2.1.2 ") and row[5] == "Insufficient" and row[6] == "Allocation pack" for row in rows)
+    flat = " ".join(str(c) for row in rows for c in row)
+    for code in ("not_started", "in_progress", "pack:", "yes", " na "):
+        assert code not in flat, f"{code!r} shown as stored"
+    # The stored value is still there for anyone checking: in the tooltip.
+    pack_row = next(r for r in range(model.rowCount()) if rows[r][6] == "Allocation pack")
+    assert model.index(pack_row, 6).data(Qt.ItemDataRole.ToolTipRole).startswith("pack:405840d6")
 
 
 def test_history_dialog_from_the_case_includes_evidence_still_being_typed(qtbot, monkeypatch, case_view, window):
@@ -77,8 +103,8 @@ def test_history_dialog_from_the_case_includes_evidence_still_being_typed(qtbot,
     qtbot.addWidget(dialog)
     model = dialog.findChild(QTableView).model()
     cells = [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
-    assert any(row[2] == "2.1.1" and row[3] == "evidence" and row[5] == "typed just now" for row in cells)
-    assert any(row[2] == "2.1.1.a" and row[3] == "answer" and row[5] == "yes" for row in cells)
+    assert any(row[2].startswith("2.1.1 ") and row[3] == "evidence" and row[5] == "typed just now" for row in cells)
+    assert any(row[2].startswith("2.1.1.a ") and row[3] == "answer" and row[5] == "Yes" for row in cells)
     assert "C001" in dialog.windowTitle()
 
 
