@@ -19,7 +19,6 @@ REQUIRED = [
     "sqlite-utils",
     "platformdirs",
     "jsonschema",
-    "filelock",
     "keyring",
     "openpyxl",
     "SQLite",
