@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.resize(1280, 820)
         self._restore_geometry()
+        self._fit_to_screen()
         self._show_save_state("saved")
         self._open_start_view()
 
@@ -593,6 +594,20 @@ class MainWindow(QMainWindow):
         saved = self.store.ui_state("window_geometry")
         if saved:
             self.restoreGeometry(QByteArray.fromBase64(saved.encode()))
+
+    def _fit_to_screen(self) -> None:
+        """Never larger than the screen's free area: at 1280×800 the default 1280×820 (or a size
+        saved on a bigger monitor) put the status line, and the keyboard-mode strip, off screen."""
+        screen = self.screen()
+        if screen is None:
+            return
+        area = screen.availableGeometry()
+        # Room for the window manager's title bar and borders, which the window's size excludes.
+        width, height = min(self.width(), area.width() - 16), min(self.height(), area.height() - 48)
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        if not area.contains(self.frameGeometry().topLeft()):
+            self.move(area.topLeft())
 
     def _restore_splitter(self, view: CaseView) -> None:
         saved = self.store.ui_state("case_splitter")
