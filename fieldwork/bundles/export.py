@@ -28,7 +28,8 @@ from fieldwork.bundles.format import (
     Member,
 )
 from fieldwork.bundles.history import ExportRecord, next_sequence, record_export
-from fieldwork.bundles.records import BundleRecords, records_from_store, records_to_jsonl
+from fieldwork.bundles.errors import BundleError
+from fieldwork.bundles.records import BundleRecords, check_consistency, records_from_store, records_to_jsonl
 from fieldwork.bundles.ziparchive import write_zip
 from fieldwork.errors import FieldworkError
 from fieldwork.faults import crash_point
@@ -131,6 +132,15 @@ def build_bundle(
         members=(Member(RECORDS_NAME, len(records_bytes), hashlib.sha256(records_bytes).hexdigest()),),
         record_counts=records.counts(),
     )
+    try:  # never write what a reader refuses: the record rules checked against this manifest
+        check_consistency(records, manifest)
+    except BundleError as exc:
+        raise ExportError(
+            f"This inspection's work cannot be exported: {exc.detail}. A bundle may carry only work "
+            f"recorded as {signer.person_id} (the person whose key signs it), with times up to the "
+            "moment of export; check the computer's date, and ask for help if it stays.",
+            code=exc.code,
+        ) from None
     unique = list({r.key_id: r for r in recipients}.values())
     return assemble(manifest, records_bytes, signer, unique, encrypt=encrypt), manifest
 

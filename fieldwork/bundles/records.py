@@ -19,11 +19,11 @@ from fieldwork.bundles.format import (
     ID_PATTERN,
     RECORD_TYPES,
     SHA256_PATTERN,
-    TIMESTAMP_PATTERN,
     UUID_PATTERN,
     Limits,
     Manifest,
 )
+from fieldwork.bundles.fields import is_date, is_timestamp, later_by
 from fieldwork.store.db import Store
 from fieldwork.store.records import CASE_STATUSES
 
@@ -257,7 +257,6 @@ def records_to_jsonl(records: BundleRecords) -> bytes:
 
 Check = Callable[[object], bool]
 _FRAMEWORK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f\ud800-\udfff]*$")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # "\ud800" escapes decode to text SQLite cannot store
 
@@ -290,7 +289,8 @@ def _count(minimum: int) -> Check:
     return lambda v: type(v) is int and minimum <= v < 2**53
 
 
-_UUID, _STAMP, _ID = _pattern(UUID_PATTERN), _pattern(TIMESTAMP_PATTERN), _pattern(ID_PATTERN)
+_UUID, _ID = _pattern(UUID_PATTERN), _pattern(ID_PATTERN)
+_STAMP: Check = is_timestamp  # a real instant from 2000 on, not only the right shape (no Feb 30)
 _PERSON = _text(200)  # actors may be login names from before the profile was set
 _NOTE = _long_text(1_000_000)
 
@@ -299,8 +299,8 @@ SCHEMA: dict[str, dict[str, Check]] = {
     "inspection": {
         "id": _ID, "provider": _text(500), "provider_type": _text(200),
         "framework_id": _pattern(_FRAMEWORK_ID), "framework_version": _text(100),
-        "framework_hash": _pattern(SHA256_PATTERN), "fieldwork_start": _nullable(_pattern(_DATE)),
-        "fieldwork_end": _nullable(_pattern(_DATE)), "lead_id": _nullable(_PERSON),
+        "framework_hash": _pattern(SHA256_PATTERN), "fieldwork_start": _nullable(is_date),
+        "fieldwork_end": _nullable(is_date), "lead_id": _nullable(_PERSON),
         "created_at": _STAMP, "created_by": _PERSON,
     },
     "case": {
@@ -402,10 +402,57 @@ def parse_records(data: bytes, manifest: Manifest, limits: Limits = DEFAULT_LIMI
     return result
 
 
+# How far a record's time may lie after the bundle's created_at (both come from the signer's clock,
+# which may be adjusted while they work): more is a made-up time, which could otherwise decide
+# which of two people's versions is shown.
+RECORD_TIME_SLACK_DAYS = 1
+
+
+def foreign_author(records: BundleRecords, signer: str) -> str | None:
+    """The first person other than `signer` that an answer or change-log entry names as its
+    author, or None. Case details may name others: they are copies of the lead's rows that an
+    allocation pack carried (the merge never stores those as anyone's new version)."""
+    for answer in records.answers:
+        if answer.updated_by != signer:
+            return answer.updated_by
+    for change in records.changes:
+        if change.actor != signer:
+            return change.actor
+    return None
+
+
+def _foreign(signer: str, other: str) -> BundleError:
+    return BundleError(
+        "foreign-author",
+        f"This bundle is signed by {signer} but carries answers or change-log entries in the name of "
+        f"{other}, so nothing of it was merged: a bundle may speak only for the person who signed it. "
+        f"Ask {signer} about it, and report the file to IT security.",
+        detail=f"records name {other}",
+    )
+
+
+def _record_times(records: BundleRecords) -> Iterator[str]:
+    yield records.inspection.created_at
+    for case in records.cases:
+        yield case.created_at
+        yield case.updated_at
+    for item in (*records.details, *records.answers):
+        yield item.updated_at
+    for change in records.changes:
+        yield change.at
+
+
 def check_consistency(records: BundleRecords, manifest: Manifest, inspection_records: int = 1) -> None:
-    """Cross-record rules: one inspection, matching ids, no duplicates, no dangling references."""
+    """Cross-record rules: one inspection, matching ids, no duplicates, no dangling references,
+    no time after the bundle was made, every answer and change in the signer's name."""
     if inspection_records != 1:
         raise _malformed(0, f"{inspection_records} inspection records (exactly one is allowed)")
+    latest = later_by(manifest.created_at, RECORD_TIME_SLACK_DAYS)
+    if any(stamp > latest for stamp in _record_times(records)):
+        raise _malformed(
+            0, f"a record's time is more than {RECORD_TIME_SLACK_DAYS} day after the bundle was made "
+            f"({manifest.created_at})"
+        )
     inspection = records.inspection
     if inspection.id != manifest.inspection_id:
         raise _malformed(1, "the inspection record is for another inspection than the manifest")
@@ -443,3 +490,6 @@ def check_consistency(records: BundleRecords, manifest: Manifest, inspection_rec
         if change.id in change_ids:
             raise _malformed(0, "a change-log entry appears twice")
         change_ids.add(change.id)
+    other = foreign_author(records, manifest.inspector_id)
+    if other is not None:
+        raise _foreign(manifest.inspector_id, other)
