@@ -96,6 +96,10 @@ _OTHER_VERSION = (
     "AND w.id != v.id)"
 )
 
+# Versions of work the lead has not accepted yet (held.py) never reach a central row.
+_NOT_HELD = "NOT EXISTS (SELECT 1 FROM merge_case_readers h WHERE h.case_id = v.case_id AND h.inspector_id = v.author " \
+    "AND h.counted = 0)"
+
 _IN_KEYS = (
     "EXISTS (SELECT 1 FROM temp.merge_keys k WHERE k.kind = v.kind AND k.case_id = v.case_id AND k.key = v.key)"
 )
@@ -107,7 +111,7 @@ _SINGLE = {
         INSERT INTO answers (case_id, question_id, value, note, revision, updated_at, updated_by)
         SELECT v.case_id, v.key, v.value, v.note, v.revision, v.updated_at, v.author
         FROM merge_versions v JOIN cases c ON c.id = v.case_id
-        WHERE v.id > ? AND v.kind = 'answer' AND NOT {_IN_KEYS}
+        WHERE v.id > ? AND v.kind = 'answer' AND NOT {_IN_KEYS} AND {_NOT_HELD}
         ON CONFLICT (case_id, question_id) DO UPDATE SET value = excluded.value, note = excluded.note,
             revision = MAX(answers.revision, excluded.revision), updated_at = excluded.updated_at,
             updated_by = excluded.updated_by
@@ -119,7 +123,7 @@ _SINGLE = {
         INSERT INTO case_details (case_id, field_id, value, revision, updated_at, updated_by)
         SELECT v.case_id, v.key, v.value, v.revision, v.updated_at, v.author
         FROM merge_versions v JOIN cases c ON c.id = v.case_id
-        WHERE v.id > ? AND v.kind = 'detail' AND NOT {_IN_KEYS}
+        WHERE v.id > ? AND v.kind = 'detail' AND NOT {_IN_KEYS} AND {_NOT_HELD}
         ON CONFLICT (case_id, field_id) DO UPDATE SET value = excluded.value,
             revision = MAX(case_details.revision, excluded.revision), updated_at = excluded.updated_at,
             updated_by = excluded.updated_by
@@ -172,7 +176,8 @@ def load_versions(conn: sqlite3.Connection, keys=None) -> dict[tuple[str, str, s
     rows = conn.execute(
         f"SELECT {', '.join('v.' + c.strip() for c in VERSION_COLUMNS.split(','))} "
         f"FROM {source} k CROSS JOIN cases c ON c.id = k.case_id "
-        "CROSS JOIN merge_versions v ON v.kind = k.kind AND v.case_id = k.case_id AND v.key = k.key",
+        "CROSS JOIN merge_versions v ON v.kind = k.kind AND v.case_id = k.case_id AND v.key = k.key "
+        f"WHERE {_NOT_HELD}",
         args,
     )
     for row in rows:

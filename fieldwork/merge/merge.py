@@ -15,6 +15,7 @@ import hashlib
 import logging
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from fieldwork.errors import FieldworkError, NotFoundError, StoreLockedError
 from fieldwork.faults import crash_point
 from fieldwork.identity.keys import UnlockedIdentity
 from fieldwork.identity.trust import TrustList, load_trust_list
-from fieldwork.merge import apply, cases, imports
+from fieldwork.merge import apply, authorship, cases, held, imports
 from fieldwork.merge.conflicts import count_open_conflicts
 from fieldwork.merge.report import (
     ALREADY_IMPORTED,
@@ -74,7 +75,10 @@ def merge_bundles(
             if progress is not None:
                 progress(done, len(files), result)
     touched = sorted({r.inspection_id for r in results if r.inspection_id})
-    return MergeReport(tuple(results), sum(count_open_conflicts(store, i) for i in touched), tuple(touched))
+    waiting = held.waiting_totals(w for i in touched for w in held.list_waiting(store, i))
+    return MergeReport(
+        tuple(results), sum(count_open_conflicts(store, i) for i in touched), tuple(touched), waiting
+    )
 
 
 @contextlib.contextmanager
@@ -173,6 +177,8 @@ def merge_verified(
     framework = framework_for(store, inspection)
     check_framework(manifest, framework)
     check_records_fit(verified.records, framework)
+    authorship.check_signer_is_not_the_lead(manifest, (inspection.lead_id, store.actor))
+    authorship.check_not_from_the_future(manifest, store.now())
     conn = store.db.conn
     apply.prepare(conn)
     known = imports.imported_with_hash(conn, verified.manifest_sha256)
@@ -216,8 +222,12 @@ def _merge_records(store: Store, verified: VerifiedBundle, file_name: str, file_
     apply.clear_temp(conn)
 
     placement = cases.place_cases(conn, manifest.inspection_id, signer, records.cases)
-    changed_cases = cases.record_states(conn, signer, records.cases, placement)
     target = placement.target
+    # Whose work counts is settled before any row is written (held.py): a case not allocated to
+    # the signer keeps their versions out of the central tables until the lead accepts them.
+    held.record_readers(conn, signer, target.values())
+    changed_cases = cases.record_states(conn, signer, records.cases, placement)
+    details = authorship.own_details(conn, signer, records.details, target)
 
     staged = [
         ("answer", target[a.case_uuid], a.question_id, a.value, a.note, a.revision, a.updated_by, a.updated_at,
@@ -227,7 +237,7 @@ def _merge_records(store: Store, verified: VerifiedBundle, file_name: str, file_
     staged += [
         ("detail", target[d.case_uuid], d.field_id, d.value, "", d.revision, d.updated_by, d.updated_at,
          digest(d.value, ""))
-        for d in records.details
+        for d in details
     ]
     conn.executemany("INSERT INTO temp.merge_stage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", staged)
 
@@ -258,6 +268,9 @@ def _merge_records(store: Store, verified: VerifiedBundle, file_name: str, file_
     _mark_queries_answered(conn, manifest.inspection_id, before, store.now())
 
     conflicts = recomputed.conflicted + placement.new_case_conflicts
+    held_now = held.held_in_bundle(
+        conn, signer, Counter({target[c.uuid]: 0 for c in records.cases}) + Counter(target[a.case_uuid] for a in records.answers)
+    )
     record = imports.ImportRecord(
         bundle_id=manifest.bundle_id, manifest_sha256=verified.manifest_sha256,
         inspection_id=manifest.inspection_id, signer_key_id=manifest.signer_key_id, inspector_id=signer,
@@ -275,11 +288,16 @@ def _merge_records(store: Store, verified: VerifiedBundle, file_name: str, file_
             f"{'belongs' if placement.new_case_conflicts == 1 else 'belong'} to another case here; "
             "see the case conflicts."
         )
+    if held_now:
+        notes.append(
+            f"{held_now.sentence(signer)} ('fieldwork merge accept --inspection {manifest.inspection_id}', "
+            "or Accept held work in the Merge tab)."
+        )
     apply.clear_temp(conn)
     return FileResult(
         file_name, IMPORTED_WITH_CONFLICTS if conflicts else IMPORTED, manifest.bundle_id, manifest.inspection_id,
         signer, manifest.sequence, cases=record.cases, case_details=record.case_details, answers=record.answers,
-        changes=record.changes, new_versions=new_versions, conflicts=conflicts, notes=tuple(notes),
+        changes=record.changes, new_versions=new_versions, conflicts=conflicts, notes=tuple(notes), held=held_now,
     )
 
 
@@ -288,7 +306,8 @@ def _mark_queries_answered(conn, inspection_id: str, after_id: int, now: str) ->
     newer = (
         "SELECT MIN(v.id) FROM merge_versions v WHERE v.id > ?1 AND v.kind = 'answer' "
         "AND v.case_id = moderation_queries.case_id AND v.key = moderation_queries.question_id "
-        "AND v.author = moderation_queries.inspector_id AND v.revision > moderation_queries.base_revision"
+        "AND v.author = moderation_queries.inspector_id AND v.revision > moderation_queries.base_revision "
+        f"AND NOT {held.held_version('v')}"
     )
     conn.execute(
         f"UPDATE moderation_queries SET status = 'answered', answered_at = ?2, answered_version_id = ({newer}) "
