@@ -144,9 +144,9 @@ def test_an_answer_on_a_colleagues_case_in_ones_own_name_is_held_until_accepted(
     )
     result = merge_bytes(lead, tmp_path, signed(ann, lead, intruding))
     assert result.merged
+    assert row(lead, crn003.id) == ("no", "bob: no plan", "bob") and percent(lead) == 50
     assert result.held.to_json() == {"cases_added": 0, "cases_not_allocated": 1, "answers_on_others_cases": 1}
     assert any("held out of the ratings" in note for note in result.notes)
-    assert row(lead, crn003.id) == ("no", "bob: no plan", "bob") and percent(lead) == 50
     [waiting] = [w for w in list_waiting(lead.store, INSPECTION) if w.inspector_id == "ann"]
     assert (waiting.case_ref, waiting.inspector_id, waiting.reason, waiting.allocated_to) == ("CRN003", "ann", "other",
                                                                                              "bob")
@@ -286,14 +286,15 @@ def test_forty_made_up_complete_cases_do_not_move_a_rating_until_accepted(lead, 
 
     report = merge_bundles(lead.store, [path], lead.keys)
     [result] = report.results
-    assert result.merged and result.held.cases_added == 40
+    assert result.merged
+    held = inspection_ratings(lead.store, INSPECTION)
+    assert held.standard("2.1").rating == rating, "40 made-up cases moved the rating without a word"
+    assert held.cases == honest.cases  # not even counted as cases yet
+    assert result.held.cases_added == 40
     assert report.to_json()["awaiting_acceptance"] == {
         "cases_added": 40, "cases_not_allocated": 0, "answers_on_others_cases": 0,
     }
     assert report.to_json()["imported"][0]["held"]["cases_added"] == 40
-    held = inspection_ratings(lead.store, INSPECTION)
-    assert held.standard("2.1").rating == rating
-    assert held.cases == honest.cases  # not even counted as cases yet
 
     accepted = accept_held(lead.store, INSPECTION)
     assert accepted.cases == 40 and accepted.held.cases_added == 40
@@ -315,7 +316,7 @@ def test_answers_on_a_case_allocated_to_nobody_wait_for_the_lead(lead, ann, samp
         answers=(*mine.answers, answer(nobody.id, "2.1.1", "yes", "ann")),
     )
     result = merge_bytes(lead, tmp_path, signed(ann, lead, hostile))
-    assert result.held.cases_not_allocated == 1 and row(lead, nobody.id) is None
+    assert row(lead, nobody.id) is None and result.held.cases_not_allocated == 1
     accept(lead)
     assert row(lead, nobody.id) == ("yes", "", "ann")
 
