@@ -37,7 +37,7 @@ REASONS: dict[str, str] = {
     "malformed-record": "A record in this bundle is not valid; ask the inspector to export again with "
     "the current fieldwork.",
     "foreign-author": "This bundle carries work in another person's name than its signer's, so nothing of it "
-    "was merged: a bundle may speak only for the person who signed it. Ask the inspector about it and "
+    "was merged: a bundle may speak only for the person who signed it; ask the inspector about it and "
     "report the file to IT security.",
 }
 

@@ -425,8 +425,8 @@ def _foreign(signer: str, other: str) -> BundleError:
     return BundleError(
         "foreign-author",
         f"This bundle is signed by {signer} but carries answers or change-log entries in the name of "
-        f"{other}, so nothing of it was merged: a bundle may speak only for the person who signed it. "
-        f"Ask {signer} about it, and report the file to IT security.",
+        f"{other}, so nothing of it was merged (a bundle may speak only for the person who signed it); "
+        f"ask {signer} about it, and report the file to IT security.",
         detail=f"records name {other}",
     )
 

@@ -31,8 +31,8 @@ def check_signer_is_not_the_lead(manifest: Manifest, lead_ids: Sequence[str | No
         raise BundleError(
             "foreign-author",
             f"This bundle is signed as {manifest.inspector_id}, the lead of this inspection, so it was not "
-            "merged: a bundle could otherwise pass for the lead's own decisions. Work the lead does is "
-            "entered in this store directly; ask IT security who holds that key.",
+            "merged, as it could otherwise pass for the lead's own decisions (the lead's work is entered "
+            "in this store directly); ask IT security who holds that key.",
             detail="signed as the lead",
         )
 
@@ -42,8 +42,8 @@ def check_not_from_the_future(manifest: Manifest, now: str) -> None:
         raise FieldworkError(
             f"This bundle from {manifest.inspector_id} says it was made at {manifest.created_at}, after "
             f"this computer's clock ({now[:16].replace('T', ' ')} UTC), so it was not merged: a time in "
-            "the future could decide which answer is shown. Ask the inspector to check the date on their "
-            "computer and export again (and check this computer's date).",
+            "the future could decide which answer is shown; ask the inspector to check the date on their "
+            "computer and export again, and check this computer's date too.",
             code="future-bundle",
         )
 
@@ -74,8 +74,8 @@ def own_details(
             raise BundleError(
                 "foreign-author",
                 f"This bundle is signed by {signer} but carries a case detail ({d.field_id}) in the name of "
-                f"{d.updated_by} that your store never had, so nothing of it was merged: a bundle may speak "
-                f"only for the person who signed it. Ask {signer} about it, and report the file to IT security.",
+                f"{d.updated_by} that your store never had, so nothing of it was merged (a bundle may speak "
+                f"only for the person who signed it); ask {signer} about it, and report the file to IT security.",
                 detail=f"case detail {d.field_id} by {d.updated_by} revision {d.revision}",
             )
     return own
