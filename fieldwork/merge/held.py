@@ -75,7 +75,8 @@ class Held:
         if self.cases_added:
             parts.append(f"{plural(self.cases_added, 'case')} added by hand")
         if self.cases_not_allocated:
-            target = f"not allocated to {who}" if who else "not allocated to the inspector who sent them"
+            sent = "it" if self.cases_not_allocated == 1 else "them"
+            target = f"not allocated to {who}" if who else f"not allocated to the inspector who sent {sent}"
             parts.append(f"{plural(self.cases_not_allocated, 'case')} {target}")
         if self.answers_on_others_cases:
             parts.append(f"{plural(self.answers_on_others_cases, 'answer')} on another inspector's case")

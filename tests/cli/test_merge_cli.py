@@ -108,7 +108,7 @@ def test_held_work_is_listed_then_accepted_in_one_action_with_a_record(team, cap
     folders, bundles = team
     lee = folders["lee"]
     code, out, _ = cli(capsys, "merge", bundles["ann"], bundles["bob"], "--data-dir", lee)
-    assert "Waiting for you: 1 case not allocated to the inspector who sent them and 1 answer on another " \
+    assert "Waiting for you: 1 case not allocated to the inspector who sent it and 1 answer on another " \
         "inspector's case" in out
     assert "held out of the ratings until you accept them" in out
     code, listed = cli_json(capsys, "merge", "held", "--inspection", "insp-test", "--data-dir", lee)
