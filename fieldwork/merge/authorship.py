@@ -7,12 +7,13 @@ anyone but the signer. Here, with the lead's store at hand (decision 0019):
 - a bundle made more than a day after the lead's clock is refused: a made-up future time
   must not decide which of two people's versions is shown;
 - a case detail naming someone else is a copy of the lead's row that an allocation pack carried.
-  It is never stored as anyone's version (the lead's store has the original). A copy claiming a
-  newer revision than anything the lead's store holds for that detail is not a copy: refused.
+  It is never stored in that person's name: dropped when the lead's store holds that detail at
+  its revision or later, otherwise stored as the signer's own version (see own_details).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections.abc import Mapping, Sequence
@@ -51,11 +52,17 @@ def check_not_from_the_future(manifest: Manifest, now: str) -> None:
 def own_details(
     conn: sqlite3.Connection, signer: str, details: Sequence[CaseDetailRecord], target: Mapping[str, str]
 ) -> list[CaseDetailRecord]:
-    """The signer's own case details; refuses a copy of someone else's that is newer than the lead's."""
-    own = [d for d in details if d.updated_by == signer]
+    """The case details to store as versions, every one in the signer's name.
+
+    A detail naming someone else is a copy of a row an allocation pack carried. When this store
+    holds that detail at the copy's revision or later, the copy adds nothing and is dropped. When
+    it does not (the lead's store was rebuilt after a lost laptop, or the copy is made up), the
+    value is the signer's word and is stored as the signer's version: it can never appear as the
+    named person's, and it contends with the lead's own value like any inspector's correction.
+    """
     copies = [d for d in details if d.updated_by != signer]
     if not copies:
-        return own
+        return list(details)
     wanted = json.dumps([[target[d.case_uuid], d.field_id] for d in copies])
     known = dict(
         ((case_id, field_id), revision)
@@ -69,13 +76,10 @@ def own_details(
             [wanted],
         )
     )
-    for d in copies:
-        if d.revision > known.get((target[d.case_uuid], d.field_id), 0):
-            raise BundleError(
-                "foreign-author",
-                f"This bundle is signed by {signer} but carries a case detail ({d.field_id}) in the name of "
-                f"{d.updated_by} that your store never had, so nothing of it was merged (a bundle may speak "
-                f"only for the person who signed it); ask {signer} about it, and report the file to IT security.",
-                detail=f"case detail {d.field_id} by {d.updated_by} revision {d.revision}",
-            )
-    return own
+    kept = [d for d in details if d.updated_by == signer]
+    kept += [
+        dataclasses.replace(d, updated_by=signer)
+        for d in copies
+        if d.revision > known.get((target[d.case_uuid], d.field_id), 0)
+    ]
+    return kept
