@@ -97,8 +97,10 @@ _OTHER_VERSION = (
 )
 
 # Versions of work the lead has not accepted yet (held.py) never reach a central row.
-_NOT_HELD = "NOT EXISTS (SELECT 1 FROM merge_case_readers h WHERE h.case_id = v.case_id AND h.inspector_id = v.author " \
+_NOT_HELD = (
+    "NOT EXISTS (SELECT 1 FROM merge_case_readers h WHERE h.case_id = v.case_id AND h.inspector_id = v.author "
     "AND h.counted = 0)"
+)
 
 _IN_KEYS = (
     "EXISTS (SELECT 1 FROM temp.merge_keys k WHERE k.kind = v.kind AND k.case_id = v.case_id AND k.key = v.key)"

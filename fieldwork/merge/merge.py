@@ -268,9 +268,9 @@ def _merge_records(store: Store, verified: VerifiedBundle, file_name: str, file_
     _mark_queries_answered(conn, manifest.inspection_id, before, store.now())
 
     conflicts = recomputed.conflicted + placement.new_case_conflicts
-    held_now = held.held_in_bundle(
-        conn, signer, Counter({target[c.uuid]: 0 for c in records.cases}) + Counter(target[a.case_uuid] for a in records.answers)
-    )
+    answers_per_case = Counter({target[c.uuid]: 0 for c in records.cases})  # every case, answered or not
+    answers_per_case.update(target[a.case_uuid] for a in records.answers)
+    held_now = held.held_in_bundle(conn, signer, answers_per_case)
     record = imports.ImportRecord(
         bundle_id=manifest.bundle_id, manifest_sha256=verified.manifest_sha256,
         inspection_id=manifest.inspection_id, signer_key_id=manifest.signer_key_id, inspector_id=signer,

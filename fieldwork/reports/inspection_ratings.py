@@ -14,8 +14,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from fieldwork.merge.held import waiting_case
 from fieldwork.frameworks.model import Framework
+from fieldwork.merge.held import waiting_case
 from fieldwork.ratings import InspectionRatings, StandardRating, overall, rate_standard
 from fieldwork.reports.breakdowns import Breakdown, breakdowns
 from fieldwork.reports.lead_ratings import lead_decisions
