@@ -1,10 +1,12 @@
 """Merge verified bundles into the lead's store: one transaction per bundle, all or nothing.
 
 Per file: read once (size-capped) → the same bytes merged before? skip, without decrypting →
-verify (decrypt, signature by a trusted key, strict records) → the inspection is here and the
-framework text matches → the manifest hash merged before? skip → a used (signer, sequence) or
+verify (decrypt, signature by a trusted key, strict records, every answer and change in the
+signer's name) → the inspection is here and the framework matches → not signed as the lead, not
+made in the future (authorship.py) → the manifest hash merged before? skip → a used (signer, sequence) or
 bundle id with other content? refuse as a fork and raise an alert → one transaction: cases,
-versions, central rows, change log, queries answered, manifest chain, the import row.
+whose work counts (held.py), versions, central rows, change log, queries answered, manifest
+chain, the import row.
 A refused or failed bundle never blocks the others.
 """
 
@@ -161,9 +163,11 @@ def merge_verified(
 ) -> FileResult:
     """Merge one bundle verified by the caller (with the lead's keys and this store's trust list).
 
-    Checks the inspection is here and the framework text matches, skips a bundle merged before,
-    and refuses a fork; then merges in one transaction. Raises FieldworkError with code
-    unknown-inspection, framework-mismatch, malformed-record or fork (a fork also raises an alert).
+    Checks the inspection is here and the framework (id, version, text) matches, that the bundle
+    is not signed as the lead nor made in the future, skips a bundle merged before, and refuses a
+    fork; then merges in one transaction, holding work beyond the signer's allocated cases for the
+    lead (held.py). Raises FieldworkError with code unknown-inspection, framework-mismatch,
+    malformed-record, foreign-author, future-bundle or fork (a fork also raises an alert).
     """
     manifest = verified.manifest
     try:
