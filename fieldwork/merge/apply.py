@@ -135,16 +135,24 @@ _SINGLE = {
 }
 
 
-def apply_new(conn: sqlite3.Connection, after_id: int) -> Recomputed:
-    """Write the central rows of every key that gained a version with id > after_id."""
+_SINGLE_UNHELD = {kind: sql.replace(f" AND {_NOT_HELD}", "") for kind, sql in _SINGLE.items()}
+assert all(_NOT_HELD not in sql for sql in _SINGLE_UNHELD.values())
+
+
+def apply_new(conn: sqlite3.Connection, after_id: int, *, any_held: bool = True) -> Recomputed:
+    """Write the central rows of every key that gained a version with id > after_id.
+
+    any_held=False: the caller knows none of those versions is held (held.py), so the check per
+    version is skipped (a first merge of allocated cases writes hundreds of thousands of rows)."""
     conn.execute("DELETE FROM temp.merge_keys")
     conn.execute(
         "INSERT OR IGNORE INTO temp.merge_keys (kind, case_id, key) "
         f"SELECT DISTINCT kind, case_id, key FROM merge_versions v WHERE id > ? AND {_OTHER_VERSION}",
         [after_id],
     )
-    written = conn.execute(_SINGLE[ANSWER], [after_id]).rowcount
-    written += conn.execute(_SINGLE[DETAIL], [after_id]).rowcount
+    single = _SINGLE if any_held else _SINGLE_UNHELD
+    written = conn.execute(single[ANSWER], [after_id]).rowcount
+    written += conn.execute(single[DETAIL], [after_id]).rowcount
     result = recompute(conn)
     return Recomputed(result.keys, result.rows_written + max(written, 0), result.conflicted)
 

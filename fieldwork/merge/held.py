@@ -106,6 +106,15 @@ def record_readers(conn: sqlite3.Connection, signer: str, case_ids: Iterable[str
     )
 
 
+def any_held(conn: sqlite3.Connection, signer: str, case_ids: Iterable[str]) -> bool:
+    """Is the signer's work on any of these cases held?"""
+    return conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM merge_case_readers WHERE inspector_id = ? AND counted = 0 "
+        "AND case_id IN (SELECT value FROM json_each(?)))",
+        [signer, _json(set(case_ids))],
+    ).fetchone()[0] == 1
+
+
 def count_readers_joined(conn: sqlite3.Connection, case_id: str, inspector_id: str, inspection_id: str) -> None:
     """The lead decided a kept-aside case is this case or a separate one: its reader's work counts."""
     conn.execute(

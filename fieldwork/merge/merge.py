@@ -260,7 +260,8 @@ def _merge_records(store: Store, verified: VerifiedBundle, file_name: str, file_
         [manifest.bundle_id, manifest.created_at],
     )
     new_versions = apply.max_version_id(conn) - captured
-    recomputed = apply.apply_new(conn, before)
+    # Only this signer's versions are new here (the lead's captured edits are never held).
+    recomputed = apply.apply_new(conn, before, any_held=held.any_held(conn, signer, target.values()))
     cases.refresh_status(conn, changed_cases)
 
     conn.executemany(
