@@ -25,7 +25,7 @@ def _make_bundles(folder: Path, bundles: int, cases_each: int):
 
     cheap = ScryptParams(log2_n=10)  # key unlocking is not what is measured
     lead = create_keys(folder / "lead", name="Lead", person_id="lead", passphrase="benchmark passphrase", scrypt=cheap)
-    inspectors, paths = [], []
+    inspectors, paths, allocated = [], [], []
     for number in range(bundles):
         person = f"insp{number:02d}"
         keys = create_keys(
@@ -34,6 +34,7 @@ def _make_bundles(folder: Path, bundles: int, cases_each: int):
         store = open_store(folder / person, actor=person)
         fill_inspection(store, INSPECTION, cases_each, seed=number, case_prefix=f"{person}-")
         store.db.execute("UPDATE cases SET inspector_id = ?", [person])
+        allocated += store.db.execute("SELECT id, case_ref, sample_id, inspector_id, created_at FROM cases").fetchall()
         paths.append(
             str(
                 export_bundle(
@@ -43,7 +44,18 @@ def _make_bundles(folder: Path, bundles: int, cases_each: int):
         )
         store.close()
         inspectors.append(keys.public)
-    return lead, inspectors, paths
+    return lead, inspectors, paths, allocated
+
+
+def _set_up_cases(store, allocated) -> None:
+    """The lead's own set-up: the cases of the sample, each allocated to its inspector (as the packs
+    carried them), so the merge counts their work at once instead of holding it for acceptance."""
+    with store.transaction() as db:
+        db.conn.executemany(
+            "INSERT INTO cases (id, inspection_id, case_ref, sample_id, inspector_id, status, revision, created_at, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, 'not_started', 0, ?, ?)",
+            [(case_id, INSPECTION, ref, sample, person, at, at) for case_id, ref, sample, person, at in allocated],
+        )
 
 
 def _lead_store(folder: Path, name: str, inspectors):
@@ -161,9 +173,10 @@ def run(quick: bool = False) -> list[Result]:
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="fieldwork-bench-") as tmp:
         folder = Path(tmp)
-        lead, inspectors, paths = _make_bundles(folder, bundles, cases_each)
+        lead, inspectors, paths, allocated = _make_bundles(folder, bundles, cases_each)
         baseline = _executemany_baseline(folder, lead, inspectors, paths)
         store = _lead_store(folder, "central", inspectors)
+        _set_up_cases(store, allocated)
         first = time_once(lambda: merge_bundles(store, paths, lead))
         again = time_once(lambda: merge_bundles(store, paths, lead))
         scale = f"{bundles} bundles, {bundles * cases_each} cases"
@@ -186,7 +199,9 @@ def run(quick: bool = False) -> list[Result]:
         )
         store.close()
         merge_folder = folder / "memory-merge"
-        _lead_store(folder, "memory-merge", inspectors).close()
+        memory_store = _lead_store(folder, "memory-merge", inspectors)
+        _set_up_cases(memory_store, allocated)
+        memory_store.close()
         merge_mb = _peak_mb("merge", str(merge_folder), json.dumps({"paths": paths, "lead_dir": str(folder / "lead")}))
         gui_store = open_store(folder / "gui", actor="bench")
         fill_inspection(gui_store, "GUI-200", 200)

@@ -36,6 +36,9 @@ REASONS: dict[str, str] = {
     "not use it and ask the inspector to export again.",
     "malformed-record": "A record in this bundle is not valid; ask the inspector to export again with "
     "the current fieldwork.",
+    "foreign-author": "This bundle carries work in another person's name than its signer's, so nothing of it "
+    "was merged: a bundle may speak only for the person who signed it; ask the inspector about it and "
+    "report the file to IT security.",
 }
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from fieldwork import __version__
 from fieldwork.bundles import container, envelope
+from fieldwork.bundles.errors import BundleError
 from fieldwork.bundles.exportfile import check_exporter, target_path, write_whole
 from fieldwork.bundles.format import (
     DEFAULT_LIMITS,
@@ -31,7 +32,7 @@ from fieldwork.bundles.format import (
     SeenQuery,
 )
 from fieldwork.bundles.history import ExportRecord, next_sequence, record_export
-from fieldwork.bundles.records import BundleRecords, records_from_store, records_to_jsonl
+from fieldwork.bundles.records import BundleRecords, check_consistency, records_from_store, records_to_jsonl
 from fieldwork.bundles.seen_queries import queries_seen
 from fieldwork.bundles.ziparchive import write_zip
 from fieldwork.errors import FieldworkError
@@ -150,6 +151,15 @@ def build_bundle(
         record_counts=records.counts(),
         queries_seen=tuple(sorted(set(queries_seen))),
     )
+    try:  # never write what a reader refuses: the record rules checked against this manifest
+        check_consistency(records, manifest)
+    except BundleError as exc:
+        raise ExportError(
+            f"This inspection's work cannot be exported: {exc.detail}. A bundle may carry only work "
+            f"recorded as {signer.person_id} (the person whose key signs it), with times up to the "
+            "moment of export; check the computer's date, and ask for help if it stays.",
+            code=exc.code,
+        ) from None
     unique = list({r.key_id: r for r in recipients}.values())
     return assemble(manifest, records_bytes, signer, unique, encrypt=encrypt), manifest
 

@@ -6,6 +6,7 @@ bundle's words and a pack in a pack's; the order of checks is each format's own 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,43 @@ ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")  # person ids
 VERSION_TEXT = re.compile(r"^[^\x00-\x1f\x7f]{1,100}$")
 
 Bad = Callable[[str], FieldworkError]
+
+# The earliest instant a bundle may name: nothing fieldwork records is older, and an absurd past
+# (year 0) must not be able to order versions. The latest is relative (records.check_times and
+# the merge's check of created_at against the lead's clock), so it is not here.
+EARLIEST_TIMESTAMP = "2000-01-01T00:00:00.000Z"
+_DATE_FORM = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def is_timestamp(value: Any) -> bool:
+    """A real UTC instant written YYYY-MM-DDTHH:MM:SS.mmmZ, from 2000-01-01 on (no Feb 30, no hour 25)."""
+    if not isinstance(value, str) or not TIMESTAMP_PATTERN.fullmatch(value):
+        return False
+    try:
+        dt.datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S")
+    except ValueError:
+        return False
+    return value >= EARLIEST_TIMESTAMP  # same fixed width: text order is time order
+
+
+def is_date(value: Any) -> bool:
+    """A real calendar date written YYYY-MM-DD."""
+    if not isinstance(value, str) or not _DATE_FORM.fullmatch(value):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def later_by(timestamp: str, days: int) -> str:
+    """`timestamp` (valid) moved on by `days` days, in the same form."""
+    try:
+        moment = dt.datetime.strptime(timestamp, "%Y-%m-%dT%H:%M:%S.%fZ") + dt.timedelta(days=days)
+    except OverflowError:  # past year 9999: nothing later can be written
+        return "9999-12-31T23:59:59.999Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 @dataclass(frozen=True)

@@ -153,6 +153,12 @@ def _text(value, pattern, field: str) -> str:
     return fields.match(value, pattern, field, _bad)
 
 
+def _timestamp(value, field: str) -> str:
+    if not fields.is_timestamp(value):
+        raise _bad(f"{field} is not a valid time from {fields.EARLIEST_TIMESTAMP[:10]} on")
+    return value
+
+
 _MANIFEST_KEYS = {
     "format_version", "app_version", "bundle_id", "created_at", "inspector_id", "signer_key_id",
     "recipients", "inspection_id", "framework", "sequence", "previous_manifest_sha256", "members",
@@ -215,7 +221,7 @@ def parse_manifest(data: bytes) -> Manifest:
         format_version=version,
         app_version=_text(value["app_version"], VERSION_TEXT, "app_version"),
         bundle_id=_text(value["bundle_id"], UUID_PATTERN, "bundle_id"),
-        created_at=_text(value["created_at"], TIMESTAMP_PATTERN, "created_at"),
+        created_at=_timestamp(value["created_at"], "created_at"),
         inspector_id=_text(value["inspector_id"], ID_PATTERN, "inspector_id"),
         signer_key_id=_text(value["signer_key_id"], KEY_ID_PATTERN, "signer_key_id"),
         recipients=tuple(recipients),

@@ -14,17 +14,18 @@ from dataclasses import astuple, dataclass, fields
 from typing import ClassVar
 
 from fieldwork.bundles.errors import BundleError
+from fieldwork.bundles.fields import is_date, is_timestamp, later_by
 from fieldwork.bundles.format import (
     DEFAULT_LIMITS,
     INSPECTION_ID_PATTERN,
     RECORD_TYPES,
     SHA256_PATTERN,
-    TIMESTAMP_PATTERN,
     UUID_PATTERN,
     Limits,
     Manifest,
 )
 from fieldwork.store.db import Store
+from fieldwork.store.person_records import CHANGE_FIELD as PROFILE_MOVE_FIELD
 from fieldwork.store.records import CASE_STATUSES
 from fieldwork.text import CASE_REF_MAX_CHARS, DETAIL_MAX_CHARS, NOTE_MAX_CHARS
 
@@ -202,12 +203,18 @@ def records_from_store(store: Store, inspection_id: str, inspector_id: str) -> B
             [case_ids],
         )
     )
+    # Entries this person recorded under an earlier id of this profile (the login name, before keys
+    # were made: decision 0023) go out in the signer's name: the move's own entry in the case's log,
+    # made later, ties the two. The store's log keeps them as written (it is append-only), and a
+    # bundle speaks only for its signer (decision 0019).
     changes = tuple(
         ChangeRecord(*row)
         for row in db.execute(
-            "SELECT id, at, actor, inspection_id, case_id, target, key, field, old, new, source "
-            "FROM change_log WHERE case_id IN (SELECT value FROM json_each(?)) ORDER BY seq",
-            [case_ids],
+            "SELECT l.id, l.at, CASE WHEN EXISTS (SELECT 1 FROM change_log m WHERE m.case_id = l.case_id "
+            f"AND m.field = '{PROFILE_MOVE_FIELD}' AND m.old = l.actor AND m.seq > l.seq) THEN ? ELSE l.actor END, "
+            "l.inspection_id, l.case_id, l.target, l.key, l.field, l.old, l.new, l.source "
+            "FROM change_log l WHERE l.case_id IN (SELECT value FROM json_each(?)) ORDER BY l.seq",
+            [inspector_id, case_ids],
         )
     )
     return BundleRecords(
@@ -263,7 +270,6 @@ def records_to_jsonl(records: BundleRecords) -> bytes:
 
 Check = Callable[[object], bool]
 _FRAMEWORK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f\ud800-\udfff]*$")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")  # "\ud800" escapes decode to text SQLite cannot store
 
@@ -296,7 +302,8 @@ def _count(minimum: int) -> Check:
     return lambda v: type(v) is int and minimum <= v < 2**53
 
 
-_UUID, _STAMP, _ID = _pattern(UUID_PATTERN), _pattern(TIMESTAMP_PATTERN), _pattern(INSPECTION_ID_PATTERN)
+_UUID, _ID = _pattern(UUID_PATTERN), _pattern(INSPECTION_ID_PATTERN)
+_STAMP: Check = is_timestamp  # a real instant from 2000 on, not only the right shape (no Feb 30)
 _PERSON = _text(200)  # actors may be login names from before the profile was set
 _NOTE = _long_text(NOTE_MAX_CHARS)  # what the app stores; bounds what one record adds
 
@@ -305,8 +312,8 @@ SCHEMA: dict[str, dict[str, Check]] = {
     "inspection": {
         "id": _ID, "provider": _text(500), "provider_type": _text(200),
         "framework_id": _pattern(_FRAMEWORK_ID), "framework_version": _text(100),
-        "framework_hash": _pattern(SHA256_PATTERN), "fieldwork_start": _nullable(_pattern(_DATE)),
-        "fieldwork_end": _nullable(_pattern(_DATE)), "lead_id": _nullable(_PERSON),
+        "framework_hash": _pattern(SHA256_PATTERN), "fieldwork_start": _nullable(is_date),
+        "fieldwork_end": _nullable(is_date), "lead_id": _nullable(_PERSON),
         "created_at": _STAMP, "created_by": _PERSON,
     },
     "case": {
@@ -412,10 +419,57 @@ def parse_records(data: bytes, manifest: Manifest, limits: Limits = DEFAULT_LIMI
     return result
 
 
+# How far a record's time may lie after the bundle's created_at (both come from the signer's clock,
+# which may be adjusted while they work): more is a made-up time, which could otherwise decide
+# which of two people's versions is shown.
+RECORD_TIME_SLACK_DAYS = 1
+
+
+def foreign_author(records: BundleRecords, signer: str) -> str | None:
+    """The first person other than `signer` that an answer or change-log entry names as its
+    author, or None. Case details may name others: they are copies of the lead's rows that an
+    allocation pack carried (the merge never stores those as anyone's new version)."""
+    for answer in records.answers:
+        if answer.updated_by != signer:
+            return answer.updated_by
+    for change in records.changes:
+        if change.actor != signer:
+            return change.actor
+    return None
+
+
+def _foreign(signer: str, other: str) -> BundleError:
+    return BundleError(
+        "foreign-author",
+        f"This bundle is signed by {signer} but carries answers or change-log entries in the name of "
+        f"{other}, so nothing of it was merged (a bundle may speak only for the person who signed it); "
+        f"ask {signer} about it, and report the file to IT security.",
+        detail=f"records name {other}",
+    )
+
+
+def _record_times(records: BundleRecords) -> Iterator[str]:
+    yield records.inspection.created_at
+    for case in records.cases:
+        yield case.created_at
+        yield case.updated_at
+    for item in (*records.details, *records.answers):
+        yield item.updated_at
+    for change in records.changes:
+        yield change.at
+
+
 def check_consistency(records: BundleRecords, manifest: Manifest, inspection_records: int = 1) -> None:
-    """Cross-record rules: one inspection, matching ids, no duplicates, no dangling references."""
+    """Cross-record rules: one inspection, matching ids, no duplicates, no dangling references,
+    no time after the bundle was made, every answer and change in the signer's name."""
     if inspection_records != 1:
         raise _malformed(0, f"{inspection_records} inspection records (exactly one is allowed)")
+    latest = later_by(manifest.created_at, RECORD_TIME_SLACK_DAYS)
+    if any(stamp > latest for stamp in _record_times(records)):
+        raise _malformed(
+            0, f"a record's time is more than {RECORD_TIME_SLACK_DAYS} day after the bundle was made "
+            f"({manifest.created_at})"
+        )
     inspection = records.inspection
     if inspection.id != manifest.inspection_id:
         raise _malformed(1, "the inspection record is for another inspection than the manifest")
@@ -453,3 +507,6 @@ def check_consistency(records: BundleRecords, manifest: Manifest, inspection_rec
         if change.id in change_ids:
             raise _malformed(0, "a change-log entry appears twice")
         change_ids.add(change.id)
+    other = foreign_author(records, manifest.inspector_id)
+    if other is not None:
+        raise _foreign(manifest.inspector_id, other)

@@ -89,20 +89,28 @@ def _check_signer(trusted: TrustedKey, manifest: Manifest) -> None:
 
 
 def check_framework(manifest: Manifest, framework: Framework) -> None:
-    """Refuse a bundle made under another framework text than `framework`."""
-    if manifest.framework.hash != framework.content_hash:
+    """Refuse a bundle made under another framework than `framework`: its id, version and text."""
+    ref = manifest.framework
+    if (ref.id, ref.version, ref.hash) != (framework.id, framework.version, framework.content_hash):
+        differs = [name for name, mine, theirs in (
+            ("id", ref.id, framework.id), ("version", ref.version, framework.version),
+            ("hash", ref.hash, framework.content_hash),
+        ) if mine != theirs]
         raise BundleError(
             "framework-mismatch",
-            f"This bundle was made under {manifest.framework.label()}, but inspection "
+            f"This bundle was made under {ref.label()}, but inspection "
             f"{manifest.inspection_id} uses {framework.id} version {framework.version} "
             f"({framework.content_hash[:12]}); the inspector must export from the inspection set "
             "up with the same framework.",
-            detail="framework hash differs",
+            detail=f"framework {' and '.join(differs)} differs",
         )
 
 
 def check_records_fit(records: BundleRecords, framework: Framework) -> None:
-    """Refuse records naming samples, case details or questions the framework does not have."""
+    """Refuse records the framework does not allow: an unknown sample or case detail, a detail
+    value not in the field's stored form (as packs are checked), an answer to a question that is
+    not asked of the case's sample (another sample's, or a standard the lead rates by judgement),
+    or an answer value the question does not allow."""
 
     def bad(detail: str) -> BundleError:
         return BundleError(
@@ -113,22 +121,38 @@ def check_records_fit(records: BundleRecords, framework: Framework) -> None:
         )
 
     samples = {s.id for s in framework.samples}
+    sample_of = {}
     for case in records.cases:
         if case.sample not in samples:
             raise bad(f"case {case.case_ref} is in unknown sample {case.sample!r}")
+        sample_of[case.uuid] = case.sample
     for detail in records.details:
         if framework.question_kind(detail.field_id) != "case_detail":
             raise bad(f"unknown case detail {detail.field_id!r}")
+        if not framework.case_detail(detail.field_id).is_stored_form(detail.value):
+            raise bad(f"a {detail.field_id} value the framework does not allow")
+    asked = {sample: _questions_asked(framework, sample) for sample in samples}
     for answer in records.answers:
         kind = framework.question_kind(answer.question_id)
         if kind not in ("key_question", "prompt"):
             raise bad(f"unknown question {answer.question_id!r}")
+        if answer.question_id not in asked[sample_of[answer.case_uuid]]:
+            raise bad(
+                f"question {answer.question_id} is not asked of cases of sample {sample_of[answer.case_uuid]!r}"
+            )
         if kind == "key_question":
             question = framework.key_question(answer.question_id)
         else:
             question = framework.prompt(answer.question_id)
         if answer.value is not None and answer.value not in question.allowed():
             raise bad(f"answer {answer.value!r} is not allowed for {answer.question_id}")
+
+
+def _questions_asked(framework: Framework, sample_id: str) -> frozenset[str]:
+    """The key questions and prompts a case of this sample answers (standards rated from cases only)."""
+    return frozenset(
+        item for kq in framework.key_questions_for_sample(sample_id) for item in (kq.id, *(p.id for p in kq.prompts))
+    )
 
 
 def verify_bundle(

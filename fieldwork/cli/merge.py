@@ -1,7 +1,8 @@
 """`fieldwork merge | conflicts | moderation`: the lead brings bundles together and quality-assures.
 
 - `merge FILE...` merges bundles (exit 1 if any was refused; the good ones are still merged);
-  `merge gaps` and `merge alerts` list missing bundle numbers and forks for an inspection.
+  `merge gaps` and `merge alerts` list missing bundle numbers and forks for an inspection;
+  `merge held` lists the work held for the lead's acceptance and `merge accept` accepts it all.
 - `conflicts list | resolve | resolve-case` shows and settles what disagrees.
 - `moderation set | query | queries | close | agreement` is the lead's quality assurance.
 """
@@ -42,15 +43,19 @@ from fieldwork.text import plural
 
 # `fieldwork merge gaps --inspection ID` (a file really named "gaps" is merged as ./gaps).
 MERGE_REPORTS = ("gaps", "alerts")
+# `fieldwork merge held | accept --inspection ID`: work that counts once the lead accepts it.
+MERGE_HELD = ("held", "accept")
 
 
 def register(sub, common) -> None:
     merge = sub.add_parser(
         "merge", parents=[common],
-        help="merge inspectors' bundles into this store (or: merge gaps | alerts --inspection ID)",
+        help="merge inspectors' bundles into this store (or: merge gaps | alerts | held | accept --inspection ID)",
         description="Merge bundles into the inspection's central database. 'fieldwork merge gaps "
         "--inspection ID' lists missing bundle numbers; 'fieldwork merge alerts --inspection ID' "
-        "lists forks and broken bundle chains.",
+        "lists forks and broken bundle chains; 'fieldwork merge held --inspection ID' lists work held "
+        "out of the ratings (cases added by hand, not allocated to the inspector who sent them, answers "
+        "on another inspector's case) and 'fieldwork merge accept --inspection ID' accepts all of it.",
     )
     merge.add_argument("files", nargs="+", metavar="FILE", help="bundle files (.fwbundle)")
     merge.add_argument("--inspection", metavar="ID", help="only accept bundles for this inspection")
@@ -153,6 +158,8 @@ def _unlock(data_dir: Path, passphrase_env: str | None):
 def merge_command(args) -> int:
     if len(args.files) == 1 and args.files[0] in MERGE_REPORTS and not Path(args.files[0]).exists():
         return _merge_report(args, args.files[0])
+    if len(args.files) == 1 and args.files[0] in MERGE_HELD and not Path(args.files[0]).exists():
+        return _merge_held(args, args.files[0])
     data_dir = resolve_data_dir(args.data_dir)
     with open_profile_store(data_dir, create=False) as store:
         if args.inspection:
@@ -169,6 +176,9 @@ def merge_command(args) -> int:
     else:
         print(f"Open conflicts: {report.open_conflicts}" + (" (see 'fieldwork conflicts list')" if
                                                              report.open_conflicts else ""))
+        if report.waiting:
+            print(f"Waiting for you: {report.waiting.sentence()} (see 'fieldwork merge held --inspection ID', "
+                  "then 'fieldwork merge accept --inspection ID').")
         for inspection_id, found in gaps.items():
             for gap in found:
                 numbers = "number" if gap.count == 1 else "numbers"
@@ -211,6 +221,40 @@ def _merge_report(args, which: str) -> int:
                   f"highest merged {item.highest}")
         else:
             print(f"{item.kind.upper():12} {item.detected_at}  {item.message}")
+    return EXIT_OK
+
+
+def _merge_held(args, which: str) -> int:
+    """`merge held` lists what waits for the lead; `merge accept` accepts all of it (one action, logged)."""
+    from fieldwork.merge import accept_held, list_waiting, waiting_totals
+
+    if not args.inspection:
+        return _usage(f"'fieldwork merge {which}' needs --inspection ID.", args.json)
+    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+        get_inspection(store, args.inspection)
+        if which == "accept":
+            accepted = accept_held(store, args.inspection)
+        else:
+            items = list_waiting(store, args.inspection)
+    if which == "accept":
+        if args.json:
+            print_json(accepted.to_json())
+        elif accepted.cases:
+            print(f"Accepted: {accepted.held.sentence().split(':')[0]} now count in {args.inspection} "
+                  "(recorded in each case's history).")
+        else:
+            print("Nothing was waiting for acceptance.")
+        return EXIT_OK
+    if args.json:
+        print_json({"inspection": args.inspection, "totals": waiting_totals(items).to_json(),
+                    "held": [item.to_json() for item in items]})
+        return EXIT_OK
+    if not items:
+        print("Nothing is waiting for acceptance.")
+    why = {"added": "added by hand", "unallocated": "allocated to nobody", "other": "allocated to {}"}
+    for item in items:
+        reason = why[item.reason].format(item.allocated_to)
+        print(f"{item.case_ref:12} {item.inspector_id}: {plural(item.answers, 'answer')}, case {reason}")
     return EXIT_OK
 
 

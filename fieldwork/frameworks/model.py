@@ -132,6 +132,14 @@ class CaseDetailField:
             return {"true": "Yes", "false": "No"}.get(value, value)
         return value
 
+    def is_stored_form(self, value: str) -> bool:
+        """True when `value` is already as fieldwork stores it (a choice's value, not its label; a
+        date YYYY-MM-DD; ...): what packs and bundles must carry, so nothing is normalised twice."""
+        try:
+            return self.normalise(value) == value
+        except ValueError:
+            return False
+
     def normalise(self, raw: str) -> str:
         """The stored form of `raw`, or ValueError naming what is expected.
 

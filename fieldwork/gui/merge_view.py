@@ -45,6 +45,21 @@ _REASON_TEXT = {
 }
 
 
+def _held_text(result) -> str:
+    """What of this bundle waits for the lead, in a few words (empty when nothing does)."""
+    held = getattr(result, "held", None)
+    if not held:
+        return ""
+    parts = []
+    if held.cases_added:
+        parts.append(f"{held.cases_added} added by hand")
+    if held.cases_not_allocated:
+        parts.append(f"{held.cases_not_allocated} not theirs")
+    if held.answers_on_others_cases:
+        parts.append(f"{plural(held.answers_on_others_cases, 'answer')} on others' cases")
+    return ", ".join(parts)
+
+
 class _MergeWorker(QObject):
     progressed = Signal(int, int, str)
     finished = Signal(object, str)  # MergeReport or None, error message
@@ -112,6 +127,7 @@ class MergeView(QWidget):
                 ("Cases", lambda r: r.cases or ""),
                 ("Answers", lambda r: r.answers or ""),
                 ("Conflicts", lambda r: r.conflicts or ""),
+                ("Held for you", _held_text),
                 ("Why / notes", lambda r: r.message or "; ".join(r.notes)),
             ],
             parent=self,
@@ -120,6 +136,21 @@ class MergeView(QWidget):
         self.gaps_label = QLabel(self)
         self.gaps_label.setWordWrap(True)
         theme.style_text(self.gaps_label, "errorText")
+        # Work beyond the senders' own allocated cases: shown here, counted only once accepted (decision 0019).
+        self.held_label = QLabel(self)
+        self.held_label.setWordWrap(True)
+        self.held_label.setAccessibleName("Work waiting for your acceptance")
+        self.accept_button = QPushButton("&Accept held work…", self)
+        self.accept_button.setToolTip(
+            "Count every case and answer listed as held: cases added by hand, cases not allocated to the "
+            "inspector who sent them, answers on another inspector's case. Each case's history records it."
+        )
+        self.accept_button.clicked.connect(self._accept_held)
+        self.held_strip = QWidget(self)
+        held_layout = QHBoxLayout(self.held_strip)
+        held_layout.setContentsMargins(0, 0, 0, 0)
+        held_layout.addWidget(self.held_label, 1)
+        held_layout.addWidget(self.accept_button)
 
         self.conflicts_model = RowsTableModel(
             [
@@ -196,6 +227,7 @@ class MergeView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.progress)
         layout.addWidget(self.gaps_label)
+        layout.addWidget(self.held_strip)
         layout.addWidget(body, 1)
         self.refresh()
 
@@ -233,6 +265,52 @@ class MergeView(QWidget):
         problems += [f"ALERT ({alert.kind}): {alert.message}" for alert in list_alerts(self.store, self.inspection.id)]
         self.gaps_label.setText("\n".join(problems))
         self.gaps_label.setVisible(bool(problems))
+        self._show_held()
+
+    def _show_held(self) -> None:
+        from fieldwork.merge import list_waiting, waiting_totals
+
+        self.waiting = list_waiting(self.store, self.inspection.id)
+        totals = waiting_totals(self.waiting)
+        if totals:
+            cases = "; ".join(f"{w.case_ref} ({w.inspector_id})" for w in self.waiting[:8])
+            more = f" and {len(self.waiting) - 8} more" if len(self.waiting) > 8 else ""
+            self.held_label.setText(
+                f"<b>Waiting for you:</b> {totals.sentence()}. Cases: {cases}{more}."
+            )
+        self.held_strip.setVisible(bool(totals))
+        self.accept_button.setEnabled(bool(totals) and not self.store.read_only)
+
+    def _accept_held(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from fieldwork.merge import waiting_totals
+
+        totals = waiting_totals(self.waiting)
+        if not totals:
+            return
+        answer = QMessageBox.question(
+            self, "Accept held work",
+            f"Count {totals.sentence().split(':')[0]} in the ratings from now on? Each case's history records "
+            "that you accepted it.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.accept_held_work()
+
+    def accept_held_work(self) -> bool:
+        """Accept everything held in the inspection (one action, recorded); False when it failed."""
+        from fieldwork.merge import accept_held
+
+        try:
+            accepted = accept_held(self.store, self.inspection.id)
+        except FieldworkError as error:
+            self.message.emit(error.message)
+            return False
+        self.refresh()
+        self.message.emit(f"Accepted held work on {plural(accepted.cases, 'case')}; it counts from now on.")
+        self.merged.emit()
+        return True
 
     def _show_conflict(self) -> None:
         conflict = self.selected_conflict()

@@ -44,6 +44,7 @@ _LAZY = {
         ("Alert", "ImportRecord", "SequenceGap", "list_alerts", "list_imports", "sequence_gaps"), "imports"
     ),
     **dict.fromkeys(("Progress", "merge_bundles", "merge_verified"), "merge"),
+    **dict.fromkeys(("Accepted", "Held", "WaitingCase", "accept_held", "list_waiting", "waiting_totals"), "held"),
 }
 
 
@@ -58,6 +59,12 @@ def __getattr__(name: str):
 
 __all__ = [
     "MODERATION_STATES",
+    "Accepted",
+    "Held",
+    "WaitingCase",
+    "accept_held",
+    "list_waiting",
+    "waiting_totals",
     "Agreement",
     "AgreementReport",
     "Alert",

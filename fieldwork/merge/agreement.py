@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from itertools import combinations
 
+from fieldwork.merge.held import held_version
 from fieldwork.merge.versions import LOCAL, Version, heads, rank
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import framework_for, get_inspection
@@ -83,7 +84,7 @@ def agreement(store: Store, inspection_id: str) -> AgreementReport:
     rows = store.db.execute(
         "SELECT v.id, v.kind, v.case_id, v.key, v.value, v.note, v.revision, v.author, v.updated_at, v.origin, "
         "v.bundle_id FROM merge_versions v JOIN cases c ON c.id = v.case_id "
-        "WHERE c.inspection_id = ? AND v.kind = 'answer' AND v.origin != ?",
+        f"WHERE c.inspection_id = ? AND v.kind = 'answer' AND v.origin != ? AND NOT {held_version('v')}",
         [inspection_id, LOCAL],
     )
     wanted = set(key_questions)

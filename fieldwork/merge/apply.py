@@ -96,6 +96,12 @@ _OTHER_VERSION = (
     "AND w.id != v.id)"
 )
 
+# Versions of work the lead has not accepted yet (held.py) never reach a central row.
+_NOT_HELD = (
+    "NOT EXISTS (SELECT 1 FROM merge_case_readers h WHERE h.case_id = v.case_id AND h.inspector_id = v.author "
+    "AND h.counted = 0)"
+)
+
 _IN_KEYS = (
     "EXISTS (SELECT 1 FROM temp.merge_keys k WHERE k.kind = v.kind AND k.case_id = v.case_id AND k.key = v.key)"
 )
@@ -107,7 +113,7 @@ _SINGLE = {
         INSERT INTO answers (case_id, question_id, value, note, revision, updated_at, updated_by)
         SELECT v.case_id, v.key, v.value, v.note, v.revision, v.updated_at, v.author
         FROM merge_versions v JOIN cases c ON c.id = v.case_id
-        WHERE v.id > ? AND v.kind = 'answer' AND NOT {_IN_KEYS}
+        WHERE v.id > ? AND v.kind = 'answer' AND NOT {_IN_KEYS} AND {_NOT_HELD}
         ON CONFLICT (case_id, question_id) DO UPDATE SET value = excluded.value, note = excluded.note,
             revision = MAX(answers.revision, excluded.revision), updated_at = excluded.updated_at,
             updated_by = excluded.updated_by
@@ -119,7 +125,7 @@ _SINGLE = {
         INSERT INTO case_details (case_id, field_id, value, revision, updated_at, updated_by)
         SELECT v.case_id, v.key, v.value, v.revision, v.updated_at, v.author
         FROM merge_versions v JOIN cases c ON c.id = v.case_id
-        WHERE v.id > ? AND v.kind = 'detail' AND NOT {_IN_KEYS}
+        WHERE v.id > ? AND v.kind = 'detail' AND NOT {_IN_KEYS} AND {_NOT_HELD}
         ON CONFLICT (case_id, field_id) DO UPDATE SET value = excluded.value,
             revision = MAX(case_details.revision, excluded.revision), updated_at = excluded.updated_at,
             updated_by = excluded.updated_by
@@ -129,16 +135,24 @@ _SINGLE = {
 }
 
 
-def apply_new(conn: sqlite3.Connection, after_id: int) -> Recomputed:
-    """Write the central rows of every key that gained a version with id > after_id."""
+_SINGLE_UNHELD = {kind: sql.replace(f" AND {_NOT_HELD}", "") for kind, sql in _SINGLE.items()}
+assert all(_NOT_HELD not in sql for sql in _SINGLE_UNHELD.values())
+
+
+def apply_new(conn: sqlite3.Connection, after_id: int, *, any_held: bool = True) -> Recomputed:
+    """Write the central rows of every key that gained a version with id > after_id.
+
+    any_held=False: the caller knows none of those versions is held (held.py), so the check per
+    version is skipped (a first merge of allocated cases writes hundreds of thousands of rows)."""
     conn.execute("DELETE FROM temp.merge_keys")
     conn.execute(
         "INSERT OR IGNORE INTO temp.merge_keys (kind, case_id, key) "
         f"SELECT DISTINCT kind, case_id, key FROM merge_versions v WHERE id > ? AND {_OTHER_VERSION}",
         [after_id],
     )
-    written = conn.execute(_SINGLE[ANSWER], [after_id]).rowcount
-    written += conn.execute(_SINGLE[DETAIL], [after_id]).rowcount
+    single = _SINGLE if any_held else _SINGLE_UNHELD
+    written = conn.execute(single[ANSWER], [after_id]).rowcount
+    written += conn.execute(single[DETAIL], [after_id]).rowcount
     result = recompute(conn)
     return Recomputed(result.keys, result.rows_written + max(written, 0), result.conflicted)
 
@@ -172,7 +186,8 @@ def load_versions(conn: sqlite3.Connection, keys=None) -> dict[tuple[str, str, s
     rows = conn.execute(
         f"SELECT {', '.join('v.' + c.strip() for c in VERSION_COLUMNS.split(','))} "
         f"FROM {source} k CROSS JOIN cases c ON c.id = k.case_id "
-        "CROSS JOIN merge_versions v ON v.kind = k.kind AND v.case_id = k.case_id AND v.key = k.key",
+        "CROSS JOIN merge_versions v ON v.kind = k.kind AND v.case_id = k.case_id AND v.key = k.key "
+        f"WHERE {_NOT_HELD}",
         args,
     )
     for row in rows:

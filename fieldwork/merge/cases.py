@@ -147,6 +147,9 @@ def _step_aside(conn: sqlite3.Connection, inspection_id: str, old_id: str, old_i
     ref = conn.execute("SELECT case_ref FROM cases WHERE id = ?", [old_id]).fetchone()[0]
     conn.execute("DELETE FROM cases WHERE id = ?", [old_id])  # answers and details go with it
     conn.execute("DELETE FROM merge_case_origins WHERE case_id = ?", [old_id])
+    # Kept aside, it has no reader here (as if it had arrived second), even if the lead had accepted
+    # it: deciding the case conflict is what counts its reader's work again.
+    conn.execute("DELETE FROM merge_case_readers WHERE case_id = ?", [old_id])
     conn.execute(
         "UPDATE merge_case_conflicts SET owner_case_id = ? WHERE owner_case_id = ? AND status = 'open'",
         [new_id, old_id],
@@ -211,8 +214,11 @@ def refresh_status(conn: sqlite3.Connection, case_ids: Iterable[str]) -> int:
     ids = _json(set(case_ids))
     reports: dict[str, list[tuple]] = {}
     for case_id, status, revision, updated_at in conn.execute(
-        "SELECT case_id, status, revision, updated_at FROM merge_case_states "
-        "WHERE case_id IN (SELECT value FROM json_each(?))",
+        "SELECT case_id, status, revision, updated_at FROM merge_case_states s "
+        "WHERE case_id IN (SELECT value FROM json_each(?)) "
+        # A reader whose work is held (held.py) does not move the case's status either.
+        "AND NOT EXISTS (SELECT 1 FROM merge_case_readers h WHERE h.case_id = s.case_id "
+        "AND h.inspector_id = s.inspector_id AND h.counted = 0)",
         [ids],
     ):
         reports.setdefault(case_id, []).append((status, revision, updated_at))

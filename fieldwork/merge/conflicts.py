@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fieldwork.errors import NotFoundError, ValidationError
-from fieldwork.merge import apply, cases
+from fieldwork.merge import apply, cases, held
 from fieldwork.merge.provenance import VERSION_INFO_SQL, VersionInfo, kind_of
 from fieldwork.merge.versions import Outcome, Version, decide, digest
 from fieldwork.store.assessments import get_case
@@ -319,6 +319,8 @@ def resolve_case_conflict(
             "WHERE id = ?",
             ["same" if same else "separate", new_ref, reason.strip(), store.actor, now, conflict_id],
         )
+        # The lead decided about this case: its reader's work on it counts (decision 0019).
+        held.count_readers_joined(conn, keep, conflict.inspector_id, conflict.inspection_id)
         apply.set_keys(conn, conn.execute(
             "SELECT DISTINCT kind, case_id, key FROM merge_versions WHERE case_id = ?", [keep]
         ).fetchall())

@@ -1,10 +1,11 @@
 """Merge verified bundles into the lead's store: one transaction per bundle, all or nothing.
 
 Per file: read once (size-capped) → the same bytes merged before? skip, without decrypting →
-verify (decrypt, signature by a trusted key, strict records) → the inspection is here and the
-framework text matches → the manifest hash merged before? skip → a used (signer, sequence) or
+verify (decrypt, signature by a trusted key, strict records, every answer and change in the
+signer's name) → the inspection is here and the framework matches → not signed as the lead, not
+made in the future (authorship.py) → the manifest hash merged before? skip → a used (signer, sequence) or
 bundle id with other content? refuse as a fork and raise an alert → numbered too far past the
-highest merged from its key? refuse → one transaction: cases,
+highest merged from its key? refuse → one transaction: cases, whose work counts (held.py),
 versions, central rows, change log, queries answered, manifest chain, the import row.
 A refused or failed bundle never blocks the others.
 """
@@ -17,6 +18,7 @@ import logging
 import os
 import shutil
 import sqlite3
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -26,7 +28,7 @@ from fieldwork.errors import FieldworkError, NotFoundError, StoreLockedError
 from fieldwork.faults import crash_point
 from fieldwork.identity.keys import UnlockedIdentity
 from fieldwork.identity.trust import TrustList, load_trust_list
-from fieldwork.merge import apply, cases, imports
+from fieldwork.merge import apply, authorship, cases, held, imports
 from fieldwork.merge.conflicts import count_open_conflicts
 from fieldwork.merge.report import (
     ALREADY_IMPORTED,
@@ -78,7 +80,10 @@ def merge_bundles(
             if progress is not None:
                 progress(done, len(files), result)
     touched = sorted({r.inspection_id for r in results if r.inspection_id})
-    return MergeReport(tuple(results), sum(count_open_conflicts(store, i) for i in touched), tuple(touched))
+    waiting = held.waiting_totals(w for i in touched for w in held.list_waiting(store, i))
+    return MergeReport(
+        tuple(results), sum(count_open_conflicts(store, i) for i in touched), tuple(touched), waiting
+    )
 
 
 @contextlib.contextmanager
@@ -188,10 +193,12 @@ def merge_verified(
 ) -> FileResult:
     """Merge one bundle verified by the caller (with the lead's keys and this store's trust list).
 
-    Checks the inspection is here and the framework text matches, skips a bundle merged before,
-    and refuses a fork; then merges in one transaction. Raises FieldworkError with code
-    unknown-inspection, framework-mismatch, malformed-record, fork (a fork also raises an alert) or
-    sequence-too-far.
+    Checks the inspection is here and the framework (id, version, text) matches, that the bundle
+    is not signed as the lead nor made in the future, skips a bundle merged before, and refuses a
+    fork or a sequence too far ahead; then merges in one transaction, holding work beyond the
+    signer's allocated cases for the lead (held.py). Raises FieldworkError with code
+    unknown-inspection, framework-mismatch, malformed-record, foreign-author, future-bundle, fork
+    (a fork also raises an alert) or sequence-too-far.
     """
     manifest = verified.manifest
     try:
@@ -205,6 +212,8 @@ def merge_verified(
     framework = framework_for(store, inspection)
     check_framework(manifest, framework)
     check_records_fit(verified.records, framework)
+    authorship.check_signer_is_not_the_lead(manifest, (inspection.lead_id, store.actor))
+    authorship.check_not_from_the_future(manifest, store.now())
     conn = store.db.conn
     apply.prepare(conn)
     known = imports.imported_with_hash(conn, verified.manifest_sha256)
@@ -249,8 +258,12 @@ def _merge_records(store: Store, verified: VerifiedBundle, file_name: str, file_
     apply.clear_temp(conn)
 
     placement = cases.place_cases(conn, manifest.inspection_id, signer, records.cases)
-    changed_cases = cases.record_states(conn, signer, records.cases, placement)
     target = placement.target
+    # Whose work counts is settled before any row is written (held.py): a case not allocated to
+    # the signer keeps their versions out of the central tables until the lead accepts them.
+    held.record_readers(conn, signer, target.values())
+    changed_cases = cases.record_states(conn, signer, records.cases, placement)
+    details = authorship.own_details(conn, signer, records.details, target)
 
     staged = [
         ("answer", target[a.case_uuid], a.question_id, a.value, a.note, a.revision, a.updated_by, a.updated_at,
@@ -260,7 +273,7 @@ def _merge_records(store: Store, verified: VerifiedBundle, file_name: str, file_
     staged += [
         ("detail", target[d.case_uuid], d.field_id, d.value, "", d.revision, d.updated_by, d.updated_at,
          digest(d.value, ""))
-        for d in records.details
+        for d in details
     ]
     conn.executemany("INSERT INTO temp.merge_stage VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", staged)
 
@@ -279,7 +292,8 @@ def _merge_records(store: Store, verified: VerifiedBundle, file_name: str, file_
         [manifest.bundle_id, manifest.created_at],
     )
     new_versions = apply.max_version_id(conn) - captured
-    recomputed = apply.apply_new(conn, before)
+    # Only this signer's versions are new here (the lead's captured edits are never held).
+    recomputed = apply.apply_new(conn, before, any_held=held.any_held(conn, signer, target.values()))
     cases.refresh_status(conn, changed_cases)
 
     conn.executemany(
@@ -291,6 +305,9 @@ def _merge_records(store: Store, verified: VerifiedBundle, file_name: str, file_
     _mark_queries_answered(conn, manifest, target, before, store.now())
 
     conflicts = recomputed.conflicted + placement.new_case_conflicts
+    answers_per_case = Counter({target[c.uuid]: 0 for c in records.cases})  # every case, answered or not
+    answers_per_case.update(target[a.case_uuid] for a in records.answers)
+    held_now = held.held_in_bundle(conn, signer, answers_per_case)
     record = imports.ImportRecord(
         bundle_id=manifest.bundle_id, manifest_sha256=verified.manifest_sha256,
         inspection_id=manifest.inspection_id, signer_key_id=manifest.signer_key_id, inspector_id=signer,
@@ -308,11 +325,16 @@ def _merge_records(store: Store, verified: VerifiedBundle, file_name: str, file_
             f"{'belongs' if placement.new_case_conflicts == 1 else 'belong'} to another case here; "
             "see the case conflicts."
         )
+    if held_now:
+        notes.append(
+            f"{held_now.sentence(signer)} ('fieldwork merge accept --inspection {manifest.inspection_id}', "
+            "or Accept held work in the Merge tab)."
+        )
     apply.clear_temp(conn)
     return FileResult(
         file_name, IMPORTED_WITH_CONFLICTS if conflicts else IMPORTED, manifest.bundle_id, manifest.inspection_id,
         signer, manifest.sequence, cases=record.cases, case_details=record.case_details, answers=record.answers,
-        changes=record.changes, new_versions=new_versions, conflicts=conflicts, notes=tuple(notes),
+        changes=record.changes, new_versions=new_versions, conflicts=conflicts, notes=tuple(notes), held=held_now,
     )
 
 
@@ -337,8 +359,9 @@ def _mark_queries_answered(conn, manifest, target: dict[str, str], after_id: int
         if seen_at is None:
             continue
         version_id = conn.execute(
-            "SELECT MIN(id) FROM merge_versions WHERE id > ? AND kind = 'answer' AND case_id = ? AND key = ? "
-            "AND author = ? AND revision > ? AND updated_at > ?",
+            "SELECT MIN(v.id) FROM merge_versions v WHERE v.id > ? AND v.kind = 'answer' AND v.case_id = ? "
+            "AND v.key = ? AND v.author = ? AND v.revision > ? AND v.updated_at > ? "
+            f"AND NOT {held.held_version('v')}",  # held work answers nothing until the lead accepts it
             [after_id, case_id, question_id, manifest.inspector_id, base_revision, seen_at],
         ).fetchone()[0]
         if version_id is not None:

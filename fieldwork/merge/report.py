@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from fieldwork.merge.held import Held
+
 IMPORTED = "imported"
 IMPORTED_WITH_CONFLICTS = "imported_with_conflicts"
 ALREADY_IMPORTED = "already_imported"
@@ -30,6 +32,7 @@ class FileResult:
     code: str | None = None
     message: str | None = None
     notes: tuple[str, ...] = ()
+    held: Held = field(default_factory=Held)  # what of this bundle waits for the lead's acceptance
 
     @property
     def merged(self) -> bool:
@@ -44,7 +47,8 @@ class FileResult:
             "file": self.file, "bundle_id": self.bundle_id, "inspection_id": self.inspection_id,
             "inspector_id": self.inspector_id, "sequence": self.sequence, "cases": self.cases,
             "case_details": self.case_details, "answers": self.answers, "changes": self.changes,
-            "new_versions": self.new_versions, "conflicts": self.conflicts, "notes": list(self.notes),
+            "new_versions": self.new_versions, "conflicts": self.conflicts, "held": self.held.to_json(),
+            "notes": list(self.notes),
         }
 
 
@@ -56,6 +60,7 @@ class MergeReport:
     results: tuple[FileResult, ...]
     open_conflicts: int = 0
     inspections: tuple[str, ...] = field(default=())
+    waiting: Held = field(default_factory=Held)  # held in those inspections afterwards, awaiting acceptance
 
     @property
     def imported(self) -> list[FileResult]:
@@ -75,4 +80,5 @@ class MergeReport:
             "already_imported": [r.to_json() for r in self.already_imported],
             "refused": [r.to_json() for r in self.refused],
             "conflicts": self.open_conflicts,
+            "awaiting_acceptance": self.waiting.to_json(),
         }

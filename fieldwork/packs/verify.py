@@ -270,11 +270,7 @@ def check_payload_fits(payload: PackPayload, framework: Framework) -> None:
                 field = framework.case_detail(detail.field_id)
             except KeyError:
                 raise bad(f"case {case.case_ref} has unknown case detail {detail.field_id!r}") from None
-            try:
-                stored = field.normalise(detail.value)
-            except ValueError:
-                stored = None
-            if stored != detail.value:
+            if not field.is_stored_form(detail.value):
                 raise bad(f"case {case.case_ref} has a {detail.field_id} value the framework does not allow")
     for query in payload.moderation_queries:
         if framework.question_kind(query.question_id) not in ("key_question", "prompt", "case_detail"):

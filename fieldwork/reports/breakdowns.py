@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fieldwork.frameworks.model import CaseDetailField, Framework
+from fieldwork.merge.held import waiting_case
 from fieldwork.ratings import KeyQuestionTally
 from fieldwork.reports.tallies import add_counts, detail_tally_rows, key_question_tallies, sample_key_questions
 from fieldwork.store.db import Store
@@ -81,7 +82,9 @@ def breakdowns(store: Store, inspection_id: str, framework: Framework | None = N
         [inspection_id, *field_ids],
     ):
         case_counts[field_id][value] = n
-    total_cases = store.db.execute("SELECT COUNT(*) FROM cases WHERE inspection_id = ?", [inspection_id]).fetchone()[0]
+    total_cases = store.db.execute(  # a case added by hand counts once the lead accepts it (decision 0019)
+        f"SELECT COUNT(*) FROM cases c WHERE inspection_id = ? AND NOT {waiting_case('c')}", [inspection_id]
+    ).fetchone()[0]
     whole = key_question_tallies(store, inspection_id, framework)
 
     result = []

@@ -15,6 +15,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from fieldwork.frameworks.model import Framework
+from fieldwork.merge.held import waiting_case
 from fieldwork.ratings import InspectionRatings, StandardRating, overall, rate_standard
 from fieldwork.reports.breakdowns import Breakdown, breakdowns
 from fieldwork.reports.lead_ratings import lead_decisions
@@ -67,10 +68,12 @@ class RatingsReport:
 
 
 def case_counts(store: Store, inspection_id: str, framework: Framework) -> tuple[CaseCounts, dict[str, CaseCounts]]:
-    """Cases by status, for the inspection and for each sample."""
+    """Cases by status, for the inspection and for each sample; a case added by hand in a bundle
+    counts once the lead has accepted it (decision 0019)."""
     per_sample: dict[str, dict[str, int]] = {s.id: {} for s in framework.samples}
     rows = store.db.execute(
-        "SELECT sample_id, status, COUNT(*) FROM cases WHERE inspection_id = ? GROUP BY sample_id, status",
+        f"SELECT sample_id, status, COUNT(*) FROM cases c WHERE inspection_id = ? AND NOT {waiting_case('c')} "
+        "GROUP BY sample_id, status",
         [inspection_id],
     )
     for sample_id, status, n in rows:

@@ -21,6 +21,7 @@ from pathlib import Path
 from fieldwork.errors import ValidationError
 from fieldwork.faults import crash_point
 from fieldwork.frameworks.model import Framework
+from fieldwork.merge.held import waiting_case
 from fieldwork.reports.cells import NOTES_COLUMN
 from fieldwork.reports.exports import csv_records, write_csv_records
 from fieldwork.reports.files import atomic_spooled_write, atomic_write
@@ -88,7 +89,8 @@ def research_rows(store: Store, inspection_id: str, *, omit_personal: bool = Fal
         details.setdefault(case_id, {})[field_id] = value
 
     cases = store.db.execute(
-        "SELECT id, case_ref, sample_id, inspector_id, status FROM cases WHERE inspection_id = ? ORDER BY case_ref, id",
+        "SELECT id, case_ref, sample_id, inspector_id, status FROM cases c WHERE inspection_id = ? "
+        f"AND NOT {waiting_case('c')} ORDER BY case_ref, id",  # hand-added: once accepted (decision 0019)
         [inspection_id],
     ).fetchall()
     answers = store.db.execute(

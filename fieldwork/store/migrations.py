@@ -508,6 +508,32 @@ _M7_ROW_HASHES = """
 """
 
 
+_M8_CASE_READERS = """
+        -- Whose work on which case counts (decision 0019): one row per (case, inspector) whose bundle
+        -- brought the case. counted = 0: held out of the central answers, the ratings and the
+        -- agreement figures until the lead accepts it (the case was added by hand, allocated to
+        -- nobody, or allocated to someone else).
+        CREATE TABLE merge_case_readers (
+            case_id TEXT NOT NULL,
+            inspector_id TEXT NOT NULL,
+            inspection_id TEXT NOT NULL,
+            reason TEXT NOT NULL CHECK (reason IN ('allocated', 'added', 'unallocated', 'other', 'joined', 'earlier')),
+            counted INTEGER NOT NULL CHECK (counted IN (0, 1)),
+            accepted_by TEXT,
+            accepted_at TEXT,
+            PRIMARY KEY (case_id, inspector_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX merge_case_readers_waiting ON merge_case_readers (inspection_id, counted);
+        -- Work merged before this rule existed keeps counting as it did.
+        INSERT OR IGNORE INTO merge_case_readers (case_id, inspector_id, inspection_id, reason, counted)
+            SELECT s.case_id, s.inspector_id, c.inspection_id, 'earlier', 1
+            FROM merge_case_states s JOIN cases c ON c.id = s.case_id;
+        INSERT OR IGNORE INTO merge_case_readers (case_id, inspector_id, inspection_id, reason, counted)
+            SELECT DISTINCT v.case_id, v.author, c.inspection_id, 'earlier', 1
+            FROM merge_versions v JOIN cases c ON c.id = v.case_id WHERE v.origin = 'bundle';
+"""
+
+
 # Each entry is an SQL script; migration N is MIGRATIONS[N - 1].
 MIGRATIONS: list[str] = [
     _M1_INITIAL,
@@ -517,6 +543,7 @@ MIGRATIONS: list[str] = [
     _M5_MERGE,
     _M6_HANDOVER,
     _M7_ROW_HASHES,
+    _M8_CASE_READERS,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -48,6 +48,7 @@ MOVED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("receipts_issued", "issued_by", ""),
     ("receipts_accepted", "accepted_by", ""),
     ("retention_wipes", "wiped_by", ""),
+    ("merge_case_readers", "accepted_by", ""),  # the lead who accepted held work
 )
 
 # Person columns deliberately left as they are, and why (a test checks every person column of the
@@ -65,6 +66,7 @@ KEPT_COLUMNS: dict[tuple[str, str], str] = {
     ("merge_case_states", "allocated_to"): "the allocation as a signed bundle reported it",
     ("merge_case_origins", "inspector_id"): "the signer who added the case",
     ("merge_case_conflicts", "inspector_id"): "the signer whose case reference clashed",
+    ("merge_case_readers", "inspector_id"): "the signer whose work on the case counts or waits (decision 0019)",
     ("receipts_issued", "inspector_id"): "the signer the receipt was issued to",
     ("receipts_accepted", "lead_id"): "the lead who signed the receipt",
 }

@@ -414,3 +414,18 @@ def test_a_malformed_queries_seen_is_refused(change, parts, inspector_keys, lead
     change(manifest)
     error = refused(rebuild(manifest, records, inspector_keys, [lead_keys.public]), lead_keys, trust)
     assert error.code == "malformed-manifest"
+
+
+@pytest.mark.parametrize("field", ["updated_by", "actor"])
+def test_foreign_author_an_answer_or_change_in_another_persons_name(parts, inspector_keys, lead_keys, trust, field):
+    """A bundle speaks only for its signer: an answer's updated_by or a change's actor naming anyone else
+    is refused, however validly the bundle is signed (issue 16)."""
+    manifest, records = parts
+    kind = b'"type":"answer"' if field == "updated_by" else b'"type":"change"'
+    lines = records.split(b"\n")
+    index = next(n for n, line in enumerate(lines) if kind in line)
+    value = json.loads(lines[index])
+    value[field] = "someone-else"
+    lines[index] = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    error = refused(rebuild(manifest, b"\n".join(lines), inspector_keys, [lead_keys.public]), lead_keys, trust)
+    assert error.code == "foreign-author" and "someone-else" in error.message

@@ -169,3 +169,18 @@ def test_export_preview_shows_what_goes_in(filled_store, inspector_keys, lead_ke
     assert preview.next_sequence == 1 and preview.lead is None
     pin_lead(filled_store, "insp-test", lead_keys.public)
     assert export_preview(filled_store, "insp-test", inspector_keys).lead == lead_keys.public
+
+
+def test_work_recorded_under_another_name_is_not_exported(filled_store, tmp_path, inspector_keys, lead_keys):
+    """The writer never writes what a reader refuses (foreign-author): an answer recorded as someone
+    else (here: before the profile was set, under a login name) stops the export with a reason."""
+    from fieldwork.store.assessments import find_case, set_answer
+
+    case = find_case(filled_store, "insp-test", "CRN001")
+    filled_store.actor = "login-name"
+    set_answer(filled_store, case.id, "2.1.2", value="yes", note="typed before the profile was set")
+    filled_store.actor = "insp-1"
+    with pytest.raises(ExportError) as caught:
+        export_bundle(filled_store, "insp-test", tmp_path, identity=inspector_keys, recipients=[lead_keys.public])
+    assert caught.value.code == "foreign-author" and "login-name" in caught.value.message
+    assert list(tmp_path.glob("*.fwbundle")) == []

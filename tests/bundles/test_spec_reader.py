@@ -5,6 +5,7 @@ bundles included, and agree with verify_bundle; if it cannot, the specification 
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import hmac
 import io
@@ -111,7 +112,34 @@ def read_bundle(data: bytes, my_key_id: str | None, my_private: bytes | None, si
     assert sorted(r["key_id"] for r in header.get("recipients", [])) == manifest["recipients"]
     lines = records_bytes.decode("utf-8").split("\n")
     assert lines[-1] == ""
-    return {"manifest": manifest, "records": [json.loads(line) for line in lines[:-1]]}
+    records = [json.loads(line) for line in lines[:-1]]
+    check_times_and_authors(manifest, records)
+    return {"manifest": manifest, "records": records}
+
+
+_TIME_FIELDS = {"inspection": ("created_at",), "case": ("created_at", "updated_at"), "case_detail": ("updated_at",),
+                "answer": ("updated_at",), "change": ("at",)}
+
+
+def _instant(text: str) -> datetime.datetime:
+    """bundle-format §2: a real UTC instant, three fraction digits, from 2000 on (raises otherwise)."""
+    assert len(text) == 24 and text[10] == "T" and text.endswith("Z") and text[19] == "."
+    moment = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ")
+    assert moment >= datetime.datetime(2000, 1, 1)
+    return moment
+
+
+def check_times_and_authors(manifest: dict, records: list[dict]) -> None:
+    """bundle-format §7: no record time more than a day after created_at; answers and changes
+    in the signer's name only (case details may be copies of the lead's rows)."""
+    latest = _instant(manifest["created_at"]) + datetime.timedelta(days=1)
+    for record in records:
+        for name in _TIME_FIELDS[record["type"]]:
+            assert _instant(record[name]) <= latest
+        if record["type"] == "answer":
+            assert record["updated_by"] == manifest["inspector_id"]
+        if record["type"] == "change":
+            assert record["actor"] == manifest["inspector_id"]
 
 
 GOLDEN_CASES = [

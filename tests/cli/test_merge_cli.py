@@ -82,15 +82,51 @@ def test_merge_prints_the_stable_json_and_exits_1_when_any_file_was_refused(team
     junk.write_bytes(b"nothing")
     code, report = cli_json(capsys, "merge", bundles["ann"], junk, bundles["bob"], "--data-dir", folders["lee"])
     assert code == EXIT_REFUSED
-    assert set(report) == {"imported", "already_imported", "refused", "conflicts"}
+    assert set(report) == {"imported", "already_imported", "refused", "conflicts", "awaiting_acceptance"}
     assert [r["file"] for r in report["imported"]] == [bundles["ann"], bundles["bob"]]
     assert report["imported"][0]["cases"] == 1 and report["imported"][0]["answers"] == 1
     [refused] = report["refused"]
     assert refused["file"] == str(junk) and refused["code"] == "not-a-bundle" and refused["message"]
-    assert report["conflicts"] == 1
+    # bob read ann's case: his answer waits for the lead, so nothing disagrees yet.
+    held = {"cases_added": 0, "cases_not_allocated": 1, "answers_on_others_cases": 1}
+    assert report["imported"][1]["held"] == held and report["awaiting_acceptance"] == held
+    assert report["conflicts"] == 0
+    assert _accept(capsys, folders["lee"]) == {"inspection_id": "insp-test", "accepted": 1, **held}
     code, again = cli_json(capsys, "merge", bundles["ann"], bundles["bob"], "--data-dir", folders["lee"])
     assert code == EXIT_OK and again["imported"] == [] and len(again["already_imported"]) == 2
     assert again["conflicts"] == 1
+
+
+def _accept(capsys, lead_dir) -> dict:
+    code, accepted = cli_json(capsys, "merge", "accept", "--inspection", "insp-test", "--data-dir", lead_dir)
+    assert code == EXIT_OK
+    return accepted
+
+
+def test_held_work_is_listed_then_accepted_in_one_action_with_a_record(team, capsys):
+    """Issue 16: what a bundle does beyond its signer's allocated cases waits for the lead."""
+    folders, bundles = team
+    lee = folders["lee"]
+    code, out, _ = cli(capsys, "merge", bundles["ann"], bundles["bob"], "--data-dir", lee)
+    assert "Waiting for you: 1 case not allocated to the inspector who sent it and 1 answer on another " \
+        "inspector's case" in out
+    assert "held out of the ratings until you accept them" in out
+    code, listed = cli_json(capsys, "merge", "held", "--inspection", "insp-test", "--data-dir", lee)
+    assert code == EXIT_OK and listed["totals"]["answers_on_others_cases"] == 1
+    [item] = listed["held"]
+    assert (item["case_ref"], item["inspector_id"], item["reason"], item["allocated_to"], item["answers"]) == (
+        "CRN001", "bob", "other", "ann", 1)
+    code, out, _ = cli(capsys, "merge", "held", "--inspection", "insp-test", "--data-dir", lee)
+    assert "CRN001" in out and "bob: 1 answer, case allocated to ann" in out
+    code, out, _ = cli(capsys, "merge", "accept", "--inspection", "insp-test", "--data-dir", lee)
+    assert code == EXIT_OK and "Accepted" in out
+    code, out, _ = cli(capsys, "merge", "accept", "--inspection", "insp-test", "--data-dir", lee)
+    assert "Nothing was waiting" in out
+    assert cli(capsys, "merge", "accept", "--data-dir", lee)[0] == EXIT_USAGE
+    with open_store(lee, actor="lee") as store:
+        assert store.db.execute(
+            "SELECT actor, old, new FROM change_log WHERE source = 'merge-acceptance'"
+        ).fetchall() == [("lee", "other", "bob")]
 
 
 def test_merge_text_output_and_the_passphrase_from_a_named_variable(team, capsys, monkeypatch):
@@ -107,6 +143,7 @@ def test_conflicts_list_and_resolve_by_author_or_value(team, capsys):
     folders, bundles = team
     lee = folders["lee"]
     cli(capsys, "merge", bundles["ann"], bundles["bob"], "--data-dir", lee)
+    _accept(capsys, lee)  # bob's second read of ann's case
     code, listed = cli_json(capsys, "conflicts", "list", "--inspection", "insp-test", "--data-dir", lee)
     assert code == EXIT_OK and listed["open"] == 1 and listed["case_conflicts"] == []
     [conflict] = listed["conflicts"]
@@ -168,6 +205,7 @@ def test_merge_gaps_alerts_and_moderation(team, capsys, tmp_path):
     code, closed = cli_json(capsys, "moderation", "close", query["id"], "--data-dir", lee)
     assert closed["status"] == "closed"
     cli(capsys, "merge", bundles["bob"], "--data-dir", lee)
+    _accept(capsys, lee)  # bob's second read of ann's case
     code, report = cli_json(capsys, "moderation", "agreement", "--inspection", "insp-test", "--data-dir", lee)
     first = next(q for q in report["questions"] if q["question_id"] == "2.1.1")
     assert first["double_read"] == 1 and first["agreed"] == 0 and first["percent"] == 0.0
@@ -203,6 +241,8 @@ def test_evidence_with_terminal_escapes_is_shown_escaped_in_plain_text_and_intac
                           "--to", tmp_path / "lee.json", "--data-dir", folders["ann"])
     assert code == EXIT_OK, made
     cli(capsys, "merge", made["path"], bundles["bob"], "--data-dir", folders["lee"])
+    # bob's read of ann's case waits for the lead (decision 0019); accepted, the two versions conflict.
+    assert cli(capsys, "merge", "accept", "--inspection", "insp-test", "--data-dir", folders["lee"])[0] == EXIT_OK
     code, out, err = cli(capsys, "conflicts", "list", "--inspection", "insp-test", "--data-dir", folders["lee"])
     assert code == EXIT_OK and "\\u001b]0;owned\\u0007\\u001b[2J\\u000dNo concerns \\u202eevil" in out
     assert not any(c in out + err for c in "\x1b\x07\r\u202e")

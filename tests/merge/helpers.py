@@ -137,6 +137,14 @@ def send_queries(lead: Person, inspector: Person) -> None:
         )
 
 
+def accept(lead: Person):
+    """The lead accepts the work held for them (second reads on another inspector's case, cases
+    added by hand or allocated to nobody): what a lead planning double reads does after merging."""
+    from fieldwork.merge import accept_held
+
+    return accept_held(lead.store, INSPECTION)
+
+
 def open_conflicts(store: Store) -> set[tuple]:
     return set(store.db.execute("SELECT kind, case_id, key FROM merge_open_conflicts").fetchall())
 
@@ -147,7 +155,10 @@ _DUMPS = {
     "FROM cases",
     "answers": "SELECT * FROM answers",
     "case_details": "SELECT * FROM case_details",
-    "change_log": "SELECT id, at, actor, inspection_id, case_id, target, key, field, old, new, source FROM change_log",
+    # The lead's acceptances carry this store's clock and ids; what they decided is in merge_case_readers.
+    "change_log": "SELECT id, at, actor, inspection_id, case_id, target, key, field, old, new, source FROM change_log "
+    "WHERE source != 'merge-acceptance'",
+    "merge_case_readers": "SELECT case_id, inspector_id, inspection_id, reason, counted FROM merge_case_readers",
     "merge_versions": "SELECT kind, case_id, key, value, note, revision, author, updated_at, digest, origin, "
     "bundle_id, bundle_created_at FROM merge_versions",
     "merge_open_conflicts": "SELECT * FROM merge_open_conflicts",

@@ -18,7 +18,7 @@ from fieldwork.store import open_store
 from fieldwork.store.assessments import get_case, set_answer
 from fieldwork.store.inspections import add_case
 
-from .helpers import INSPECTION, open_conflicts
+from .helpers import INSPECTION, accept, open_conflicts
 
 
 @pytest.fixture
@@ -28,6 +28,7 @@ def conflicted(lead, ann, bob, sample):
     set_answer(ann.store, case, "2.1.1", value="yes", note="ann saw it")
     set_answer(bob.store, case, "2.1.1", value="no", note="bob did not")
     merge_bundles(lead.store, [ann.export(lead), bob.export(lead)], lead.keys)
+    accept(lead)  # bob reads ann's case: a second read the lead accepts
     assert open_conflicts(lead.store) == {("answer", case, "2.1.1")}
     return case
 
@@ -117,6 +118,7 @@ def _two_hand_added(lead, ann, bob):
         set_answer(person.store, case.id, "2.1.1", value=value)
         made[person.id] = case.id
     merge_bundles(lead.store, [ann.export(lead), bob.export(lead)], lead.keys)
+    accept(lead)  # the case added by hand that holds the reference
     [conflict] = list_case_conflicts(lead.store, INSPECTION)
     return made, conflict
 

@@ -9,8 +9,8 @@ import pytest
 
 from fieldwork.bundles.records import records_from_store
 from fieldwork.errors import StoreLockedError
-from fieldwork.merge import apply as merge_apply
 from fieldwork.merge import (
+    accept_held,
     count_open_conflicts,
     list_alerts,
     list_case_conflicts,
@@ -19,6 +19,7 @@ from fieldwork.merge import (
     merge_bundles,
     sequence_gaps,
 )
+from fieldwork.merge import apply as merge_apply
 from fieldwork.merge import imports as merge_imports
 from fieldwork.store import open_store
 from fieldwork.store.assessments import get_case, set_answer, set_detail
@@ -26,6 +27,7 @@ from fieldwork.store.inspections import add_case
 
 from .helpers import (
     INSPECTION,
+    accept,
     central_dump,
     copy_store,
     forge,
@@ -70,6 +72,7 @@ def test_merging_again_changes_nothing(lead, ann, bob, sample):
     set_answer(bob.store, sample[1].id, "2.1.1", value="no")
     files = [ann.export(lead), bob.export(lead)]
     merge(lead, *files)
+    accept(lead)  # bob's second read of ann's case
     once = central_dump(lead.store)
     again = merge(lead, *files, *files)
     assert [r.status for r in again.results] == ["already_imported"] * 4
@@ -151,8 +154,14 @@ def test_a_double_read_that_differs_is_a_conflict_and_agreement_is_not(lead, ann
     set_answer(ann.store, case, "2.1.2", value="no", note="no plan")
     set_answer(bob.store, case, "2.1.2", value="na", note="not needed")
     report = merge(lead, ann.export(lead), bob.export(lead))
-    assert [r.status for r in report.results] == ["imported", "imported_with_conflicts"]
-    assert report.results[1].conflicts == 1 and report.open_conflicts == 1
+    assert [r.status for r in report.results] == ["imported", "imported"]
+    # bob's read of ann's case waits for the lead: it counts once accepted.
+    assert report.results[1].held.to_json() == {
+        "cases_added": 0, "cases_not_allocated": 1, "answers_on_others_cases": 2,
+    }
+    assert open_conflicts(lead.store) == set()
+    accept(lead)
+    assert count_open_conflicts(lead.store, INSPECTION) == 1
     assert open_conflicts(lead.store) == {("answer", case, "2.1.2")}
     [conflict] = list_conflicts(lead.store, INSPECTION)
     assert conflict.reason == "parallel" and {v.author for v in conflict.versions} == {"ann", "bob"}
@@ -298,6 +307,7 @@ def test_the_same_set_in_any_order_or_batching_gives_the_same_central_tables(peo
             half = len(order) // 2
             merge_bundles(store, order[:half], lead.keys)  # in two batches
             merge_bundles(store, order[half:], lead.keys)
+            accept_held(store, INSPECTION)  # bob and cat read ann's case too
             assert integrity_ok(store)
             dumps.append(central_dump(store))
     assert all(d == dumps[0] for d in dumps[1:])

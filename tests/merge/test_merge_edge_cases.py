@@ -20,7 +20,7 @@ from fieldwork.merge import (
 from fieldwork.store.assessments import set_answer, set_detail
 from fieldwork.store.inspections import add_case
 
-from .helpers import INSPECTION, open_conflicts, send_queries
+from .helpers import INSPECTION, accept, open_conflicts, send_queries
 
 LOW = "00000000-0000-4000-8000-000000000001"
 HIGH = "ffffffff-ffff-4fff-bfff-ffffffffffff"
@@ -62,6 +62,7 @@ def test_same_case_decision_does_not_silently_settle_versions_the_lead_never_saw
     set_answer(ann.store, crn002, "2.1.1", value="yes", note="ann saw it")
     set_answer(bob.store, crn002, "2.1.1", value="no", note="bob did not")
     merge(lead, ann.export(lead), bob.export(lead))
+    accept(lead)  # bob's second read of ann's case
     resolve_conflict(lead.store, crn002, "2.1.1", version_id=author_choice(lead.store, crn002, "2.1.1", "ann"),
                      reason="Ann read the plan")
     assert open_conflicts(lead.store) == set()
@@ -194,6 +195,7 @@ def test_a_lead_edit_of_a_conflicted_answer_is_not_listed_as_a_conflict(lead, an
     set_answer(ann.store, case, "2.1.1", value="yes", note="ann saw it")
     set_answer(bob.store, case, "2.1.1", value="no", note="bob did not")
     merge(lead, ann.export(lead), bob.export(lead))
+    accept(lead)  # bob's second read of ann's case
     assert open_conflicts(lead.store) == {("answer", case, "2.1.1")}
     set_answer(lead.store, case, "2.1.1", value="yes", note="lead: checked the plan")
     listed = [(c.case_id, c.key) for c in list_conflicts(lead.store, INSPECTION)]

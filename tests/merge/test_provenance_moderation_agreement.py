@@ -23,7 +23,7 @@ from fieldwork.merge import (
 from fieldwork.merge.agreement import score
 from fieldwork.store.assessments import set_answer, set_detail
 
-from .helpers import INSPECTION, hand_out, send_queries
+from .helpers import INSPECTION, accept, hand_out, send_queries
 
 
 def merge(lead, *paths):
@@ -150,6 +150,7 @@ def test_agreement_over_double_read_cases(people, sample):
     set_answer(ann.store, sample[1].id, "2.1.2", value="na")
     set_answer(bob.store, sample[2].id, "2.1.1", value="no")  # read once: not double-read
     merge(lead, ann.export(lead), bob.export(lead), cat.export(lead))
+    accept(lead)  # bob and cat read ann's CRN002 as well
     report = agreement(lead.store, INSPECTION)
     by_question = {q.question_id: q for q in report.questions}
     assert set(by_question) == {"2.1.1", "2.1.2", "3.1.1"}  # case-rated key questions only
