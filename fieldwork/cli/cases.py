@@ -49,7 +49,9 @@ def _details(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         field_id, sep, value = pair.partition("=")
         if not sep or not field_id.strip():
-            raise ValidationError(f"--detail '{pair}' is not FIELD=VALUE; write it like --detail sentence_type=licence.")
+            raise ValidationError(
+                f"--detail '{pair}' is not FIELD=VALUE; write it like --detail sentence_type=licence."
+            )
         details[field_id.strip()] = value
     return details
 

@@ -201,7 +201,10 @@ def _describe_schema_error(error, raw: dict, text: str) -> str:
     elif validator == "type":
         expected = f"expected a {error.validator_value}, found {_show(error.instance)}"
     elif parts[:1] == ["sample_rules"] and validator == "oneOf":
-        expected = f"{_show(error.instance)} is not a condition; use a value, a list of values, or {{ at_most = n }} / {{ at_least = n }}"
+        expected = (
+            f"{_show(error.instance)} is not a condition; use a value, a list of values, "
+            "or { at_most = n } / { at_least = n }"
+        )
     elif parts[:1] == ["sample_rules"] and validator == "minProperties":
         expected = "needs at least one condition, e.g. when = { sentence_type = \"licence\" }"
     elif validator == "pattern":

@@ -22,6 +22,7 @@ from fieldwork.gui.dialogs import (
     ShortcutsDialog,
 )
 from fieldwork.gui.history_table_model import HistoryTableModel
+from fieldwork.gui import question_set
 from fieldwork.gui.home_view import HomeView
 from fieldwork.gui.lead_tabs import LeadTabs
 from fieldwork.gui.shortcuts import CASES_TAB, WINDOW_SHORTCUTS
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         self.switch_menu.aboutToShow.connect(self._fill_switch_menu)
         file_menu.addSeparator()
         self.add_case_action = file_menu.addAction("&Add a case…", self.add_case)
+        question_set.install(self, file_menu)  # File → Change the case's question set…
         file_menu.addAction(self._action("export_bundle", "&Export bundle for the lead…", self.export_bundle))
         from fieldwork.gui import handover_dialog  # File → Accept a handover receipt…; retention notice at start
 

@@ -1,18 +1,19 @@
 """The provider's case sample: check every row against the framework, then add or update cases.
 
 Columns: `case_ref` (required, unique), `sample` (a sample id or title; when absent or blank,
-the sample the framework's sample rules choose from the row's details, else the default sample),
-`inspector_id` (optional allocation) and any of the framework's case-detail fields by id. Every problem is reported with its row and column. Nothing is written
-unless the whole file is clean, or the caller asks for the clean rows only, in which case the
-rows left out are recorded in the change log.
+the sample the framework's sample rules choose from the row's details, else the default
+sample), `inspector_id` (optional allocation) and any of the framework's case-detail fields by
+id. Every problem is reported with its row and column. Nothing is written unless the whole file
+is clean, or the caller asks for the clean rows only, in which case the rows left out are
+recorded in the change log.
 
 Re-importing (docs/decisions/0006-reimporting-a-case-sample.md): a case already in the
 inspection is matched by its reference (ignoring case); new cases are added; case details and
 allocations that differ are reported and applied, each change logged with the file as its
-source; a blank cell never clears a stored value; a case never moves to another sample by
-a `sample` cell, though changed details may move it by the framework's sample rules while it has
-no answer and no one chose its set by hand (decision 0034); cases missing from the file are kept and listed. Importing the same file twice
-changes nothing the second time.
+source; a blank cell never clears a stored value; a case never moves to another sample by a
+`sample` cell, though changed details may move it by the framework's sample rules while it has
+no answer and no one chose its set by hand (decision 0034); cases missing from the file are
+kept and listed. Importing the same file twice changes nothing the second time.
 """
 
 from __future__ import annotations

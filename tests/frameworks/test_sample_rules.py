@@ -93,7 +93,8 @@ def problems_of(rules: str) -> list[str]:
          "at_least is above at_most"),
         ('[[sample_rules]]\nsample = "adjusted"\nwhen = {}\n', "needs at least one condition"),
         ('[[sample_rules]]\nsample = "adjusted"\n', "missing required field 'when'"),
-        ('[[sample_rules]]\nsample = "adjusted"\nwhen = { licence_weeks = { below = 8 } }\n', "is not a condition; use a value"),
+        ('[[sample_rules]]\nsample = "adjusted"\nwhen = { licence_weeks = { below = 8 } }\n',
+         "is not a condition; use a value"),
     ],
 )
 def test_a_wrong_rule_is_refused_with_what_is_wrong(rules, expected):
