@@ -96,7 +96,6 @@ class MainWindow(QMainWindow):
         self.switch_menu.aboutToShow.connect(self._fill_switch_menu)
         file_menu.addSeparator()
         self.add_case_action = file_menu.addAction("&Add a case…", self.add_case)
-        question_set.install(self, file_menu)  # File → Change the case's question set…
         file_menu.addAction(self._action("export_bundle", "&Export bundle for the lead…", self.export_bundle))
         from fieldwork.gui import handover_dialog  # File → Accept a handover receipt…; retention notice at start
 
@@ -138,6 +137,7 @@ class MainWindow(QMainWindow):
             self._action("toggle_complete", "Mark &complete / reopen", lambda: self._on_case(CaseView.toggle_complete))
         )
         case_menu.addAction(self._action("history", "&History…", self.show_history))
+        question_set.install(self, case_menu)  # Case → Change question set…
 
         profile_menu = menu.addMenu("&Profile")
         profile_menu.addAction("Your &identity and keys…", self.show_identity)

@@ -1,4 +1,4 @@
-"""File → Change the case's question set…: move the open case to another sample, with a reason.
+"""Case → Change question set…: move the open case to another sample, with a reason.
 
 The store keeps the change (who, when, from, to, why) in the case's change log and never deletes
 an answer (decision 0034); this module is only the dialog and the menu action.
@@ -14,10 +14,8 @@ from fieldwork.store.assessments import change_sample as store_change_sample
 from fieldwork.store.assessments import get_case
 
 
-def install(window, file_menu) -> None:
-    window.change_sample_action = file_menu.addAction(
-        "Change the &case's question set…", lambda: change_sample(window)
-    )
+def install(window, case_menu) -> None:
+    window.change_sample_action = case_menu.addAction("Change &question set…", lambda: change_sample(window))
 
 
 class ChangeSampleDialog(QDialog):
