@@ -100,6 +100,20 @@ def why_it_cannot_move(store: Store, case: Case) -> str | None:
             "question set cannot reach their workspace yet. Move the case to nobody, change its set, then "
             "allocate it again."
         )
+    origin = store.db.execute("SELECT inspector_id FROM merge_case_origins WHERE case_id = ?", [case.id]).fetchone()
+    if origin is not None:
+        return (
+            f"Case {case.case_ref} was added by {origin[0]} and came in their bundle; a changed question set "
+            "cannot reach their workspace yet. Ask them to change it there before their next bundle is exported."
+        )
+    if store.db.execute(
+        "SELECT 1 FROM bundle_exports WHERE inspection_id = ? AND created_at >= ? LIMIT 1",
+        [case.inspection_id, case.created_at],
+    ).fetchone():
+        return (
+            f"Case {case.case_ref} has already gone to the lead in a bundle, and a changed question set cannot "
+            "reach the lead's database yet. Ask the lead to change it there."
+        )
     return None
 
 

@@ -166,3 +166,54 @@ def test_the_command_line_adds_by_rule_and_changes_a_set_with_a_reason(tmp_path,
 
     code = run(["--data-dir", str(data), "case", "add", "DPP-1", "L2", "--detail", "licence_weeks=seven"])
     assert code == 1 and "not a whole number" in capsys.readouterr().err
+
+
+TRAVELLED = {
+    "received in a pack": (
+        "INSERT INTO allocation_cases (case_id, inspection_id, first_pack_id, last_pack_id) "
+        "VALUES (?, 'DPP-1', 'p', 'p')",
+        "ask the lead",
+    ),
+    "merged from an inspector's bundle": (
+        "INSERT INTO merge_case_origins (case_id, inspection_id, inspector_id) VALUES (?, 'DPP-1', 'insp-2')",
+        "came in their bundle",
+    ),
+}
+
+
+@pytest.mark.parametrize("how", sorted(TRAVELLED))
+def test_a_case_that_travelled_keeps_its_set_with_a_refusal_that_says_what_to_do(store, dpp, how):
+    """A changed set cannot travel between workspaces yet (decision 0034): refused, never diverging."""
+    sql, message = TRAVELLED[how]
+    case = add_case(store, dpp, "L1", details={"sentence_type": "licence"})
+    with store.transaction():
+        store.db.execute(sql, [case.id])
+    with pytest.raises(ValidationError, match=message):
+        change_sample(store, case.id, "adjusted", "Six-week licence")
+    set_detail(store, case.id, "licence_weeks", "6")
+    assert get_case(store, case.id).sample_id == "core"  # nor does the rule move it
+
+
+def test_a_case_already_sent_to_the_lead_in_a_bundle_keeps_its_set(store, dpp):
+    case = add_case(store, dpp, "L1", details={"sentence_type": "licence"})
+    with store.transaction():
+        store.db.execute(
+            "INSERT INTO bundle_exports (signer_key_id, inspection_id, sequence, bundle_id, manifest_sha256, "
+            "recipients, created_at) VALUES ('k', 'DPP-1', 1, 'b1', 'h', '[]', ?)",
+            [store.now()],
+        )
+    with pytest.raises(ValidationError, match="Ask the lead to change it there"):
+        change_sample(store, case.id, "adjusted", "Six-week licence")
+
+
+def test_a_case_sent_to_its_inspector_in_a_pack_keeps_its_set_at_the_lead(store, dpp):
+    case = add_case(store, dpp, "L1", inspector_id="insp-2")
+    with store.transaction():
+        store.db.execute(
+            "INSERT INTO allocation_pack_exports (lead_key_id, inspection_id, inspector_id, sequence, pack_id, "
+            "manifest_sha256, recipient_key_id, cases, issued_at) "
+            "VALUES ('k', 'DPP-1', 'insp-2', 1, 'p1', 'h', 'r', 1, ?)",
+            [store.now()],
+        )
+    with pytest.raises(ValidationError, match="Move the case to nobody"):
+        change_sample(store, case.id, "adjusted", "Six-week licence")
