@@ -120,3 +120,15 @@ def test_format_one_has_no_sample_rules(make_framework):
     with pytest.raises(FrameworkError) as caught:
         make_framework(append='\n[[sample_rules]]\nsample = "supervision"\nwhen = { ldu = "North" }\n')
     assert any("sample_rules" in p for p in caught.value.problems)
+
+
+def test_frameworks_show_lists_the_sample_rules():
+    from fieldwork.frameworks.describe import framework_to_dict
+
+    rules = framework_to_dict(DYNAMIC)["sample_rules"]
+    assert rules == [
+        {"sample": "adjusted", "when": {"sentence_type": ["post_sentence_supervision"]},
+         "description": "Post-sentence supervision only from release: contact was suspended."},
+        {"sample": "adjusted", "when": {"sentence_type": ["licence"], "licence_weeks": {"at_most": 8}},
+         "description": "A licence of eight weeks or less from release: contact was suspended."},
+    ]
