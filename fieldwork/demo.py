@@ -18,8 +18,10 @@ from fieldwork.store.assessments import set_answer, set_status
 from fieldwork.store.inspections import add_case, create_inspection, list_inspections
 from fieldwork.store.records import Inspection
 
-DEMO_FRAMEWORK_ID = "hmip-adult-2018-crc"
-DEMO_PROVIDER = "Northshire and Wolds CRC"
+# A current programme (issue 17): the 2023 PDU standards, as a lead starting today would use.
+# The provider is invented; "PDU" is the provider type HMI Probation inspects under them.
+DEMO_FRAMEWORK_ID = "hmip-probation-pdu-2023"
+DEMO_PROVIDER = "Northshire and Wolds PDU"
 
 _STRENGTHS = (
     "The assessment drew on the pre-sentence report, previous convictions and police call-out information, "

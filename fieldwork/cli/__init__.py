@@ -23,7 +23,7 @@ log = logging.getLogger("fieldwork")
 
 def _command_groups() -> list[Callable[[argparse._SubParsersAction], None]]:
     from fieldwork.cli import allocation as allocation_cli
-    from fieldwork.cli import answers, bundle, frameworks, inspections, keys, trust
+    from fieldwork.cli import answers, bundle, cases, frameworks, inspections, keys, trust
     from fieldwork.cli import handover as handover_cli
     from fieldwork.cli import merge as merge_cli
     from fieldwork.cli import ratings as ratings_cli
@@ -32,6 +32,7 @@ def _command_groups() -> list[Callable[[argparse._SubParsersAction], None]]:
     return [
         frameworks.register,
         inspections.register,
+        cases.register,  # case add, case set-sample
         answers.register,
         keys.register,
         trust.register,

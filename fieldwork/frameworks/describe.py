@@ -64,6 +64,19 @@ def framework_to_dict(framework: Framework) -> dict:
             {"id": s.id, "title": s.title, "default": s.default, "description": s.description}
             for s in framework.samples
         ],
+        "sample_rules": [
+            {
+                "sample": rule.sample_id,
+                "when": {
+                    c.field_id: list(c.values) if c.values else {
+                        k: v for k, v in (("at_most", c.at_most), ("at_least", c.at_least)) if v is not None
+                    }
+                    for c in rule.conditions
+                },
+                "description": rule.description,
+            }
+            for rule in framework.sample_rules
+        ],
         "domains": [
             {"id": d.id, "title": d.title, "provenance": d.provenance, "standards": [s.id for s in d.standards]}
             for d in framework.domains

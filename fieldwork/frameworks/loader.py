@@ -31,6 +31,7 @@ from fieldwork.frameworks.model import (
     Sample,
     Standard,
 )
+from fieldwork.frameworks.sample_rules import build_rules, rule_problems
 from fieldwork.paths import FRAMEWORK_FORMATS, framework_schema_path
 from fieldwork.regular_files import read_regular_file
 
@@ -199,6 +200,13 @@ def _describe_schema_error(error, raw: dict, text: str) -> str:
         expected = f"expected {_show(error.validator_value)}, found {_show(error.instance)}"
     elif validator == "type":
         expected = f"expected a {error.validator_value}, found {_show(error.instance)}"
+    elif parts[:1] == ["sample_rules"] and validator == "oneOf":
+        expected = (
+            f"{_show(error.instance)} is not a condition; use a value, a list of values, "
+            "or { at_most = n } / { at_least = n }"
+        )
+    elif parts[:1] == ["sample_rules"] and validator == "minProperties":
+        expected = "needs at least one condition, e.g. when = { sentence_type = \"licence\" }"
     elif validator == "pattern":
         expected = f"{_show(error.instance)} is not a valid id; use letters, digits, '.', '_' or '-'"
     else:
@@ -268,6 +276,7 @@ def _cross_reference_problems(raw: dict, text: str) -> list[str]:
         if len(values) != len(set(values)):
             at(parts + ["choices"], "choice values must be unique")
     _period_problems(raw, at)
+    rule_problems(raw, at)
     for i, std in enumerate(raw["standards"]):
         if std.get("rated", True) and std["basis"] == "cases":
             if not any(kq.get("rated", True) for kq in std["key_questions"]):
@@ -459,6 +468,7 @@ def _build(raw: dict, data: bytes, source_name: str) -> Framework:
         applies_from=raw.get("applies_from", ""),
         applies_to=raw.get("applies_to", ""),
         status_note=raw.get("status_note", ""),
+        sample_rules=build_rules(raw.get("sample_rules", [])),
         source_path=source_name,
         source_bytes=data,
         _index=index,

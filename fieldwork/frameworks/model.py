@@ -291,6 +291,8 @@ class Framework:
     applies_from: str = ""  # YYYY, YYYY-MM or YYYY-MM-DD; "" when the file does not say
     applies_to: str = ""
     status_note: str = ""
+    # Rules choosing a case's sample from its case details (format 2; none in format 1).
+    sample_rules: tuple = ()
     source_path: str = ""
     # The exact bytes the framework was parsed from: pinned in stores and packs.
     source_bytes: bytes = field(default=b"", repr=False, compare=False)
@@ -336,6 +338,12 @@ class Framework:
     @property
     def default_sample(self) -> Sample:
         return next(s for s in self.samples if s.default)
+
+    def sample_by_rule(self, details):
+        """(sample id, the rule that chose it or None): the default sample when no rule matches."""
+        from fieldwork.frameworks.sample_rules import choose
+
+        return choose(self.sample_rules, self.default_sample.id, details)
 
     def question_kind(self, question_id: str) -> str | None:
         """'key_question', 'prompt', 'case_detail' or None for an unknown id."""

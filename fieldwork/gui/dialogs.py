@@ -135,6 +135,10 @@ class AddCaseDialog(QDialog):
         self.ref_edit.setAccessibleName("Case reference")
         self.sample_combo = QComboBox()
         self.sample_combo.setAccessibleName("Sample")
+        if framework.sample_rules:
+            # The framework chooses from the case details (decision 0034); picking a sample here
+            # instead is a choice by hand, recorded in the case's change log.
+            self.sample_combo.addItem("Chosen from the case details by the framework's rule", None)
         for sample in framework.samples:
             self.sample_combo.addItem(sample.title, sample.id)
         form = QFormLayout()
@@ -149,7 +153,7 @@ class AddCaseDialog(QDialog):
         layout.addWidget(buttons)
 
     @classmethod
-    def ask(cls, parent, framework: Framework) -> tuple[str, str] | None:
+    def ask(cls, parent, framework: Framework) -> tuple[str, str | None] | None:
         dialog = cls(framework, parent)
         if dialog.exec() == QDialog.DialogCode.Accepted:
             return dialog.ref_edit.text().strip(), dialog.sample_combo.currentData()

@@ -23,6 +23,9 @@ _FIELD_NAMES = {
     "allocation": "allocation",
     "query": "lead's query",
     "wiped": "wiped",
+    "sample_rule": "question set (by the framework's rule)",
+    "sample_override": "question set (chosen by hand)",
+    "sample_reason": "why",
 }
 _ANSWER_WORDS = {"yes": "Yes", "no": "No", "na": "Not applicable"}
 _ALLOCATION_WORDS = {"allocated": "Allocated to this inspector", "moved away": "Moved to another inspector"}
@@ -143,7 +146,7 @@ class HistoryTableModel(QAbstractTableModel):
         if entry.target == "detail" and framework is not None:
             if framework.question_kind(entry.key) == "case_detail":
                 return framework.case_detail(entry.key).label_for(value) or value
-        if entry.field == "added" and framework is not None:
+        if entry.field in ("added", "sample_rule", "sample_override") and framework is not None:
             try:
                 return framework.sample(value).title
             except KeyError:

@@ -22,6 +22,7 @@ from fieldwork.gui.dialogs import (
     ShortcutsDialog,
 )
 from fieldwork.gui.history_table_model import HistoryTableModel
+from fieldwork.gui import question_set
 from fieldwork.gui.home_view import HomeView
 from fieldwork.gui.lead_tabs import LeadTabs
 from fieldwork.gui.shortcuts import CASES_TAB, WINDOW_SHORTCUTS
@@ -137,6 +138,7 @@ class MainWindow(QMainWindow):
             self._action("toggle_complete", "Mark &complete / reopen", lambda: self._on_case(CaseView.toggle_complete))
         )
         case_menu.addAction(self._action("history", "&History…", self.show_history))
+        question_set.install(self, case_menu)  # Case → Change question set…
 
         profile_menu = menu.addMenu("&Profile")
         profile_menu.addAction("Your &identity and keys…", self.show_identity)

@@ -1,17 +1,19 @@
 """The provider's case sample: check every row against the framework, then add or update cases.
 
-Columns: `case_ref` (required, unique), `sample` (a sample id or title; the framework's default
-sample when absent or blank), `inspector_id` (optional allocation) and any of the framework's
-case-detail fields by id. Every problem is reported with its row and column. Nothing is written
-unless the whole file is clean, or the caller asks for the clean rows only, in which case the
-rows left out are recorded in the change log.
+Columns: `case_ref` (required, unique), `sample` (a sample id or title; when absent or blank,
+the sample the framework's sample rules choose from the row's details, else the default
+sample), `inspector_id` (optional allocation) and any of the framework's case-detail fields by
+id. Every problem is reported with its row and column. Nothing is written unless the whole file
+is clean, or the caller asks for the clean rows only, in which case the rows left out are
+recorded in the change log.
 
 Re-importing (docs/decisions/0006-reimporting-a-case-sample.md): a case already in the
 inspection is matched by its reference (ignoring case); new cases are added; case details and
 allocations that differ are reported and applied, each change logged with the file as its
-source; a blank cell never clears a stored value; a case never moves to another sample by
-re-import; cases missing from the file are kept and listed. Importing the same file twice
-changes nothing the second time.
+source; a blank cell never clears a stored value; a case never moves to another sample by a
+`sample` cell, though changed details may move it by the framework's sample rules while it has
+no answer and no one chose its set by hand (decision 0034); cases missing from the file are
+kept and listed. Importing the same file twice changes nothing the second time.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from pathlib import Path
 
 from fieldwork.frameworks.model import Framework
 from fieldwork.imports.tables import ImportProblem, Problem, Table, read_table
+from fieldwork.store.assessments import get_case
+from fieldwork.store.case_samples import reapply_rule
 from fieldwork.store.changelog import append_change
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import add_case, create_inspection, framework_for, get_inspection
@@ -400,6 +404,7 @@ def apply_sample_plan(
     if plan.problems and (plan.heading_problems or not clean_rows_only):
         raise ImportProblem(plan.path, plan.problems, code=ERROR_CODE)
     source = source or f"sample-import:{plan.file_name}"
+    framework = framework_for(store, inspection)
     with store.transaction():
         for row in plan.to_add:
             add_case(
@@ -441,6 +446,8 @@ def apply_sample_plan(
                 store, inspection.id, case_id, "detail", change.field_id, "value", change.old, change.new, source
             )
         for case_id in touched:
+            # Changed details may choose another question set, while no answer pins it (decision 0034).
+            reapply_rule(store, framework, get_case(store, case_id), source)
             # A new revision of the case (so a re-issued pack carries it); its status is the inspector's.
             store.db.execute("UPDATE cases SET revision = revision + 1, updated_at = ? WHERE id = ?", [now, case_id])
         by_row: dict[int, list[Problem]] = defaultdict(list)

@@ -12,6 +12,14 @@ from fieldwork.assessment import AnswerValue, completion_problems, progress
 from fieldwork.errors import NotFoundError, ValidationError
 from fieldwork.faults import crash_point
 from fieldwork.frameworks.model import Framework
+from fieldwork.store.case_samples import (
+    OVERRIDE,
+    answers_not_counting,
+    check_reason,
+    log_sample,
+    reapply_rule,
+    why_it_cannot_move,
+)
 from fieldwork.store.changelog import append_change
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import framework_for, get_inspection
@@ -292,8 +300,52 @@ def set_detail(store: Store, case_id: str, field_id: str, raw_value: str, *, sou
         )
         _settle_conflict(store, "detail", case_id, field_id)
         append_change(store, case.inspection_id, case_id, "detail", field_id, "value", old_value, value, source)
+        reapply_rule(store, framework, case, source)  # only before any answer, and never over a person's choice
         _touch_case(store, case, now, source)
     return value
+
+
+def latest_sample_reason(store: Store, case_id: str) -> str:
+    """The latest reason recorded for the case's sample; "" when none was (no sample rules)."""
+    row = store.db.execute(
+        "SELECT new FROM change_log WHERE case_id = ? AND target = 'case' AND field = 'sample_reason' "
+        "ORDER BY seq DESC LIMIT 1",
+        [case_id],
+    ).fetchone()
+    return row[0] if row else ""
+
+
+@dataclass(frozen=True)
+class SampleChange:
+    case_id: str
+    old: str
+    new: str
+    not_counting: list[str]  # answered questions the new set does not ask: kept, not counted
+
+
+def change_sample(store: Store, case_id: str, sample_id: str, reason: str, *, source: str = "app") -> SampleChange:
+    """Put a case in another sample (question set) by hand, with a reason kept in its change log.
+
+    Answers are never deleted; those the new set does not ask are named in `not_counting`.
+    """
+    case = get_case(store, case_id)
+    _check_writable(case)
+    framework = framework_for(store, get_inspection(store, case.inspection_id))
+    if sample_id not in {s.id for s in framework.samples}:
+        allowed = ", ".join(s.id for s in framework.samples)
+        raise ValidationError(f"'{sample_id}' is not a sample of {framework.id}; use one of: {allowed}.")
+    if sample_id == case.sample_id:
+        raise ValidationError(f"Case {case.case_ref} is already in {framework.sample(sample_id).title}.")
+    reason = check_reason(reason)
+    refusal = why_it_cannot_move(store, case)
+    if refusal:
+        raise ValidationError(refusal)
+    with store.transaction():
+        store.db.execute("UPDATE cases SET sample_id = ? WHERE id = ?", [sample_id, case_id])
+        log_sample(store, case, OVERRIDE, case.sample_id, sample_id, reason, source)
+        _touch_case(store, case, store.now(), source)
+        not_counting = answers_not_counting(store, framework, case_id, sample_id)
+    return SampleChange(case_id, case.sample_id, sample_id, not_counting)
 
 
 def set_status(store: Store, case_id: str, status: str, *, source: str = "app") -> Case:

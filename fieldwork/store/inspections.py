@@ -10,6 +10,7 @@ from fieldwork.errors import NotFoundError, ValidationError
 from fieldwork.frameworks.loader import parse_framework
 from fieldwork.frameworks.model import Framework
 from fieldwork.ids import INSPECTION_ID_PATTERN
+from fieldwork.store.case_samples import initial_sample, log_sample
 from fieldwork.store.changelog import append_change
 from fieldwork.store.db import Store
 from fieldwork.store.records import Case, Inspection
@@ -137,7 +138,12 @@ def add_case(
     details: Mapping[str, str] | None = None,
     source: str = "app",
 ) -> Case:
-    """Add a case to the sample, with its case details checked against the framework."""
+    """Add a case, with its case details checked against the framework.
+
+    Its sample is `sample_id` if given, else the one the framework's sample rules choose from
+    the details (the default sample when there are no rules or none matches); with rules, the
+    choice and its reason go in the change log (fieldwork.store.case_samples).
+    """
     framework = framework_for(store, inspection)
     case_ref = case_ref.strip()
     if not case_ref:
@@ -147,8 +153,7 @@ def add_case(
             f"The case reference {case_ref[:40]!r} is not one line of at most {CASE_REF_MAX_CHARS} characters; "
             "correct it and try again."
         )
-    sample_id = sample_id or framework.default_sample.id
-    if sample_id not in {s.id for s in framework.samples}:
+    if sample_id is not None and sample_id not in {s.id for s in framework.samples}:
         allowed = ", ".join(s.id for s in framework.samples)
         raise ValidationError(f"'{sample_id}' is not a sample of {framework.id}; use one of: {allowed}.")
     clean_details = {}
@@ -163,6 +168,8 @@ def add_case(
             raise ValidationError(f"{field.label}: {exc}.") from None
         if value:
             clean_details[field_id] = value
+    # The framework's sample rules choose from the details; a different given sample is a choice by hand.
+    sample_id, sample_field, sample_reason = initial_sample(framework, sample_id or None, clean_details)
     if store.db.execute(
         "SELECT 1 FROM cases WHERE inspection_id = ? AND case_ref = ?", [inspection.id, case_ref]
     ).fetchone():
@@ -183,4 +190,6 @@ def add_case(
                 }
             )
         append_change(store, inspection.id, case.id, "case", case_ref, "added", None, sample_id, source)
+        if sample_field is not None:
+            log_sample(store, case, sample_field, None, sample_id, sample_reason, source)
     return case
