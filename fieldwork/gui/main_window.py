@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, 
 
 from fieldwork.errors import FieldworkError
 from fieldwork.frameworks.catalogue import current_first, list_frameworks
-from fieldwork.gui import profile_flow, theme
+from fieldwork.gui import profile_flow, question_set, theme
 from fieldwork.gui.case_view import CaseView
 from fieldwork.gui.dialogs import (
     AddCaseDialog,
@@ -22,7 +22,6 @@ from fieldwork.gui.dialogs import (
     ShortcutsDialog,
 )
 from fieldwork.gui.history_table_model import HistoryTableModel
-from fieldwork.gui import question_set
 from fieldwork.gui.home_view import HomeView
 from fieldwork.gui.lead_tabs import LeadTabs
 from fieldwork.gui.shortcuts import CASES_TAB, WINDOW_SHORTCUTS

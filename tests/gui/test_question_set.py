@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fieldwork.frameworks.loader import load_framework
 from fieldwork.gui.dialogs import AddCaseDialog
-from fieldwork.gui.question_set import ChangeSampleDialog
 from fieldwork.gui.history_table_model import HistoryTableModel
+from fieldwork.gui.question_set import ChangeSampleDialog
 from fieldwork.paths import shipped_frameworks_dir
 from fieldwork.store.assessments import find_case, get_case, set_answer, set_detail
 from fieldwork.store.changelog import case_history
