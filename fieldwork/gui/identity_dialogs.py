@@ -1,6 +1,6 @@
 """Your identity: create keys, see the fingerprint to read aloud, export the public identity.
 
-Also the passphrase prompt and the session that keeps keys unlocked while the app runs.
+The passphrase prompt and the session that keeps keys unlocked are in key_session.py.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -27,13 +26,11 @@ from PySide6.QtWidgets import (
 
 from fieldwork.errors import FieldworkError
 from fieldwork.gui import theme
+from fieldwork.gui.key_session import KeySession, PassphraseDialog  # noqa: F401  (their old home)
 from fieldwork.identity import (
-    IdentityError,
-    UnlockedIdentity,
     export_identity,
     keys_exist,
     read_public_identity,
-    unlock_keys,
 )
 from fieldwork.profile import read_profile
 from fieldwork.store import Store
@@ -285,50 +282,3 @@ class IdentityDialog(QDialog):
             return None
         self.export_result.setText(f"Saved to {written}. Give this file to your lead inspector; it holds no secret.")
         return written
-
-
-class PassphraseDialog(QDialog):
-    @classmethod
-    def ask(cls, parent, prompt: str) -> str | None:
-        text, ok = QInputDialog.getText(parent, "Unlock your keys", prompt, QLineEdit.EchoMode.Password)
-        return text if ok else None
-
-
-class KeySession:
-    """Keeps this profile's keys unlocked while the app runs, asking once for the passphrase."""
-
-    def __init__(self, data_dir: Path):
-        self.data_dir = data_dir
-        self._identity: UnlockedIdentity | None = None
-
-    def forget(self) -> None:
-        self._identity = None
-
-    def unlock(self, parent) -> UnlockedIdentity | None:
-        """The unlocked identity, or None if the user cancelled; raises a clear error otherwise."""
-        if self._identity is not None:
-            return self._identity
-        if not keys_exist(self.data_dir):
-            raise IdentityError(
-                "You have no keys yet: create them under Profile → Your identity and keys, then try again.",
-                code="no-keys",
-            )
-        try:  # an OS keyring secret unlocks without asking
-            self._identity = unlock_keys(self.data_dir, None)
-            return self._identity
-        except IdentityError as error:
-            if error.code not in ("passphrase-needed", "keyring-unavailable"):
-                raise
-        prompt = "Passphrase for your keys:"
-        for _attempt in range(3):
-            passphrase = PassphraseDialog.ask(parent, prompt)
-            if passphrase is None:
-                return None
-            try:
-                self._identity = unlock_keys(self.data_dir, passphrase)
-                return self._identity
-            except IdentityError as error:
-                if error.code != "wrong-passphrase":
-                    raise
-                prompt = "That passphrase did not unlock your keys. Try again:"
-        return None

@@ -83,3 +83,18 @@ def export_packs(store: Store, inspection_id: str, inspector_ids: list[str], fol
             continue
         lines.append(f"{inspector_id}: {plural(result.cases, 'case')} → {result.path.name}")
     return lines
+
+
+def inspectors_without_identity(store: Store, inspection_id: str, inspector_ids: list[str]) -> dict[str, str]:
+    """Inspector id → why no pack can be encrypted to them, for those whose identity is missing or not
+    trusted for this inspection: checked before the passphrase is asked (issue 19)."""
+    from fieldwork.gui.wording import in_app
+    from fieldwork.packs.export import recipient_for
+
+    missing = {}
+    for inspector_id in inspector_ids:
+        try:
+            recipient_for(store, inspection_id, inspector_id)
+        except FieldworkError as error:
+            missing[inspector_id] = in_app(error.message)
+    return missing
