@@ -174,8 +174,9 @@ class RatingsView(QWidget):
         theme.style_text(self.overall_label, "keyQuestionHeading")
         self.cases_label = QLabel(self)
         self.cases_label.setWordWrap(True)
-        self.refresh_button = QPushButton("&Refresh", self)
+        self.refresh_button = QPushButton("Up&date", self)  # Alt+R rates; the letters of "Refresh" are all taken
         self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button.setToolTip("Compute the ratings again from what is merged now")
         self.export_button = QPushButton("E&xport report…", self)
         self.export_button.clicked.connect(self._choose_export)
 

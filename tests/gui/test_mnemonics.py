@@ -159,3 +159,19 @@ def test_every_dialog(qtbot, gui_store, gui_inspection, cases):
         seen.append(type(dialog).__name__)
         dialog.close()
     assert len(seen) == 14
+
+
+@pytest.mark.parametrize("row", [0, 1], ids=["first-standard", "second-standard"])
+def test_the_ratings_tab_with_a_standard_chosen(qtbot, make_window, people, row):
+    """Choosing a standard shows "Rate this standard…" / "Override…" beside Refresh: Alt+R once."""
+    lead, *_ = people
+    window = with_retention_banner(make_window(lead))
+    window.home_tabs.setCurrentIndex(3)
+    view = window.home_tabs.currentWidget()
+    if row >= view.standards_model.rowCount():
+        pytest.skip("the mini framework has one standard")
+    view.standards_table.selectRow(row)
+    settle()
+    assert view.rate_button.isVisible(), "the walk must see the Rate button"
+    check(window)
+    assert menu_clashes(window) == {}
