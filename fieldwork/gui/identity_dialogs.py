@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from fieldwork.errors import FieldworkError
 from fieldwork.gui import theme
+from fieldwork.gui.wording import in_app
 from fieldwork.gui.key_session import KeySession, PassphraseDialog  # noqa: F401  (their old home)
 from fieldwork.identity import (
     export_identity,
@@ -165,7 +166,7 @@ class IdentityDialog(QDialog):
                 data_dir=self.data_dir,
             )
         except FieldworkError as error:
-            self.error_label.setText(error.message)
+            self.error_label.setText(in_app(error.message))
             return False
         self.created = identity
         self._show()
@@ -179,7 +180,7 @@ class IdentityDialog(QDialog):
         try:
             public = read_public_identity(self.data_dir)
         except FieldworkError as error:
-            message = QLabel(error.message, box)
+            message = QLabel(in_app(error.message), box)
             message.setWordWrap(True)
             QVBoxLayout(box).addWidget(message)
             return box
@@ -252,7 +253,7 @@ class IdentityDialog(QDialog):
         try:
             self.claimed = claim_records(self.store, login)
         except FieldworkError as error:
-            self.export_result.setText(error.message)
+            self.export_result.setText(in_app(error.message))
             return False
         self._show()
         self.export_result.setText(self.claimed.summary())
@@ -278,7 +279,7 @@ class IdentityDialog(QDialog):
         try:
             written = export_identity(self.data_dir, path)
         except FieldworkError as error:
-            self.export_result.setText(error.message)
+            self.export_result.setText(in_app(error.message))
             return None
         self.export_result.setText(f"Saved to {written}. Give this file to your lead inspector; it holds no secret.")
         return written

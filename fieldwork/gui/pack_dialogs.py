@@ -72,6 +72,7 @@ def add_inspector_identity(parent, store: Store, path: str) -> PublicIdentity | 
 
 def export_packs(store: Store, inspection_id: str, inspector_ids: list[str], folder: str, identity) -> list[str]:
     """One pack per inspector into `folder`; a line per inspector saying what happened."""
+    from fieldwork.gui.wording import in_app
     from fieldwork.packs import export_pack
 
     lines = []
@@ -79,7 +80,7 @@ def export_packs(store: Store, inspection_id: str, inspector_ids: list[str], fol
         try:
             result = export_pack(store, inspection_id, inspector_id, folder, identity=identity)
         except FieldworkError as error:
-            lines.append(f"{inspector_id}: not written — {error.message}")
+            lines.append(f"{inspector_id}: not written — {in_app(error.message)}")
             continue
         lines.append(f"{inspector_id}: {plural(result.cases, 'case')} → {result.path.name}")
     return lines

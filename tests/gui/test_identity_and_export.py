@@ -111,3 +111,17 @@ def test_export_to_a_missing_folder_says_why_and_writes_nothing(
     assert not dialog.export()
     assert dialog.message.text()
     assert not (tmp_path / "no-such-folder").exists()
+
+
+def test_the_identity_page_names_screens_not_terminal_commands(qtbot, gui_store, tmp_path):
+    """A damaged identity file: the core's advice names 'fieldwork keys export'; the page names the screen."""
+    from PySide6.QtWidgets import QLabel
+
+    create_keys(gui_store.path.parent, name="Jo", person_id="jo", passphrase="a long enough passphrase", scrypt=CHEAP)
+    (gui_store.path.parent / "keys" / "identity.json").write_text("{ not json", encoding="utf-8")
+    dialog = IdentityDialog(gui_store)
+    qtbot.addWidget(dialog)
+    shown = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert "identity file" in shown
+    assert "fieldwork keys" not in shown
+    assert "Export identity file" in shown  # the screen that does what the command did
