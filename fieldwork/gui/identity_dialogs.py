@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
 
 from fieldwork.errors import FieldworkError
 from fieldwork.gui import theme
-from fieldwork.gui.wording import in_app
+from fieldwork.gui.fit import grow_to_content
 from fieldwork.gui.key_session import KeySession, PassphraseDialog  # noqa: F401  (their old home)
+from fieldwork.gui.last_folder import in_last_folder, remember_folder
+from fieldwork.gui.wording import in_app
 from fieldwork.identity import (
     export_identity,
     keys_exist,
@@ -75,6 +77,16 @@ class IdentityDialog(QDialog):
             self._body.deleteLater()
         self._body = self._summary() if keys_exist(self.data_dir) else self._create_form()
         self._layout.addWidget(self._body)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to what is shown now (a new page, a result line): nothing squeezed or overlapping."""
+        self.setMinimumHeight(0)  # a shorter page may follow a taller one
+        grow_to_content(self)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self._fit()
 
     # --- no keys yet --------------------------------------------------------------------------
     def _create_form(self) -> QWidget:
@@ -147,6 +159,7 @@ class IdentityDialog(QDialog):
     def _create_clicked(self) -> None:
         if self.passphrase_edit.text() != self.repeat_edit.text():
             self.error_label.setText("The two passphrases differ; type the same one twice.")
+            self._fit()
             return
         self.create(
             self.name_edit.text(),
@@ -167,6 +180,7 @@ class IdentityDialog(QDialog):
             )
         except FieldworkError as error:
             self.error_label.setText(in_app(error.message))
+            self._fit()
             return False
         self.created = identity
         self._show()
@@ -257,6 +271,7 @@ class IdentityDialog(QDialog):
             return False
         self._show()
         self.export_result.setText(self.claimed.summary())
+        self._fit()
         return True
 
     def _make_new_keys_clicked(self) -> None:
@@ -270,9 +285,12 @@ class IdentityDialog(QDialog):
             self.on_keys_changed()
 
     def _export_clicked(self) -> None:
-        default = str(Path.home() / f"{self.public.person_id}.fwid.json")
-        path, _ = QFileDialog.getSaveFileName(self, "Export your public identity", default, "Identity files (*.json)")
+        default = in_last_folder(self.store, "my identity file", f"{self.public.person_id}.fwid.json")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save your identity file for your lead", default, "Identity files (*.json)"
+        )
         if path:
+            remember_folder(self.store, "my identity file", path)
             self.export_to(path)
 
     def export_to(self, path: str) -> Path | None:
@@ -280,6 +298,8 @@ class IdentityDialog(QDialog):
             written = export_identity(self.data_dir, path)
         except FieldworkError as error:
             self.export_result.setText(in_app(error.message))
+            self._fit()
             return None
         self.export_result.setText(f"Saved to {written}. Give this file to your lead inspector; it holds no secret.")
+        self._fit()
         return written

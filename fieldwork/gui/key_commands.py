@@ -52,7 +52,7 @@ def open_pack_file(window, path: str | None = None) -> None:
     """Open an allocation pack from the lead: verify, confirm an unknown lead, apply, show."""
     from fieldwork.gui.pack_dialogs import choose_pack, open_pack
 
-    path = path or choose_pack(window)
+    path = path or choose_pack(window, window.store)
     if not path:
         return
     identity = unlocked_keys(window, "opening an allocation pack")

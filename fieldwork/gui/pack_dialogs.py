@@ -54,10 +54,16 @@ def open_pack(parent, store: Store, identity, path: str):
     return apply_pack(store, verified)
 
 
-def choose_pack(parent) -> str | None:
+def choose_pack(parent, store: Store | None = None) -> str | None:
+    """The pack file to open, from the folder last used for packs (when `store` is given)."""
+    from fieldwork.gui.last_folder import last_folder, remember_folder
+
+    start = last_folder(store, "opened packs") if store is not None else str(Path.home())
     path, _ = QFileDialog.getOpenFileName(
-        parent, "Open an allocation pack", str(Path.home()), "Allocation packs (*.fwpack);;All files (*)"
+        parent, "Open an allocation pack from your lead", start, "Allocation packs (*.fwpack);;All files (*)"
     )
+    if path and store is not None:
+        remember_folder(store, "opened packs", path)
     return path or None
 
 

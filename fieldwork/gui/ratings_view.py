@@ -414,7 +414,9 @@ class RatingsView(QWidget):
 
     # --- exports -------------------------------------------------------------------------------
     def _choose_export(self) -> None:
-        default = str(Path.home() / f"{self.inspection.id}-ratings.html")
+        from fieldwork.gui.last_folder import in_last_folder
+
+        default = in_last_folder(self.store, "reports", f"{self.inspection.id}-ratings.html")
         path, _ = QFileDialog.getSaveFileName(
             self,
             "Export the ratings report",
@@ -422,6 +424,9 @@ class RatingsView(QWidget):
             "Report (*.html);;PDF (*.pdf);;Excel workbook (*.xlsx);;CSV (*.csv);;JSON (*.json)",
         )
         if path:
+            from fieldwork.gui.last_folder import remember_folder
+
+            remember_folder(self.store, "reports", path)
             self.export(path)
 
     def export(self, path: str) -> Path | None:
