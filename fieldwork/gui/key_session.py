@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMessageBox
 
 from fieldwork.errors import FieldworkError
 from fieldwork.identity import IdentityError, UnlockedIdentity, keys_exist, unlock_keys
@@ -34,9 +34,22 @@ def system_clock() -> tuple[float, float]:
 
 class PassphraseDialog:
     @classmethod
+    def build(cls, parent, prompt: str) -> QInputDialog:
+        """The prompt wraps (it says what the keys are for and how long they stay unlocked)."""
+        dialog = QInputDialog(parent)
+        dialog.setWindowTitle("Unlock your keys")
+        dialog.setInputMode(QInputDialog.InputMode.TextInput)
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        dialog.setLabelText(prompt)
+        for label in dialog.findChildren(QLabel):
+            label.setWordWrap(True)
+            label.setMinimumWidth(380)
+        return dialog
+
+    @classmethod
     def ask(cls, parent, prompt: str) -> str | None:
-        text, ok = QInputDialog.getText(parent, "Unlock your keys", prompt, QLineEdit.EchoMode.Password)
-        return text if ok else None
+        dialog = cls.build(parent, prompt)
+        return dialog.textValue() if dialog.exec() == QInputDialog.DialogCode.Accepted else None
 
 
 class KeySession:
@@ -90,8 +103,9 @@ class KeySession:
         """Keys just created in this session (the passphrase was typed to make them)."""
         return self._kept(identity)
 
-    def unlock(self, parent) -> UnlockedIdentity | None:
-        """The unlocked identity, or None if the user cancelled; raises a clear error otherwise."""
+    def unlock(self, parent, doing: str | None = None) -> UnlockedIdentity | None:
+        """The unlocked identity, or None if the user cancelled; raises a clear error otherwise.
+        `doing` ("merging bundles") goes into the prompt, which also says how long the keys are kept."""
         self.expire_if_due()
         if self._identity is not None:
             return self._kept(self._identity)
@@ -105,7 +119,7 @@ class KeySession:
         except IdentityError as error:
             if error.code not in ("passphrase-needed", "keyring-unavailable"):
                 raise
-        prompt = "Passphrase for your keys:"
+        prompt = self._prompt(doing)
         for _attempt in range(3):
             passphrase = PassphraseDialog.ask(parent, prompt)
             if passphrase is None:
@@ -117,6 +131,16 @@ class KeySession:
                     raise
                 prompt = "That passphrase did not unlock your keys. Try again:"
         return None
+
+
+    def _prompt(self, doing: str | None) -> str:
+        minutes = int(self._keep_seconds() // 60)
+        kept = (
+            f"They stay unlocked until unused for {minutes} minutes (Profile → Forget my passphrase now locks them)."
+            if minutes
+            else "They are locked again straight after."
+        )
+        return f"Type your passphrase to unlock your keys{f' for {doing}' if doing else ''}. {kept}"
 
 
 class OfferToCreateKeys:
@@ -148,7 +172,7 @@ def unlocked_keys(widget, doing: str = "this") -> UnlockedIdentity | None:
         created = create_keys_first(window, doing)
         return session.adopt(created) if created is not None else None
     try:
-        return session.unlock(window)
+        return session.unlock(window, doing)
     except FieldworkError as error:
         QMessageBox.warning(window, "Your keys", in_app(error.message))
         return None

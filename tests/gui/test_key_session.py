@@ -194,3 +194,8 @@ def test_declining_to_create_keys_does_nothing(qtbot, window, prompts, monkeypat
     monkeypatch.setattr(OfferToCreateKeys, "ask", classmethod(lambda cls, parent, doing: False))
     assert unlocked_keys(window, "exporting a bundle") is None
     assert not keys_exist(window.store.path.parent) and prompts == [] and message_boxes == []
+
+
+def test_the_prompt_says_what_the_keys_are_for_and_how_long_they_stay_unlocked(qtbot, window, jo_keys, prompts):
+    assert unlocked_keys(window, "merging bundles") is not None
+    assert "for merging bundles" in prompts[0] and "15 minutes" in prompts[0]
