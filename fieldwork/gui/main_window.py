@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, 
 
 from fieldwork.errors import FieldworkError
 from fieldwork.frameworks.catalogue import current_first, list_frameworks
-from fieldwork.gui import key_commands, profile_flow, theme
+from fieldwork.gui import profile_flow, theme
 from fieldwork.gui.case_view import CaseView
 from fieldwork.gui.dialogs import (
     AddCaseDialog,
@@ -286,6 +286,8 @@ class MainWindow(QMainWindow):
         return view
 
     def _merge_pending(self) -> None:
+        from fieldwork.gui import key_commands  # it loads the crypto stack: not at start-up
+
         key_commands.merge_pending(self)
 
     def dragEnterEvent(self, event) -> None:
@@ -490,12 +492,18 @@ class MainWindow(QMainWindow):
         accept_key_change(self, self.store)
 
     def export_bundle(self) -> None:
+        from fieldwork.gui import key_commands  # it loads the crypto stack: not at start-up
+
         key_commands.export_bundle(self)
 
     def open_pack_file(self, path: str | None = None) -> None:
+        from fieldwork.gui import key_commands  # it loads the crypto stack: not at start-up
+
         key_commands.open_pack_file(self, path)
 
     def export_allocation_packs(self) -> None:
+        from fieldwork.gui import key_commands  # it loads the crypto stack: not at start-up
+
         key_commands.export_allocation_packs(self)
 
     def forget_passphrase(self) -> None:
