@@ -80,9 +80,11 @@ class ExportResult:
         }
 
 
-def suggested_filename(inspection_id: str, signer_key_id: str, sequence: int) -> str:
-    """A name for people: ids only, never names of people or anything from a case."""
-    return f"{inspection_id}_{signer_key_id[:8]}_{sequence:04d}{FILE_SUFFIX}"
+def suggested_filename(inspection_id: str, person_id: str, signer_key_id: str, sequence: int) -> str:
+    """A name for people: ids only, never names of people or anything from a case. The person id
+    says whose it is at a glance; the key id's first digits keep it unique after a key rotation,
+    when the new key's sequence starts at 1 again (decision 0031)."""
+    return f"{inspection_id}_{person_id}_{signer_key_id[:8]}_{sequence:04d}{FILE_SUFFIX}"
 
 
 def sign_envelope(manifest_bytes: bytes, signer: UnlockedIdentity) -> bytes:
@@ -185,7 +187,7 @@ def export_preview(store: Store, inspection_id: str, identity: UnlockedIdentity)
     sequence, _ = next_sequence(store, identity.key_id, inspection_id)
     return ExportPreview(
         inspection_id, records.counts(), statuses, sequence, pinned_lead(store, inspection_id),
-        suggested_filename(inspection_id, identity.key_id, sequence),
+        suggested_filename(inspection_id, identity.person_id, identity.key_id, sequence),
     )
 
 
@@ -233,7 +235,7 @@ def export_bundle(
     records = records_from_store(store, inspection_id, identity.person_id)
     sequence, previous = next_sequence(store, identity.key_id, inspection_id)
     final = target_path(
-        out, suggested_filename(inspection_id, identity.key_id, sequence), ExportError,
+        out, suggested_filename(inspection_id, identity.person_id, identity.key_id, sequence), ExportError,
         overwrite=overwrite, suffix=FILE_SUFFIX,
     )
     data, manifest = build_bundle(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -21,8 +19,10 @@ from PySide6.QtWidgets import (
 
 from fieldwork.errors import FieldworkError
 from fieldwork.gui.case_table_model import CASE_ID_ROLE, CaseFilterProxyModel, CaseTableModel
+from fieldwork.gui.last_folder import last_folder, remember_folder
 from fieldwork.gui.sample_import_dialog import SampleImportDialog
 from fieldwork.gui.simple_table_model import RowsTableModel
+from fieldwork.gui.wording import in_app
 from fieldwork.store import Store
 from fieldwork.store.allocation import allocate_cases, allocation_counts
 from fieldwork.store.assessments import list_case_summaries
@@ -184,9 +184,11 @@ class AllocationView(QWidget):
 
     def _choose_identity(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "An inspector's identity file", str(Path.home()), "Identity files (*.json);;All files (*)"
+            self, "Choose an inspector's identity file to trust", last_folder(self.store, "identity files"),
+            "Identity files (*.json);;All files (*)",
         )
         if path:
+            remember_folder(self.store, "identity files", path)
             self.add_identity(path)
 
     def add_identity(self, path: str) -> bool:
@@ -195,7 +197,7 @@ class AllocationView(QWidget):
         try:
             identity = add_inspector_identity(self, self.store, path)
         except FieldworkError as error:
-            self.message.emit(error.message)
+            self.message.emit(in_app(error.message))
             return False
         if identity is not None:
             self.message.emit(f"{identity.name} ({identity.person_id}) is trusted: packs can be encrypted to them.")
@@ -203,9 +205,11 @@ class AllocationView(QWidget):
 
     def _choose_sample(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "The case sample from the provider", str(Path.home()), "Case samples (*.csv *.xlsx);;All files (*)"
+            self, "Choose the provider's case sample to import", last_folder(self.store, "case samples"),
+            "Case samples (*.csv *.xlsx);;All files (*)",
         )
         if path:
+            remember_folder(self.store, "case samples", path)
             self.import_sample(path)
 
     def import_sample(self, path: str):

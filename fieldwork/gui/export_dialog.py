@@ -1,8 +1,13 @@
-"""Export a bundle for the lead inspector: what goes in, where it goes, and what came out."""
+"""Export a bundle for the lead inspector: what goes in, where it goes, and what came out.
+
+The dialog needs only the public identity to show what goes in; the private keys are unlocked
+(the passphrase asked, when it is not remembered) only when Export is clicked with a lead to
+encrypt to, so nothing is asked for an export that cannot happen yet (issue 19).
+"""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -22,6 +27,7 @@ from fieldwork.bundles import export_bundle, export_preview
 from fieldwork.errors import FieldworkError
 from fieldwork.gui import theme
 from fieldwork.gui.identity_dialogs import fingerprint_label
+from fieldwork.gui.last_folder import in_last_folder, last_folder, remember_folder
 from fieldwork.gui.wording import in_app
 from fieldwork.identity import UnlockedIdentity, read_identity_file
 from fieldwork.identity.public import PublicIdentity
@@ -34,11 +40,21 @@ _COUNT_NAMES = {"case": "cases", "case_detail": "case details", "answer": "answe
 class ExportDialog(QDialog):
     """Shows the export preview, takes a destination, writes the bundle and shows the result."""
 
-    def __init__(self, store: Store, inspection_id: str, identity: UnlockedIdentity, parent=None):
+    def __init__(
+        self,
+        store: Store,
+        inspection_id: str,
+        identity: UnlockedIdentity | PublicIdentity,
+        parent=None,
+        *,
+        unlock: Callable[[], UnlockedIdentity | None] | None = None,
+    ):
+        """`identity`: the unlocked keys, or the public identity with `unlock` to get them on Export."""
         super().__init__(parent)
         self.store = store
         self.inspection_id = inspection_id
         self.identity = identity
+        self.unlock = unlock
         self.setWindowTitle("Export a bundle for your lead inspector")
         self.preview = export_preview(store, inspection_id, identity)
         self.recipient: PublicIdentity | None = self.preview.lead
@@ -65,7 +81,7 @@ class ExportDialog(QDialog):
         self.choose_lead_button.clicked.connect(self._choose_lead)
         # Enter exports, wherever the keyboard is: no other button becomes the default on focus.
         self.choose_lead_button.setAutoDefault(False)
-        self.path_edit = QLineEdit(str(Path.home() / self.preview.suggested_filename), self)
+        self.path_edit = QLineEdit(in_last_folder(store, "bundles", self.preview.suggested_filename), self)
         self.path_edit.setAccessibleName("Where to save the bundle")
         browse = QPushButton("&Browse…", self)
         browse.setAutoDefault(False)
@@ -118,9 +134,11 @@ class ExportDialog(QDialog):
 
     def _choose_lead(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "The lead inspector's identity file", str(Path.home()), "Identity files (*.json);;All files (*)"
+            self, "Choose the lead inspector's identity file", last_folder(self.store, "identity files"),
+            "Identity files (*.json);;All files (*)",
         )
         if path:
+            remember_folder(self.store, "identity files", path)
             self.use_lead_identity(path)
 
     def use_lead_identity(self, path: str) -> bool:
@@ -135,7 +153,7 @@ class ExportDialog(QDialog):
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "Save the bundle", self.path_edit.text(), "fieldwork bundles (*.fwbundle)"
+            self, "Save the bundle for your lead as", self.path_edit.text(), "fieldwork bundles (*.fwbundle)"
         )
         if path:
             self.path_edit.setText(path)
@@ -145,18 +163,23 @@ class ExportDialog(QDialog):
         if self.recipient is None:
             self.message.setText("Choose the lead inspector's identity file first.")
             return False
+        identity = self._unlocked()
+        if identity is None:
+            self.message.setText("Your keys were not unlocked, so nothing was exported.")
+            return False
         try:
             self.result = export_bundle(
                 self.store,
                 self.inspection_id,
                 self.path_edit.text().strip(),
-                identity=self.identity,
+                identity=identity,
                 recipients=[self.recipient],
             )
         except FieldworkError as error:
             self.message.setText(in_app(error.message))
             return False
         result = self.result
+        remember_folder(self.store, "bundles", str(result.path))
         theme.style_text(self.message, "saveState")
         self.message.setText(
             f"Bundle {result.manifest.sequence} written to {result.path} ({result.size / 1024:.0f} KB), "
@@ -166,3 +189,8 @@ class ExportDialog(QDialog):
         self.export_button.hide()
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Close")
         return True
+
+    def _unlocked(self) -> UnlockedIdentity | None:
+        if isinstance(self.identity, UnlockedIdentity):
+            return self.identity
+        return self.unlock() if self.unlock is not None else None

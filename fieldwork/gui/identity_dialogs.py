@@ -1,6 +1,6 @@
 """Your identity: create keys, see the fingerprint to read aloud, export the public identity.
 
-Also the passphrase prompt and the session that keeps keys unlocked while the app runs.
+The passphrase prompt and the session that keeps keys unlocked are in key_session.py.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -27,13 +26,14 @@ from PySide6.QtWidgets import (
 
 from fieldwork.errors import FieldworkError
 from fieldwork.gui import theme
+from fieldwork.gui.fit import grow_to_content
+from fieldwork.gui.key_session import KeySession, PassphraseDialog  # noqa: F401  (their old home)
+from fieldwork.gui.last_folder import in_last_folder, remember_folder
+from fieldwork.gui.wording import in_app
 from fieldwork.identity import (
-    IdentityError,
-    UnlockedIdentity,
     export_identity,
     keys_exist,
     read_public_identity,
-    unlock_keys,
 )
 from fieldwork.profile import read_profile
 from fieldwork.store import Store
@@ -77,6 +77,16 @@ class IdentityDialog(QDialog):
             self._body.deleteLater()
         self._body = self._summary() if keys_exist(self.data_dir) else self._create_form()
         self._layout.addWidget(self._body)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Grow to what is shown now (a new page, a result line): nothing squeezed or overlapping."""
+        self.setMinimumHeight(0)  # a shorter page may follow a taller one
+        grow_to_content(self)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        self._fit()
 
     # --- no keys yet --------------------------------------------------------------------------
     def _create_form(self) -> QWidget:
@@ -149,6 +159,7 @@ class IdentityDialog(QDialog):
     def _create_clicked(self) -> None:
         if self.passphrase_edit.text() != self.repeat_edit.text():
             self.error_label.setText("The two passphrases differ; type the same one twice.")
+            self._fit()
             return
         self.create(
             self.name_edit.text(),
@@ -168,7 +179,8 @@ class IdentityDialog(QDialog):
                 data_dir=self.data_dir,
             )
         except FieldworkError as error:
-            self.error_label.setText(error.message)
+            self.error_label.setText(in_app(error.message))
+            self._fit()
             return False
         self.created = identity
         self._show()
@@ -182,7 +194,7 @@ class IdentityDialog(QDialog):
         try:
             public = read_public_identity(self.data_dir)
         except FieldworkError as error:
-            message = QLabel(error.message, box)
+            message = QLabel(in_app(error.message), box)
             message.setWordWrap(True)
             QVBoxLayout(box).addWidget(message)
             return box
@@ -255,10 +267,11 @@ class IdentityDialog(QDialog):
         try:
             self.claimed = claim_records(self.store, login)
         except FieldworkError as error:
-            self.export_result.setText(error.message)
+            self.export_result.setText(in_app(error.message))
             return False
         self._show()
         self.export_result.setText(self.claimed.summary())
+        self._fit()
         return True
 
     def _make_new_keys_clicked(self) -> None:
@@ -272,63 +285,21 @@ class IdentityDialog(QDialog):
             self.on_keys_changed()
 
     def _export_clicked(self) -> None:
-        default = str(Path.home() / f"{self.public.person_id}.fwid.json")
-        path, _ = QFileDialog.getSaveFileName(self, "Export your public identity", default, "Identity files (*.json)")
+        default = in_last_folder(self.store, "my identity file", f"{self.public.person_id}.fwid.json")
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save your identity file for your lead", default, "Identity files (*.json)"
+        )
         if path:
+            remember_folder(self.store, "my identity file", path)
             self.export_to(path)
 
     def export_to(self, path: str) -> Path | None:
         try:
             written = export_identity(self.data_dir, path)
         except FieldworkError as error:
-            self.export_result.setText(error.message)
+            self.export_result.setText(in_app(error.message))
+            self._fit()
             return None
         self.export_result.setText(f"Saved to {written}. Give this file to your lead inspector; it holds no secret.")
+        self._fit()
         return written
-
-
-class PassphraseDialog(QDialog):
-    @classmethod
-    def ask(cls, parent, prompt: str) -> str | None:
-        text, ok = QInputDialog.getText(parent, "Unlock your keys", prompt, QLineEdit.EchoMode.Password)
-        return text if ok else None
-
-
-class KeySession:
-    """Keeps this profile's keys unlocked while the app runs, asking once for the passphrase."""
-
-    def __init__(self, data_dir: Path):
-        self.data_dir = data_dir
-        self._identity: UnlockedIdentity | None = None
-
-    def forget(self) -> None:
-        self._identity = None
-
-    def unlock(self, parent) -> UnlockedIdentity | None:
-        """The unlocked identity, or None if the user cancelled; raises a clear error otherwise."""
-        if self._identity is not None:
-            return self._identity
-        if not keys_exist(self.data_dir):
-            raise IdentityError(
-                "You have no keys yet: create them under Profile → Your identity and keys, then try again.",
-                code="no-keys",
-            )
-        try:  # an OS keyring secret unlocks without asking
-            self._identity = unlock_keys(self.data_dir, None)
-            return self._identity
-        except IdentityError as error:
-            if error.code not in ("passphrase-needed", "keyring-unavailable"):
-                raise
-        prompt = "Passphrase for your keys:"
-        for _attempt in range(3):
-            passphrase = PassphraseDialog.ask(parent, prompt)
-            if passphrase is None:
-                return None
-            try:
-                self._identity = unlock_keys(self.data_dir, passphrase)
-                return self._identity
-            except IdentityError as error:
-                if error.code != "wrong-passphrase":
-                    raise
-                prompt = "That passphrase did not unlock your keys. Try again:"
-        return None

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QTabWidget
 
 from fieldwork.errors import FieldworkError
@@ -68,6 +67,11 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.save_label)
         self.actions: dict[str, QAction] = {}
         self._keys = None  # the key session, made on first use (it imports the crypto stack)
+        self._key_timer = QTimer(self)  # drops unlocked keys from memory once unused for the set time
+        self._key_timer.setInterval(30_000)
+        self._key_timer.timeout.connect(self._keys_expire_if_due)
+        self._key_timer.start()
+        QGuiApplication.instance().applicationStateChanged.connect(self._application_state_changed)
         self._build_menus()
         self.resize(1280, 820)
         self._restore_geometry()
@@ -142,6 +146,9 @@ class MainWindow(QMainWindow):
         profile_menu = menu.addMenu("&Profile")
         profile_menu.addAction("Your &identity and keys…", self.show_identity)
         profile_menu.addAction("&Accept a key change…", self.accept_key_change)
+        profile_menu.addSeparator()
+        profile_menu.addAction("&Forget my passphrase now", self.forget_passphrase)
+        profile_menu.addAction("How long keys stay &unlocked…", self.edit_keys_unlocked_time)
 
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self._action("shortcuts", "&Keyboard shortcuts", lambda: ShortcutsDialog(self).exec()))
@@ -281,9 +288,9 @@ class MainWindow(QMainWindow):
         return view
 
     def _merge_pending(self) -> None:
-        identity = self._unlock()
-        if identity is not None and self.merge_view is not None:
-            self.merge_view.merge_files(self.merge_view.pending_paths, identity)
+        from fieldwork.gui import key_commands  # it loads the crypto stack: not at start-up
+
+        key_commands.merge_pending(self)
 
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():
@@ -469,11 +476,12 @@ class MainWindow(QMainWindow):
 
     @property
     def keys(self):
-        """This window's key session: keys unlocked once, kept while the app runs."""
+        """This window's key session: keys unlocked once, kept while in use (key_session.py)."""
         if self._keys is None:
-            from fieldwork.gui.identity_dialogs import KeySession
+            from fieldwork.gui.key_session import KeySession
+            from fieldwork.store.settings import keys_unlocked_minutes
 
-            self._keys = KeySession(self.store.path.parent)
+            self._keys = KeySession(self.store.path.parent, keep_minutes=lambda: keys_unlocked_minutes(self.store))
         return self._keys
 
     def show_identity(self) -> None:
@@ -486,70 +494,42 @@ class MainWindow(QMainWindow):
         accept_key_change(self, self.store)
 
     def export_bundle(self) -> None:
-        if self.inspection is None:
-            self.show_error("Open an inspection first.")
-            return
-        if self.case_view is not None and not self.case_view.flush_pending():
-            self.show_error(
-                f"Some of what you typed in case {self.case_view.case_ref} is not saved, so it would be missing "
-                "from the bundle. Export again once it is saved."
-            )
-            return
-        identity = self._unlock()
-        if identity is None:
-            return
-        from fieldwork.gui.export_dialog import ExportDialog
+        from fieldwork.gui import key_commands  # it loads the crypto stack: not at start-up
 
-        try:
-            ExportDialog(self.store, self.inspection.id, identity, self).exec()
-        except FieldworkError as error:
-            self.show_error(error.message)
-
-    def _unlock(self):
-        """This profile's unlocked keys, or None (cancelled, or refused with a message shown)."""
-        try:
-            return self.keys.unlock(self)
-        except FieldworkError as error:
-            self.show_error(error.message)
-            return None
+        key_commands.export_bundle(self)
 
     def open_pack_file(self, path: str | None = None) -> None:
-        """Open an allocation pack from the lead: verify, confirm an unknown lead, apply, show."""
-        from fieldwork.gui.pack_dialogs import choose_pack, open_pack
+        from fieldwork.gui import key_commands  # it loads the crypto stack: not at start-up
 
-        path = path or choose_pack(self)
-        if not path:
-            return
-        identity = self._unlock()
-        if identity is None:
-            return
-        try:
-            result = open_pack(self, self.store, identity, path)
-        except FieldworkError as error:
-            self.show_error(f"The allocation pack was not opened: {error.message}")
-            return
-        if result is None:
-            return
-        self.statusBar().showMessage(result.summary(), 15000)
-        self.open_inspection(result.inspection_id)
+        key_commands.open_pack_file(self, path)
 
     def export_allocation_packs(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
+        from fieldwork.gui import key_commands  # it loads the crypto stack: not at start-up
 
-        from fieldwork.gui.pack_dialogs import export_packs
+        key_commands.export_allocation_packs(self)
 
-        inspectors = self.allocation_view.inspectors_with_cases() if self.allocation_view else []
-        if not inspectors:
-            self.show_error("No case is allocated yet: allocate cases to inspectors first.")
-            return
-        identity = self._unlock()
-        if identity is None:
-            return
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the allocation packs", str(Path.home()))
-        if not folder:
-            return
-        lines = export_packs(self.store, self.inspection.id, inspectors, folder, identity)
-        QMessageBox.information(self, "Allocation packs", "\n".join(lines))
+    def forget_passphrase(self) -> None:
+        """Profile → Forget my passphrase now: the next export, merge or pack asks for it again."""
+        if self._keys is not None:
+            self._keys.forget()
+        self.statusBar().showMessage("Your keys are locked: the passphrase will be asked the next time.", 10000)
+
+    def edit_keys_unlocked_time(self) -> None:
+        from fieldwork.gui.key_settings_dialog import KeysUnlockedDialog
+
+        KeysUnlockedDialog(self.store, self).exec()
+        if self._keys is not None:
+            self._keys.expire_if_due()  # a shorter time applies at once
+
+    def _keys_expire_if_due(self) -> None:
+        if self._keys is not None and self._keys.expire_if_due():
+            self.statusBar().showMessage("Your keys were locked after a time unused.", 10000)
+
+    def _application_state_changed(self, state) -> None:
+        """Suspended (the platform puts the app to sleep): lock the keys. Inactive (another window
+        has the focus) is not enough: that happens all day."""
+        if state == Qt.ApplicationState.ApplicationSuspended and self._keys is not None:
+            self._keys.forget()
 
     def jump_to_case(self) -> None:
         if self.inspection is None:
@@ -621,6 +601,8 @@ class MainWindow(QMainWindow):
             event.ignore()  # stay open: what is on screen and not saved is not thrown away unasked
             return
         self._remember_layout()
+        if self._keys is not None:
+            self._keys.forget()  # quitting locks the keys
         super().closeEvent(event)
 
     def _remember_layout(self) -> None:

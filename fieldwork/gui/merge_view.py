@@ -401,14 +401,9 @@ class MergeView(QWidget):
     def _save_receipts(self) -> None:
         from PySide6.QtWidgets import QMessageBox
 
-        keys = getattr(self.window(), "keys", None)  # the main window's key session
-        if keys is None:
-            return
-        try:
-            identity = keys.unlock(self)
-        except FieldworkError as error:
-            self.message.emit(error.message)
-            return
+        from fieldwork.gui.key_session import unlocked_keys
+
+        identity = unlocked_keys(self, "writing receipts")  # the window's keys, asked once per session
         if identity is None:
             return
         folder = QFileDialog.getExistingDirectory(self, "Folder for the receipts", str(Path.home()))

@@ -54,10 +54,16 @@ def open_pack(parent, store: Store, identity, path: str):
     return apply_pack(store, verified)
 
 
-def choose_pack(parent) -> str | None:
+def choose_pack(parent, store: Store | None = None) -> str | None:
+    """The pack file to open, from the folder last used for packs (when `store` is given)."""
+    from fieldwork.gui.last_folder import last_folder, remember_folder
+
+    start = last_folder(store, "opened packs") if store is not None else str(Path.home())
     path, _ = QFileDialog.getOpenFileName(
-        parent, "Open an allocation pack", str(Path.home()), "Allocation packs (*.fwpack);;All files (*)"
+        parent, "Open an allocation pack from your lead", start, "Allocation packs (*.fwpack);;All files (*)"
     )
+    if path and store is not None:
+        remember_folder(store, "opened packs", path)
     return path or None
 
 
@@ -72,6 +78,7 @@ def add_inspector_identity(parent, store: Store, path: str) -> PublicIdentity | 
 
 def export_packs(store: Store, inspection_id: str, inspector_ids: list[str], folder: str, identity) -> list[str]:
     """One pack per inspector into `folder`; a line per inspector saying what happened."""
+    from fieldwork.gui.wording import in_app
     from fieldwork.packs import export_pack
 
     lines = []
@@ -79,7 +86,22 @@ def export_packs(store: Store, inspection_id: str, inspector_ids: list[str], fol
         try:
             result = export_pack(store, inspection_id, inspector_id, folder, identity=identity)
         except FieldworkError as error:
-            lines.append(f"{inspector_id}: not written — {error.message}")
+            lines.append(f"{inspector_id}: not written — {in_app(error.message)}")
             continue
         lines.append(f"{inspector_id}: {plural(result.cases, 'case')} → {result.path.name}")
     return lines
+
+
+def inspectors_without_identity(store: Store, inspection_id: str, inspector_ids: list[str]) -> dict[str, str]:
+    """Inspector id → why no pack can be encrypted to them, for those whose identity is missing or not
+    trusted for this inspection: checked before the passphrase is asked (issue 19)."""
+    from fieldwork.gui.wording import in_app
+    from fieldwork.packs.export import recipient_for
+
+    missing = {}
+    for inspector_id in inspector_ids:
+        try:
+            recipient_for(store, inspection_id, inspector_id)
+        except FieldworkError as error:
+            missing[inspector_id] = in_app(error.message)
+    return missing

@@ -174,8 +174,9 @@ class RatingsView(QWidget):
         theme.style_text(self.overall_label, "keyQuestionHeading")
         self.cases_label = QLabel(self)
         self.cases_label.setWordWrap(True)
-        self.refresh_button = QPushButton("&Refresh", self)
+        self.refresh_button = QPushButton("Up&date", self)  # Alt+R rates; the letters of "Refresh" are all taken
         self.refresh_button.clicked.connect(self.refresh)
+        self.refresh_button.setToolTip("Compute the ratings again from what is merged now")
         self.export_button = QPushButton("E&xport report…", self)
         self.export_button.clicked.connect(self._choose_export)
 
@@ -413,7 +414,9 @@ class RatingsView(QWidget):
 
     # --- exports -------------------------------------------------------------------------------
     def _choose_export(self) -> None:
-        default = str(Path.home() / f"{self.inspection.id}-ratings.html")
+        from fieldwork.gui.last_folder import in_last_folder
+
+        default = in_last_folder(self.store, "reports", f"{self.inspection.id}-ratings.html")
         path, _ = QFileDialog.getSaveFileName(
             self,
             "Export the ratings report",
@@ -421,6 +424,9 @@ class RatingsView(QWidget):
             "Report (*.html);;PDF (*.pdf);;Excel workbook (*.xlsx);;CSV (*.csv);;JSON (*.json)",
         )
         if path:
+            from fieldwork.gui.last_folder import remember_folder
+
+            remember_folder(self.store, "reports", path)
             self.export(path)
 
     def export(self, path: str) -> Path | None:

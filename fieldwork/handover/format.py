@@ -83,9 +83,9 @@ class Receipt:
         return canonical_json(self.to_json())
 
 
-def suggested_filename(inspection_id: str, inspector_key_id: str, sequence: int) -> str:
-    """The receipt of bundle `<inspection>_<key>_<sequence>.fwbundle` is named like it: ids only."""
-    return f"{inspection_id}_{inspector_key_id[:8]}_{sequence:04d}{FILE_SUFFIX}"
+def suggested_filename(inspection_id: str, inspector_id: str, inspector_key_id: str, sequence: int) -> str:
+    """The receipt of bundle `<inspection>_<person>_<key>_<sequence>.fwbundle` is named like it: ids only."""
+    return f"{inspection_id}_{inspector_id}_{inspector_key_id[:8]}_{sequence:04d}{FILE_SUFFIX}"
 
 
 def signed_file(receipt: Receipt, lead: UnlockedIdentity) -> bytes:

@@ -186,4 +186,13 @@ def unlock_keys(data_dir: str | os.PathLike, passphrase: str | None = None) -> U
 def export_identity(data_dir: str | os.PathLike, out: str | os.PathLike) -> Path:
     """Write this profile's public identity file to `out` (safe to share)."""
     public = read_public_identity(data_dir)
-    return atomic_write(Path(out), public.to_bytes(), mode=0o644)
+    out = Path(out)
+    if not out.parent.is_dir():  # a clear refusal, not an OSError from the temporary file
+        raise IdentityError(f"The folder {out.parent} does not exist; choose another place.", code="no-folder")
+    try:
+        return atomic_write(out, public.to_bytes(), mode=0o644)
+    except OSError as error:
+        raise IdentityError(
+            f"Your identity file could not be written to {out} ({error.strerror or error}); choose another place.",
+            code="write-failed",
+        ) from None

@@ -97,9 +97,10 @@ class PackExportRecord:
     issued_at: str
 
 
-def suggested_pack_filename(inspection_id: str, recipient_key_id: str, sequence: int) -> str:
-    """A name for people: ids only (the recipient's key id, never a name or anything from a case)."""
-    return f"{inspection_id}_{recipient_key_id[:8]}_pack{sequence:04d}{FILE_SUFFIX}"
+def suggested_pack_filename(inspection_id: str, recipient_person_id: str, recipient_key_id: str, sequence: int) -> str:
+    """A name for people: ids only (the recipient's person id and key id, never a name or anything
+    from a case); the key id's first digits tell packs for an old and a new key apart (decision 0031)."""
+    return f"{inspection_id}_{recipient_person_id}_{recipient_key_id[:8]}_pack{sequence:04d}{FILE_SUFFIX}"
 
 
 # --- the lead's history of issued packs ----------------------------------------------------
@@ -326,7 +327,7 @@ def export_pack(
     payload, framework = payload_from_store(store, inspection_id, inspector_id)
     sequence = next_pack_sequence(store, identity.key_id, inspection_id, inspector_id)
     final = target_path(
-        out, suggested_pack_filename(inspection_id, recipient.key_id, sequence), PackExportError,
+        out, suggested_pack_filename(inspection_id, recipient.person_id, recipient.key_id, sequence), PackExportError,
         overwrite=overwrite, suffix=FILE_SUFFIX,
     )
     data, manifest = build_pack(

@@ -15,11 +15,14 @@ from fieldwork.store.db import Store
 
 HANDOVER_WIPE = "handover_wipe"
 RETENTION_DAYS = "retention_days"
+KEYS_UNLOCKED_MINUTES = "keys_unlocked_minutes"
 
 WIPE_CHOICES = ("ask", "always", "never")
 RETENTION_DEFAULT_DAYS = 90
 RETENTION_MAX_DAYS = 3650
 RETENTION_WARNING_DAYS = 14  # how long before the wipe the app starts warning
+KEYS_UNLOCKED_DEFAULT_MINUTES = 15
+KEYS_UNLOCKED_MAX_MINUTES = 480  # a working day; longer would mean "never lock", which is not offered
 
 
 def _wipe_choice(text: str) -> str:
@@ -41,6 +44,13 @@ def _retention(text: str) -> str:
     if not 1 <= days <= RETENTION_MAX_DAYS:
         raise ValueError(f"use a number of days (1 to {RETENTION_MAX_DAYS}) or 'off'")
     return str(days)
+
+
+def _minutes(text: str) -> str:
+    value = text.strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 4 or int(value) > KEYS_UNLOCKED_MAX_MINUTES:
+        raise ValueError(f"use a number of minutes from 0 (ask every time) to {KEYS_UNLOCKED_MAX_MINUTES}, in digits")
+    return str(int(value))
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,12 @@ SETTINGS: dict[str, Setting] = {
             "wipe an inspection from this laptop this many days after its fieldwork ended ('off': never); "
             f"the app warns {RETENTION_WARNING_DAYS} days before",
             _retention,
+        ),
+        Setting(
+            KEYS_UNLOCKED_MINUTES, str(KEYS_UNLOCKED_DEFAULT_MINUTES),
+            "in the app: keep your keys unlocked this many minutes after their last use, so the passphrase is "
+            "asked once per working session (0: ask every time)",
+            _minutes,
         ),
     )
 }
@@ -123,3 +139,8 @@ def retention_days(store: Store) -> int | None:
     """Days after the end of fieldwork before an inspection is wiped; None when retention is off."""
     value = get_setting(store, RETENTION_DAYS)
     return None if value == "off" else int(value)
+
+
+def keys_unlocked_minutes(store: Store) -> int:
+    """How long the app keeps the keys unlocked after their last use (0: not at all)."""
+    return int(get_setting(store, KEYS_UNLOCKED_MINUTES))

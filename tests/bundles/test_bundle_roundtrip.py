@@ -76,7 +76,7 @@ def test_sequences_chain_per_signer_and_inspection(exported, filled_store, tmp_p
 
 def test_filename_names_ids_only(exported, inspector_keys):
     name = exported.path.name
-    assert name == f"insp-test_{inspector_keys.key_id[:8]}_0001{FILE_SUFFIX}"
+    assert name == f"insp-test_{inspector_keys.person_id}_{inspector_keys.key_id[:8]}_0001{FILE_SUFFIX}"
     assert "Ann" not in name and "CRN" not in name
 
 

@@ -111,3 +111,58 @@ def test_export_to_a_missing_folder_says_why_and_writes_nothing(
     assert not dialog.export()
     assert dialog.message.text()
     assert not (tmp_path / "no-such-folder").exists()
+
+
+def test_the_identity_page_names_screens_not_terminal_commands(qtbot, gui_store, tmp_path):
+    """A damaged identity file: the core's advice names 'fieldwork keys export'; the page names the screen."""
+    from PySide6.QtWidgets import QLabel
+
+    create_keys(gui_store.path.parent, name="Jo", person_id="jo", passphrase="a long enough passphrase", scrypt=CHEAP)
+    (gui_store.path.parent / "keys" / "identity.json").write_text("{ not json", encoding="utf-8")
+    dialog = IdentityDialog(gui_store)
+    qtbot.addWidget(dialog)
+    shown = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert "identity file" in shown
+    assert "fieldwork keys" not in shown
+    assert "Export identity file" in shown  # the screen that does what the command did
+
+
+def _overlaps(dialog):
+    """Pairs of visible labels and buttons that overlap, and labels shorter than their wrapped text."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    widgets = [w for w in dialog.findChildren(QLabel) + dialog.findChildren(QAbstractButton)
+               if w.isVisible() and (not isinstance(w, QLabel) or w.text())]
+    rects = [(w, QRect(w.mapTo(dialog, w.rect().topLeft()), w.size())) for w in widgets]
+    problems = []
+    for i, (a, ra) in enumerate(rects):
+        needed = a.heightForWidth(a.width()) if isinstance(a, QLabel) and a.wordWrap() else a.sizeHint().height()
+        if a.height() < needed:
+            problems.append(f"{a.text()[:30]!r} is squeezed ({a.height()} of {needed} px)")
+        for b, rb in rects[i + 1:]:
+            if ra.intersects(rb) and not (a.isAncestorOf(b) or b.isAncestorOf(a)):
+                problems.append(f"{getattr(a, 'text', lambda: '')()[:30]!r} overlaps {getattr(b, 'text', lambda: '')()[:30]!r}")
+    return problems
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 700)])
+def test_the_identity_page_grows_to_the_export_message(qtbot, gui_store, tmp_path, size):
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    create_keys(gui_store.path.parent, name="Jo", person_id="jo", passphrase="a long enough passphrase", scrypt=CHEAP)
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    parent.resize(*size)
+    dialog = IdentityDialog(gui_store, parent)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    for _ in range(3):
+        QApplication.processEvents()
+    assert _overlaps(dialog) == []
+    assert dialog.export_to(str(tmp_path / "a folder with a long name for the stick" / "jo.fwid.json")) is None
+    assert dialog.export_to(str(tmp_path / "jo.fwid.json")) is not None
+    for _ in range(3):
+        QApplication.processEvents()
+    assert _overlaps(dialog) == []
+    assert dialog.height() <= size[1], "taller than the screen"

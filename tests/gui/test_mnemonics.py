@@ -121,6 +121,7 @@ def dialogs(store, people_keys, inspection_id):
     from fieldwork.gui.about_dialog import AboutDialog
     from fieldwork.gui.export_dialog import ExportDialog
     from fieldwork.gui.handover_dialog import HandoverSettingsDialog
+    from fieldwork.gui.key_settings_dialog import KeysUnlockedDialog
     from fieldwork.gui.moderation_panel import AskInspectorDialog, ModerationNoteDialog
     from fieldwork.gui.rotation_dialogs import RotateKeysDialog
 
@@ -138,6 +139,7 @@ def dialogs(store, people_keys, inspection_id):
     yield CompletionDialog("P1", [], reminders=reminders)
     yield ExportDialog(store, inspection_id, people_keys)
     yield HandoverSettingsDialog(store)
+    yield KeysUnlockedDialog(store)
     yield RotateKeysDialog(store)
     yield AboutDialog(store_path=str(store.path), profile="Ira Inspector (insp-1)")
     yield ModerationNoteDialog("P1", "moderated", 1)
@@ -158,4 +160,20 @@ def test_every_dialog(qtbot, gui_store, gui_inspection, cases):
         check(dialog)
         seen.append(type(dialog).__name__)
         dialog.close()
-    assert len(seen) == 14
+    assert len(seen) == 15
+
+
+@pytest.mark.parametrize("row", [0, 1], ids=["first-standard", "second-standard"])
+def test_the_ratings_tab_with_a_standard_chosen(qtbot, make_window, people, row):
+    """Choosing a standard shows "Rate this standard…" / "Override…" beside Refresh: Alt+R once."""
+    lead, *_ = people
+    window = with_retention_banner(make_window(lead))
+    window.home_tabs.setCurrentIndex(3)
+    view = window.home_tabs.currentWidget()
+    if row >= view.standards_model.rowCount():
+        pytest.skip("the mini framework has one standard")
+    view.standards_table.selectRow(row)
+    settle()
+    assert view.rate_button.isVisible(), "the walk must see the Rate button"
+    check(window)
+    assert menu_clashes(window) == {}

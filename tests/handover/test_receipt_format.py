@@ -141,7 +141,7 @@ def test_the_independent_reader_reads_what_fieldwork_issues(world, ann, tmp_path
     [issued] = issue_receipts(world.lead.store, INSPECTION, out, identity=world.lead.keys)
     read = spec_read(issued.path.read_bytes(), world.lead.keys.public.to_json())
     assert read == issued.receipt.to_json()
-    assert issued.path.name == f"{INSPECTION}_{ann.keys.key_id[:8]}_0001.fwreceipt"
+    assert issued.path.name == f"{INSPECTION}_{ann.id}_{ann.keys.key_id[:8]}_0001.fwreceipt"
 
 
 # --- strictness ---------------------------------------------------------------------------------

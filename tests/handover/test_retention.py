@@ -109,7 +109,9 @@ def test_retention_can_be_turned_off_and_its_days_changed(ann):
         assert caught.value.code == "invalid-setting"
     with pytest.raises(ValidationError):
         set_setting(ann.store, "wipe_everything", "yes")
-    assert {s["name"]: s["value"] for s in list_settings(ann.store)} == {"handover_wipe": "ask", "retention_days": "30"}
+    assert {s["name"]: s["value"] for s in list_settings(ann.store)} == {
+        "handover_wipe": "ask", "retention_days": "30", "keys_unlocked_minutes": "15"
+    }
 
 
 def test_the_evidence_is_gone_from_every_backup_kind_after_retention(world, ann, tmp_path):

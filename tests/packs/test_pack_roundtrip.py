@@ -119,7 +119,7 @@ def test_applying_builds_the_workspace(ann_store, ann_keys, lead_keys, ann_pack,
 
 
 def test_export_writes_atomically_with_a_name_of_ids_only(lead_store, lead_keys, ann_keys, ann_pack, out_dir):
-    assert ann_pack.path.name == suggested_pack_filename(INSPECTION, ann_keys.key_id, 1)
+    assert ann_pack.path.name == suggested_pack_filename(INSPECTION, ann_keys.person_id, ann_keys.key_id, 1)
     assert ann_pack.path.name.endswith(FILE_SUFFIX) and "Ann" not in ann_pack.path.name
     assert sorted(p.name for p in out_dir.iterdir()) == [ann_pack.path.name]  # no temp files left
     if os.name == "posix":
