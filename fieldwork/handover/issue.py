@@ -166,7 +166,10 @@ def issue_receipts(
             f"No bundle from {inspector_id} has been merged into {inspection_id}; merge their bundle first.",
             code="nothing-merged",
         )
-    targets = [folder / suggested_filename(inspection_id, b.bundle.inspector_id, b.bundle.signer_key_id, b.bundle.sequence) for b in bundles]
+    targets = [
+        folder / suggested_filename(inspection_id, b.bundle.inspector_id, b.bundle.signer_key_id, b.bundle.sequence)
+        for b in bundles
+    ]
     for target in targets:
         if target.exists() and not overwrite:
             raise ReceiptIssueError(

@@ -142,7 +142,8 @@ def _overlaps(dialog):
             problems.append(f"{a.text()[:30]!r} is squeezed ({a.height()} of {needed} px)")
         for b, rb in rects[i + 1:]:
             if ra.intersects(rb) and not (a.isAncestorOf(b) or b.isAncestorOf(a)):
-                problems.append(f"{getattr(a, 'text', lambda: '')()[:30]!r} overlaps {getattr(b, 'text', lambda: '')()[:30]!r}")
+                first, second = (getattr(w, "text", lambda: "")()[:30] for w in (a, b))
+                problems.append(f"{first!r} overlaps {second!r}")
     return problems
 
 

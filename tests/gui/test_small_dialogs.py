@@ -70,7 +70,9 @@ def test_a_pack_is_opened_from_the_folder_of_the_last_one(gui_store, tmp_path, m
 def test_a_bundle_is_named_with_the_person_id_and_saved_where_the_last_one_went(
     qtbot, gui_store, gui_inspection, cases, tmp_path
 ):
-    keys = create_keys(gui_store.path.parent, name="Jo", person_id="insp-1", passphrase="a long passphrase", scrypt=CHEAP)
+    keys = create_keys(
+        gui_store.path.parent, name="Jo", person_id="insp-1", passphrase="a long passphrase", scrypt=CHEAP
+    )
     lead = create_keys(tmp_path / "lead", name="Lee", person_id="lead-1", passphrase="another passphrase", scrypt=CHEAP)
     pin_lead(gui_store, gui_inspection.id, lead.public)
     name = export_preview(gui_store, gui_inspection.id, keys).suggested_filename
