@@ -47,6 +47,7 @@ MAX_PROBLEMS = 200  # a workbook of garbage should not print a million lines
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _LOADER_PROBLEM = re.compile(r"^(?:line \d+, )?(?P<path>\S+): (?P<message>.*)$", re.DOTALL)
 _PATH_PART = re.compile(r"([A-Za-z_]+)|\[(\d+)\]")
+_FORMULA = object()  # a cell refused for holding a formula: reported once, not again as empty
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,8 @@ class _Reader:
         """The typed value of one cell, or None when blank (a problem when it is required)."""
         raw = row.get(column.heading)
         required = column.required if required_here is None else required_here
+        if raw is _FORMULA:
+            return None
         if raw is None or (isinstance(raw, str) and raw == ""):
             if required:
                 self.problem(sheet, number, column.heading, "is empty; fill it in (see the Read me sheet).")
@@ -186,7 +189,7 @@ class _Reader:
                     heading = headings.get(index, f"column {index}")
                     self.problem(layout.name, number, heading, "holds a formula; type the value itself "
                                  "(a framework's text is never computed).")
-                    continue
+                    value = _FORMULA
                 values[index] = value
             if number == 1:
                 headings = self._headings(layout, values)
