@@ -103,8 +103,8 @@ def about_html(framework: Framework) -> str:
                 if kq.prompts:
                     out.append("<ul>")
                     out.extend(
-                        f"<li>{provenance_mark(p.provenance)} {escape(p.id)} {escape(p.text)}{guidance_html(p.guidance)}"
-                        "</li>"
+                        f"<li>{provenance_mark(p.provenance)} {escape(p.id)} {escape(p.text)}"
+                        f"{guidance_html(p.guidance)}</li>"
                         for p in kq.prompts
                     )
                     out.append("</ul>")

@@ -123,15 +123,21 @@ def _rating_changes(old: Framework, new: Framework) -> list[Change]:
     a, b = old.rating, new.rating
     if a.scheme != b.scheme:
         out.append(Change("rating", "scheme", f"The rating scheme changed from {a.scheme} to {b.scheme}."))
-    bands = lambda r: ", ".join(f"{x.rating} from {float(x.min_percent):g}% (score {x.score})" for x in r.bands)  # noqa: E731
+    def bands(rules) -> str:
+        return ", ".join(f"{x.rating} from {float(x.min_percent):g}% (score {x.score})" for x in rules.bands)
+
     if bands(a) != bands(b):
         out.append(Change("rating", "bands", f"The key-question bands are now: {bands(b) or 'none'} "
                           f"(were: {bands(a) or 'none'})."))
-    overall = lambda bs: ", ".join(f"{x.min_score}–{x.max_score} {x.rating}" for x in bs)  # noqa: E731
+    def overall(table) -> str:
+        return ", ".join(f"{x.min_score}–{x.max_score} {x.rating}" for x in table)
+
     if overall(a.overall_bands) != overall(b.overall_bands):
-        out.append(Change("rating", "overall_bands", f"The overall bands are now: {overall(b.overall_bands) or 'none'} "
-                          f"(were: {overall(a.overall_bands) or 'none'})."))
-    reduced = lambda r: "; ".join(f"out of {t.max_score}: {overall(t.bands)}" for t in r.reduced_bands)  # noqa: E731
+        out.append(Change("rating", "overall_bands", "The overall bands are now: "
+                          f"{overall(b.overall_bands) or 'none'} (were: {overall(a.overall_bands) or 'none'})."))
+    def reduced(rules) -> str:
+        return "; ".join(f"out of {t.max_score}: {overall(t.bands)}" for t in rules.reduced_bands)
+
     if reduced(a) != reduced(b):
         out.append(Change("rating", "reduced_overall_bands", f"The overall bands for a reduced maximum are now: "
                           f"{reduced(b) or 'none'} (were: {reduced(a) or 'none'})."))

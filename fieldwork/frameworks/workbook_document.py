@@ -34,7 +34,7 @@ def _settings(reader, rows) -> tuple[dict, dict[str, int]]:
     values: dict[str, object] = {}
     where: dict[str, int] = {}
     providers: list[str] = []
-    setting_column, value_column = SETTINGS.column("setting"), SETTINGS.column("value")
+    setting_column = SETTINGS.column("setting")
     for number, row in rows.rows:
         name = reader.value(SETTINGS.name, number, row, setting_column)
         if name is None:
@@ -64,7 +64,6 @@ def _settings(reader, rows) -> tuple[dict, dict[str, int]]:
             reader.problem(SETTINGS.name, None, "setting", f"the setting '{name}' is missing; add a row with "
                            f"'{name}' in column A and its value in column B.")
     values["provider_type"] = providers
-    _ = value_column
     return values, where
 
 

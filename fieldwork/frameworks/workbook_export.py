@@ -26,7 +26,6 @@ from fieldwork.frameworks.workbook_layout import (
     SETTINGS,
     SHEETS,
     STANDARDS,
-    Sheet,
 )
 from fieldwork.reports.files import atomic_write
 
@@ -135,7 +134,7 @@ def build_workbook(fw: Framework):
             cell.font, cell.fill = bold, fill
             letter = get_column_letter(index)
             sheet.column_dimensions[letter].width = column.width
-            if column.choices and not (layout is SETTINGS):
+            if column.choices and layout is not SETTINGS:
                 listed = ",".join(column.choices)
                 check = DataValidation(type="list", formula1=f'"{listed}"', allow_blank=not column.required,
                                        showErrorMessage=True, errorTitle=column.heading,
@@ -210,4 +209,4 @@ def export_workbook(fw: Framework, target: str | os.PathLike) -> Path:
     return atomic_write(target, lambda temp: book.save(temp))
 
 
-__all__ = ["Sheet", "build_workbook", "export_workbook", "sheet_rows"]
+__all__ = ["build_workbook", "export_workbook", "sheet_rows"]

@@ -20,23 +20,8 @@ from pathlib import Path
 from fieldwork.errors import FieldworkError, FrameworkError
 from fieldwork.frameworks import toml_writer
 from fieldwork.frameworks.loader import parse_framework
-from fieldwork.frameworks.model import RULES, Framework
-from fieldwork.frameworks.workbook_layout import (
-    BANDS,
-    CASE_DETAILS,
-    CHOICES,
-    DOMAINS,
-    OVERALL_BANDS,
-    QUESTIONS,
-    README_SHEET,
-    RATING_RULES,
-    SAMPLES,
-    SETTING_ROWS,
-    SETTINGS,
-    SHEETS,
-    STANDARDS,
-    Sheet,
-)
+from fieldwork.frameworks.model import Framework
+from fieldwork.frameworks.workbook_layout import README_SHEET, RATING_RULES, SHEETS, Sheet
 from fieldwork.regular_files import read_regular_file
 
 MAX_WORKBOOK_BYTES = 5 * 1024 * 1024  # an exported shipped framework is about 40 KiB

@@ -107,7 +107,8 @@ STANDARDS = Sheet(
     "Standards",
     "The standards, in the order shown, each in one domain.",
     (
-        Column("id", "id", "The standard's id; it stays the same across versions. Key questions name it.", 10, (), True),
+        Column("id", "id", "The standard's id; it stays the same across versions. Key questions name it.", 10,
+               (), True),
         Column("domain", "id", "The id of its domain (sheet Domains).", 10, (), True),
         Column("number", "text", "The number reports show, where it differs from the id; blank: the id.", 10),
         Column("title", "text", "The standard's name.", 40, (), True),

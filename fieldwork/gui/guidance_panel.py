@@ -88,7 +88,8 @@ class GuidancePanel(QWidget):
 
     def eventFilter(self, watched, event) -> bool:
         # The text's own width is known only once it is laid out: refit when it changes.
-        if watched is self.text and event.type() == event.Type.Resize and event.oldSize().width() != event.size().width():
+        resized = watched is self.text and event.type() == event.Type.Resize
+        if resized and event.oldSize().width() != event.size().width():
             self.fit()
         return False
 

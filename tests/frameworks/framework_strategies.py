@@ -36,7 +36,8 @@ def framework_documents(draw) -> dict:
     counter = iter(range(10_000))
 
     def new_id(prefix: str) -> str:
-        return f"{draw(st.sampled_from([prefix, prefix.upper(), '']))}{next(counter)}{draw(st.sampled_from(['', '.a', '-b', '_c']))}"
+        start = draw(st.sampled_from([prefix, prefix.upper(), ""]))
+        return f"{start}{next(counter)}{draw(st.sampled_from(['', '.a', '-b', '_c']))}"
 
     samples = [{"id": new_id("s"), "title": draw(text)} for _ in range(draw(st.integers(1, 3)))]
     samples[draw(st.integers(0, len(samples) - 1))]["default"] = True

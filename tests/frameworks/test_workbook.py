@@ -80,7 +80,8 @@ def test_the_workbook_is_laid_out_for_editing(tmp_path):
     assert questions.freeze_panes == "A2"
     assert [c.value for c in questions[1]][:4] == ["type", "id", "belongs_to", "text"]
     assert questions.column_dimensions["D"].width == 60
-    lists = {next(iter(dv.sqref.ranges)).coord.split(":")[0][0]: dv.formula1 for dv in questions.data_validations.dataValidation}
+    validations = questions.data_validations.dataValidation
+    lists = {next(iter(dv.sqref.ranges)).coord[0]: dv.formula1 for dv in validations}
     assert lists["A"] == '"key question,prompt"' and lists["F"] == '"yes,no"' and lists["I"] == '"confirmed,recalled"'
     readme = [row[0] for row in book["Read me"].iter_rows(values_only=True)]
     assert "  guidance" in readme and "    person_term" in readme

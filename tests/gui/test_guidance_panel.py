@@ -62,7 +62,8 @@ def test_f2_shows_the_guidance_of_the_question_under_the_keyboard(qtbot, make_wi
     assert guided.guidance.splitlines()[0] in panel.plain_text()
     assert guided.id in panel.title.text()
     # beside the questions, not over them: the panel sits below the scroll area, inside the window
-    assert panel.mapTo(window, panel.rect().topLeft()).y() >= view.scroll.mapTo(window, view.scroll.rect().bottomLeft()).y()
+    scroll_bottom = view.scroll.mapTo(window, view.scroll.rect().bottomLeft()).y()
+    assert panel.mapTo(window, panel.rect().topLeft()).y() >= scroll_bottom
     assert panel.mapTo(window, panel.rect().bottomRight()).y() <= window.height()
     assert view.scroll.horizontalScrollBar().maximum() == 0
     # as tall as the guidance, never more than a third of the view: the questions keep the room
