@@ -205,3 +205,22 @@ def test_a_file_that_is_not_a_workbook_is_refused(tmp_path, capsys):
     code, _, err = cli(capsys, "frameworks", "import", str(path), "--data-dir", str(tmp_path / "d"))
     assert code == 1 and "not a readable .xlsx workbook" in err and "Traceback" not in err
     assert not Path(tmp_path / "d" / "frameworks").exists()
+
+
+def test_sheets_missing_added_or_too_long_are_refused(monkeypatch):
+    framework = load_framework(shipped_frameworks_dir() / "hmip-youth-2025.toml")
+
+    def reshape(book):
+        del book["Choices"]
+        book.create_sheet("My notes")["A1"] = "remember to check 2.1"
+
+    found = problems_of(edited(framework, reshape))
+    assert ("Choices", None, None, "this sheet is missing; add it back (export the framework again to see its "
+            "columns).") in found
+    assert any(sheet == "My notes" and "is not a sheet of a framework workbook" in m for sheet, _r, _c, m in found)
+
+    import fieldwork.frameworks.workbook_import as reader
+
+    monkeypatch.setattr(reader, "MAX_ROWS", 5)  # the youth framework has more questions than that
+    found = problems_of(workbook_bytes(framework))
+    assert any(sheet == "Questions" and row == 7 and "more than 5 rows" in m for sheet, row, _c, m in found), found
