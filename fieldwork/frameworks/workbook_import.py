@@ -63,7 +63,11 @@ class WorkbookError(FieldworkError):
 
     def __init__(self, path: str, problems: list[WorkbookProblem]):
         self.path = path
-        self.problems = problems
+        # In the order the officer reads the workbook: sheet by sheet, row by row.
+        order = {sheet.name: index for index, sheet in enumerate(SHEETS)}
+        self.problems = sorted(problems, key=lambda p: (order.get(p.sheet, -1 if p.sheet is None else len(order)),
+                                                        p.row or 0))
+        problems = self.problems
         first = problems[0].describe() if len(problems) == 1 else f"{len(problems)} problems"
         super().__init__(f"{path}: {first}")
 
