@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from fieldwork.errors import FieldworkError, FrameworkError
+from fieldwork.errors import FieldworkError
 from fieldwork.frameworks.catalogue import find_framework, list_frameworks, user_frameworks_dir
 from fieldwork.frameworks.loader import load_framework
 from fieldwork.frameworks.model import Framework
@@ -70,7 +70,4 @@ def framework_named(name: str, data_dir: Path | None) -> Framework:
     if name.lower().endswith(".toml") or path.is_file():
         return load_framework(path)
     framework_id, _, version = name.partition("@")
-    try:
-        return find_framework(framework_id, data_dir, version or None)
-    except FrameworkError:
-        raise
+    return find_framework(framework_id, data_dir, version or None)
