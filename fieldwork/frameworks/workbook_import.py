@@ -131,6 +131,13 @@ class _Reader:
             if kind == "number" and isinstance(raw, float) and raw.is_integer():
                 raw = int(raw)
             return raw
+        if isinstance(raw, float):
+            # Excel keeps a typed 2.10 or 2025.10 as the number 2.1 or 2025.1: an id or a version
+            # would silently become another one.
+            self.problem(sheet, number, column.heading, f"Excel stored this as the number {raw:g}, which loses "
+                         "digits such as a final 0 (2.10 becomes 2.1); type it with an apostrophe first "
+                         "(for example '2.10) so it stays text.")
+            return None
         text = _as_text(raw)
         if kind == "yes_no":
             lowered = text.strip().casefold()

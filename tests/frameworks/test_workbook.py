@@ -224,3 +224,17 @@ def test_sheets_missing_added_or_too_long_are_refused(monkeypatch):
     monkeypatch.setattr(reader, "MAX_ROWS", 5)  # the youth framework has more questions than that
     found = problems_of(workbook_bytes(framework))
     assert any(sheet == "Questions" and row == 7 and "more than 5 rows" in m for sheet, row, _c, m in found), found
+
+
+def test_a_number_excel_made_of_an_id_or_version_is_refused_a_whole_number_is_text():
+    framework = load_framework(shipped_frameworks_dir() / "hmip-youth-2025.toml")
+
+    def typed(book):
+        for row in book["Settings"].iter_rows(min_row=2):
+            if row[0].value == "version":
+                row[1].value = 2025.1  # what Excel keeps when 2025.10 is typed
+        book["Domains"]["A2"].value = 7  # a whole number loses nothing: read as "7"
+
+    found = problems_of(edited(framework, typed))
+    assert [(s, c) for s, _r, c, _m in found] == [("Settings", "version")], found
+    assert "type it with an apostrophe first" in found[0][3]
