@@ -29,6 +29,7 @@ from fieldwork.frameworks.workbook_layout import (
 )
 from fieldwork.reports.files import atomic_write
 
+EXCEL_CELL_LIMIT = 32_767  # characters in one cell; Excel cuts or refuses more
 VALIDATED_ROWS = 2000  # data validation reaches this far down each sheet: room to add rows
 HEADER_FILL = "DDE4EE"
 
@@ -106,6 +107,11 @@ def _cell_value(value, sheet: str, row: int, column: str):
     if isinstance(value, str):
         if value == "":
             return None
+        if len(value) > EXCEL_CELL_LIMIT:
+            raise FieldworkError(
+                f"Sheet '{sheet}', row {row}, column '{column}' would hold {len(value):,} characters; Excel keeps at "
+                f"most {EXCEL_CELL_LIMIT:,} in a cell. Shorten that text in the framework file and export again."
+            )
         if ILLEGAL_CHARACTERS_RE.search(value) or "\r" in value:
             raise FieldworkError(
                 f"Sheet '{sheet}', row {row}, column '{column}' would hold a control character a workbook cannot "

@@ -238,3 +238,17 @@ def test_a_number_excel_made_of_an_id_or_version_is_refused_a_whole_number_is_te
     found = problems_of(edited(framework, typed))
     assert [(s, c) for s, _r, c, _m in found] == [("Settings", "version")], found
     assert "type it with an apostrophe first" in found[0][3]
+
+
+def test_text_too_long_for_a_cell_is_refused_before_anything_is_written(tmp_path):
+    import tomllib
+
+    from fieldwork.errors import FieldworkError
+    from fieldwork.frameworks.toml_writer import dumps
+
+    document = tomllib.loads((shipped_frameworks_dir() / "hmip-youth-2025.toml").read_text(encoding="utf-8"))
+    document["standards"][0]["key_questions"][0]["guidance"] = "g" * 40_000
+    framework = parse_framework(dumps(document).encode("utf-8"))
+    with pytest.raises(FieldworkError, match="Sheet 'Questions', row 2, column 'guidance' would hold 40,000"):
+        export_workbook(framework, tmp_path / "long.xlsx")
+    assert list(tmp_path.iterdir()) == []
