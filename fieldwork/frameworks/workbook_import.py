@@ -21,7 +21,7 @@ from fieldwork.errors import FieldworkError, FrameworkError
 from fieldwork.frameworks import toml_writer
 from fieldwork.frameworks.loader import parse_framework
 from fieldwork.frameworks.model import Framework
-from fieldwork.frameworks.workbook_layout import README_SHEET, RATING_RULES, SHEETS, Sheet
+from fieldwork.frameworks.workbook_layout import README_SHEET, SHEETS, Sheet
 from fieldwork.regular_files import read_regular_file
 
 MAX_WORKBOOK_BYTES = 5 * 1024 * 1024  # an exported shipped framework is about 40 KiB
@@ -213,7 +213,7 @@ class _Reader:
                 found[index] = heading
             elif heading in found.values():
                 self.problem(layout.name, 1, heading, "this heading appears twice; delete one of the columns.")
-            elif layout is RATING_RULES and heading == "meaning" or heading == "":
+            elif heading == "":
                 continue
             else:
                 self.problem(layout.name, 1, _as_text(value), f"is not a column of this sheet; the columns are: "
