@@ -1,4 +1,4 @@
-"""`fieldwork frameworks list | show | check`."""
+"""`fieldwork frameworks list | show | check | export | import | diff`."""
 
 from __future__ import annotations
 
@@ -37,6 +37,38 @@ def register(sub, common) -> None:
     check.add_argument("file", metavar="FILE")
     check.add_argument("--json", action="store_true", help="print JSON")
     check.set_defaults(handler=check_command)
+
+    export = commands.add_parser(
+        "export", help="write a framework as a workbook to edit in Excel", parents=[common],
+        description="Writes the framework as an .xlsx workbook: a Read me sheet, then one sheet each for the "
+        "settings, samples, domains, standards, questions and prompts (with guidance), case details, choices, "
+        "rating rules and bands. Edit it and bring it back with 'fieldwork frameworks import'.",
+    )
+    export.add_argument("framework_id", metavar="ID")
+    export.add_argument("--version", dest="fw_version", help="a specific version")
+    export.add_argument("--xlsx", required=True, metavar="FILE", help="the workbook to write")
+    export.add_argument("--json", action="store_true", help="print JSON")
+    export.set_defaults(handler=export_command)
+
+    bring_in = commands.add_parser(
+        "import", help="turn an edited framework workbook into a framework file", parents=[common],
+        description="Checks the whole workbook and, only if every sheet is valid, stores it as a framework file "
+        "in this profile's frameworks folder. Every problem is listed with its sheet, row and column.",
+    )
+    bring_in.add_argument("file", metavar="FILE.xlsx")
+    bring_in.add_argument("--json", action="store_true", help="print JSON")
+    bring_in.set_defaults(handler=import_command)
+
+    diff = commands.add_parser(
+        "diff", help="what changed between two versions of a framework", parents=[common],
+        description="OLD and NEW are framework ids (ID or ID@VERSION), framework files (.toml) or workbooks "
+        "(.xlsx). Lists questions added, removed, reworded, renumbered, moved between standards or samples, "
+        "guidance and provenance changes, and rating rules changed.",
+    )
+    diff.add_argument("old", metavar="OLD")
+    diff.add_argument("new", metavar="NEW")
+    diff.add_argument("--json", action="store_true", help="print JSON")
+    diff.set_defaults(handler=diff_command)
 
 
 def list_command(args) -> int:
@@ -84,4 +116,63 @@ def check_command(args) -> int:
         print_json({"valid": True, "file": args.file, **framework_summary(framework)})
     else:
         print(f"{args.file}: valid — {framework.id} {framework.version}, {len(framework.standards)} standards")
+    return EXIT_OK
+
+
+def export_command(args) -> int:
+    from fieldwork.frameworks.workbook_export import export_workbook
+
+    framework = find_framework(args.framework_id, resolve_data_dir(args.data_dir), args.fw_version)
+    path = export_workbook(framework, args.xlsx)
+    if args.json:
+        print_json({"exported": True, "file": str(path), "id": framework.id, "version": framework.version})
+    else:
+        print(f"{path}: {framework.id} {framework.version} written as a workbook; edit it, then run "
+              f"'fieldwork frameworks import {path}'.")
+    return EXIT_OK
+
+
+def import_command(args) -> int:
+    from fieldwork.frameworks.workbook_import import WorkbookError, read_workbook_file
+    from fieldwork.frameworks.workbook_store import store_imported
+
+    try:
+        imported = read_workbook_file(args.file)
+    except WorkbookError as error:
+        if args.json:
+            print_json({"imported": False, "file": args.file, "problems": [p.as_dict() for p in error.problems]})
+        else:
+            for problem in error.problems:
+                print(f"{args.file}: {problem.describe()}", file=sys.stderr)
+            print(f"{args.file}: {plural(len(error.problems), 'problem')}; nothing was imported. Correct the "
+                  "workbook and import it again.", file=sys.stderr)
+        return EXIT_REFUSED
+    outcome = store_imported(imported, resolve_data_dir(args.data_dir))
+    fw = imported.framework
+    if args.json:
+        print_json({"imported": True, "file": args.file, "path": str(outcome.path), "new": outcome.new,
+                    **framework_summary(fw)})
+    elif outcome.new:
+        print(f"{args.file}: valid — {fw.id} {fw.version} stored as {outcome.path}")
+    else:
+        print(f"{args.file}: {fw.id} {fw.version} is already stored, unchanged, as {outcome.path}")
+    return EXIT_OK
+
+
+def diff_command(args) -> int:
+    from fieldwork.frameworks.diff import diff_summary, framework_changes
+    from fieldwork.frameworks.workbook_store import framework_named
+
+    data_dir = resolve_data_dir(args.data_dir)
+    old, new = framework_named(args.old, data_dir), framework_named(args.new, data_dir)
+    changes = framework_changes(old, new)
+    if args.json:
+        print_json(diff_summary(old, new, changes))
+        return EXIT_OK
+    print(f"From {old.title} ({old.version}) to {new.title} ({new.version}):")
+    if not changes:
+        same = "the same text" if old.content_hash == new.content_hash else "no change to questions or ratings"
+        print(f"  no changes ({same}).")
+    for change in changes:
+        print(f"  - {change.words}")
     return EXIT_OK

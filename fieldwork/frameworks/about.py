@@ -19,6 +19,13 @@ def provenance_mark(provenance: str) -> str:
     return f'<span style="color:{colour}">[{escape(provenance)}]</span>'
 
 
+def guidance_html(guidance: str) -> str:
+    """The CARaG guidance under a question, line breaks kept; nothing when there is none."""
+    if not guidance:
+        return ""
+    return "<br><i>Guidance:</i> " + "<br>".join(escape(line) for line in guidance.splitlines())
+
+
 def _standard_flags(standard) -> str:
     flags = []
     if not standard.rated:
@@ -91,11 +98,14 @@ def about_html(framework: Framework) -> str:
             out.append("<ul>")
             for kq in standard.key_questions:
                 unrated = " <i>(reported, not rated)</i>" if standard.rated and not kq.rated else ""
-                out.append(f"<li>{provenance_mark(kq.provenance)} {escape(kq.id)} {escape(kq.text)}{unrated}")
+                out.append(f"<li>{provenance_mark(kq.provenance)} {escape(kq.id)} {escape(kq.text)}{unrated}"
+                           f"{guidance_html(kq.guidance)}")
                 if kq.prompts:
                     out.append("<ul>")
                     out.extend(
-                        f"<li>{provenance_mark(p.provenance)} {escape(p.id)} {escape(p.text)}</li>" for p in kq.prompts
+                        f"<li>{provenance_mark(p.provenance)} {escape(p.id)} {escape(p.text)}"
+                        f"{guidance_html(p.guidance)}</li>"
+                        for p in kq.prompts
                     )
                     out.append("</ul>")
                 out.append("</li>")

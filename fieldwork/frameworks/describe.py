@@ -105,7 +105,13 @@ def framework_to_dict(framework: Framework) -> dict:
                         "provenance": kq.provenance,
                         "rated": kq.rated,
                         "prompts": [
-                            {"id": p.id, "text": p.text, "allow_na": p.allow_na, "provenance": p.provenance}
+                            {
+                                "id": p.id,
+                                "text": p.text,
+                                "allow_na": p.allow_na,
+                                "provenance": p.provenance,
+                                "guidance": p.guidance,
+                            }
                             for p in kq.prompts
                         ],
                     }

@@ -363,7 +363,9 @@ def _build(raw: dict, data: bytes, source_name: str) -> Framework:
             kq_prov = kq.get("provenance", std_prov)
             allow_na = kq.get("allow_na", False)
             prompts = tuple(
-                Prompt(p["id"], p["text"], p.get("allow_na", False), p.get("provenance", kq_prov))
+                Prompt(
+                    p["id"], p["text"], p.get("allow_na", False), p.get("provenance", kq_prov), p.get("guidance", "")
+                )
                 for p in kq.get("prompts", [])
             )
             question = KeyQuestion(

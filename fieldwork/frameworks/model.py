@@ -27,6 +27,7 @@ class Prompt:
     text: str
     allow_na: bool
     provenance: str
+    guidance: str = ""  # format 2: the CARaG guidance on this prompt, shown on demand (F2)
 
     def allowed(self) -> tuple[Answer, ...]:
         return (Answer.YES, Answer.NO, Answer.NA) if self.allow_na else (Answer.YES, Answer.NO)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel, QUndoStack
+from PySide6.QtGui import QColor, QKeySequence, QShortcut, QStandardItem, QStandardItemModel, QUndoStack
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -30,6 +30,7 @@ from fieldwork.gui.answer_commands import AnswerCommand
 from fieldwork.gui.case_details_form import CaseDetailsForm
 from fieldwork.gui.case_scrolling import PageScrolling
 from fieldwork.gui.completion_dialog import COMPLETE_ANYWAY, CompletionDialog
+from fieldwork.gui.guidance_panel import GUIDANCE_KEY, GuidancePanel
 from fieldwork.gui.keyboard_mode import KeyboardModeStrip
 from fieldwork.gui.moderation_panel import CaseModeration
 from fieldwork.gui.question_widgets import KeyQuestionPanel, QuestionRow, SectionHeading
@@ -83,6 +84,12 @@ class CaseView(PageScrolling, QWidget):
         self.case_changed.connect(lambda _case_id: self.moderation.answers_changed())
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         layout.addWidget(self.splitter, 1)
+        # The CARaG guidance of the question under the keyboard, below the questions, on F2.
+        self.guidance_panel = GuidancePanel(self.framework, self)
+        layout.addWidget(self.guidance_panel)
+        self._guidance_key = QShortcut(QKeySequence(GUIDANCE_KEY), self)
+        self._guidance_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self._guidance_key.activated.connect(self.toggle_guidance)
         # Which mode the keyboard is in, always in sight: answer keys act on a row, or letters are text.
         self.mode_label = KeyboardModeStrip(self)
         layout.addWidget(self.mode_label)
@@ -470,6 +477,16 @@ class CaseView(PageScrolling, QWidget):
     def toggle_complete(self) -> None:
         self._toggle_complete()
 
+    def toggle_guidance(self) -> None:
+        """F2: open the guidance of the question under the keyboard, or close the panel."""
+        if self.guidance_panel.isVisible():
+            self.guidance_panel.hide()
+            return
+        self.guidance_panel.show_for(self.current_question_id())
+        self.guidance_panel.show()
+        if self._current_row is not None:
+            self._after_layout(lambda: self._scroll_to(self._current_row))
+
     # --- navigation --------------------------------------------------------------------------
     def eventFilter(self, watched, event) -> bool:
         if watched is getattr(self, "_page", None) and event.type() == event.Type.Resize:
@@ -482,6 +499,8 @@ class CaseView(PageScrolling, QWidget):
             return False
         if isinstance(watched, QuestionRow) and event.type() == event.Type.FocusIn:
             self._current_row = watched
+            if self.guidance_panel.isVisible():
+                self.guidance_panel.show_for(watched.question_id)
             self._show_answering(watched)
             self._scroll_to(watched)
             self._select_in_outline(watched.question_id)

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, 
 
 from fieldwork.errors import FieldworkError
 from fieldwork.frameworks.catalogue import current_first, list_frameworks
-from fieldwork.gui import profile_flow, question_set, theme
+from fieldwork.gui import frameworks_dialog, profile_flow, question_set, theme
 from fieldwork.gui.case_view import CaseView
 from fieldwork.gui.dialogs import (
     AddCaseDialog,
@@ -153,6 +153,7 @@ class MainWindow(QMainWindow):
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self._action("shortcuts", "&Keyboard shortcuts", lambda: ShortcutsDialog(self).exec()))
         help_menu.addAction("About this &framework", self.show_framework_info)
+        frameworks_dialog.install(self, help_menu)
         help_menu.addAction("&About fieldwork", self.show_about)
 
     def _on_case(self, method) -> None:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from fieldwork.frameworks.model import Answer, KeyQuestion
 from fieldwork.gui import theme
 from fieldwork.gui.format import saved_time
+from fieldwork.gui.guidance_panel import GUIDANCE_KEY, has_guidance
 
 ANSWER_KEYS = {Qt.Key.Key_Y: Answer.YES, Qt.Key.Key_N: Answer.NO, Qt.Key.Key_A: Answer.NA}
 EVIDENCE_SAVE_DELAY_MS = 500
@@ -361,10 +362,12 @@ class KeyQuestionPanel(QFrame):
         layout.setSpacing(2)
         layout.addWidget(heading)
         self._notices = 0  # widgets shown under the heading, e.g. the lead's queries
-        if question.guidance:
-            guidance = QLabel(question.guidance, self)
+        if has_guidance(question):
+            # The guidance itself can be paragraphs long: it opens on demand, below the questions.
+            guidance = QLabel(f"Guidance for this question: press {GUIDANCE_KEY} on it", self)
             guidance.setWordWrap(True)
             theme.style_text(guidance, "guidance")
+            guidance.setObjectName("guidanceHint")  # after style_text, which names a label by its role
             layout.addWidget(guidance)
         if self.prompt_rows:
             prompts_title = QLabel("PROMPTS", self)

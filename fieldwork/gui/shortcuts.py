@@ -29,6 +29,7 @@ ROW_KEYS = (
     ("Down / J, Up / K", "Next or previous question"),
     ("Enter", "From a judgement: type its evidence"),
     ("Esc", "From evidence: back to the judgement"),
+    ("F2", "Show or hide the guidance (CARaG) for the question, below the questions"),
     ("Tab / Shift+Tab", "Move through the controls"),
 )
 
