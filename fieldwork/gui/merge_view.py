@@ -29,6 +29,7 @@ from fieldwork.errors import FieldworkError
 from fieldwork.gui import theme
 from fieldwork.gui.format import saved_time, uk_date
 from fieldwork.gui.simple_table_model import RowsTableModel
+from fieldwork.gui.wording import in_app
 from fieldwork.store import Store
 from fieldwork.text import plural
 
@@ -128,7 +129,7 @@ class MergeView(QWidget):
                 ("Answers", lambda r: r.answers or ""),
                 ("Conflicts", lambda r: r.conflicts or ""),
                 ("Held for you", _held_text),
-                ("Why / notes", lambda r: r.message or "; ".join(r.notes)),
+                ("Why / notes", lambda r: in_app(r.message or "; ".join(r.notes))),
             ],
             parent=self,
         )
@@ -305,7 +306,7 @@ class MergeView(QWidget):
         try:
             accepted = accept_held(self.store, self.inspection.id)
         except FieldworkError as error:
-            self.message.emit(error.message)
+            self.message.emit(in_app(error.message))
             return False
         self.refresh()
         self.message.emit(f"Accepted held work on {plural(accepted.cases, 'case')}; it counts from now on.")
@@ -349,7 +350,7 @@ class MergeView(QWidget):
                 kind=conflict.kind,
             )
         except FieldworkError as error:
-            self.message.emit(error.message)
+            self.message.emit(in_app(error.message))
             return False
         self.reason_edit.clear()
         self.refresh()

@@ -36,7 +36,8 @@ SCREENS = {
 }
 
 # A command as the core quotes it: 'fieldwork keys export --out FILE' or `fieldwork ratings`.
-_COMMAND = re.compile(r"(['`])fieldwork ([a-z][a-z -]*?)((?: --?[a-z-]+)?(?: [A-Z_]+)?)*\1")
+# Anything up to the closing quote: options and their values ('--inspection M1') go with it.
+_COMMAND = re.compile(r"(['`])fieldwork ([a-z][^'`\n]*?)\1")
 
 
 def screen_for(subcommand: str) -> str | None:
