@@ -16,6 +16,7 @@ from fieldwork.frameworks.workbook_layout import (
     OVERALL_BANDS,
     QUESTIONS,
     RATING_RULES,
+    SAMPLE_RULES,
     SAMPLES,
     SETTING_ROWS,
     SETTINGS,
@@ -127,6 +128,9 @@ def build_document(reader, sheets: dict) -> dict:
                            "(belongs_to = its id) or delete the standard.")
 
     document["case_details"] = _case_details(reader, sheets[CASE_DETAILS.name], sheets[CHOICES.name])
+    rules = _sample_rules(reader, sheets[SAMPLE_RULES.name], document["case_details"])
+    if rules:
+        document["sample_rules"] = rules
     document["rating"] = _rating(reader, settings, sheets)
     return document
 
@@ -172,6 +176,58 @@ def _questions(reader, rows, standards: dict) -> None:
             path = (*kq_path, "prompts", len(prompts))
             prompts.append(item)
         reader.origins[path] = (QUESTIONS.name, number)
+
+
+def _typed(value: str, detail: dict | None):
+    """A rule's value as the framework file writes it: booleans and whole numbers typed, as their
+    detail is (the workbook holds the stored form: true/false, digits)."""
+    kind = (detail or {}).get("type")
+    if kind == "boolean" and value in ("true", "false"):
+        return value == "true"
+    if kind == "integer" and value.lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+def _sample_rules(reader, rows, details: list[dict]) -> list[dict]:
+    """Rows grouped by rule number (lowest first) into [[sample_rules]] with their `when`."""
+    by_id = {d["id"]: d for d in details if "id" in d}
+    grouped: dict[int, dict] = {}
+    for number, row in rows.rows:
+        values = {c.heading: reader.value(SAMPLE_RULES.name, number, row, c) for c in SAMPLE_RULES.columns}
+        if values["rule"] is None or values["field"] is None:
+            continue
+        rule = grouped.setdefault(values["rule"], {"sample": values["sample"], "when": {}, "row": number})
+        if values["sample"] != rule["sample"]:
+            reader.problem(SAMPLE_RULES.name, number, "sample", f"rule {values['rule']} names sample "
+                           f"'{rule['sample']}' on an earlier row; a rule chooses one sample, so use the same id.")
+        if values["description"] and "description" not in rule:
+            rule["description"] = values["description"]
+        field, when = values["field"], rule["when"]
+        has_range = values["at_least"] is not None or values["at_most"] is not None
+        if (values["value"] is None) == (not has_range):
+            reader.problem(SAMPLE_RULES.name, number, "value", "give either a value, or at_least / at_most, "
+                           "on each row.")
+            continue
+        if has_range:
+            if field in when:
+                reader.problem(SAMPLE_RULES.name, number, "field", f"'{field}' already has a condition in rule "
+                               f"{values['rule']}; give a range on one row only.")
+                continue
+            when[field] = {k: values[k] for k in ("at_least", "at_most") if values[k] is not None}
+        else:
+            existing = when.setdefault(field, [])
+            if isinstance(existing, dict):
+                reader.problem(SAMPLE_RULES.name, number, "value", f"'{field}' has a range in rule "
+                               f"{values['rule']}; a condition is a range or values, not both.")
+                continue
+            existing.append(_typed(values["value"], by_id.get(field)))
+    rules = []
+    for number in sorted(grouped):
+        rule = grouped[number]
+        reader.origins[("sample_rules", len(rules))] = (SAMPLE_RULES.name, rule.pop("row"))
+        rules.append(rule)
+    return rules
 
 
 def _case_details(reader, rows, choice_rows) -> list[dict]:

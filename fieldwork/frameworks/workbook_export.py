@@ -21,6 +21,7 @@ from fieldwork.frameworks.workbook_layout import (
     QUESTIONS,
     RATING_RULES,
     README_SHEET,
+    SAMPLE_RULES,
     SAMPLES,
     SETTING_ROWS,
     SETTINGS,
@@ -77,6 +78,7 @@ def sheet_rows(fw: Framework) -> dict[str, list[list]]:
     return {
         SETTINGS.name: [list(row) for row in setting_values(fw)],
         SAMPLES.name: [[s.id, s.title, yes_no(s.default), s.description] for s in fw.samples],
+        SAMPLE_RULES.name: _sample_rule_rows(fw),
         DOMAINS.name: [[d.id, d.title, d.provenance] for d in fw.domains],
         STANDARDS.name: [
             [s.id, s.domain_id, s.number, s.title, s.statement, s.basis, s.sample_id or "", yes_no(s.rated),
@@ -93,6 +95,23 @@ def sheet_rows(fw: Framework) -> dict[str, list[list]]:
         BANDS.name: [[b.rating, _number(b.min_percent), b.score] for b in rating.bands],
         OVERALL_BANDS.name: overall,
     }
+
+
+def _sample_rule_rows(fw: Framework) -> list[list]:
+    """One row per condition value (or range); the description on each rule's first row."""
+    rows: list[list] = []
+    for number, rule in enumerate(fw.sample_rules, start=1):
+        first = len(rows)
+        for condition in rule.conditions:
+            if condition.values:
+                rows += [[number, rule.sample_id, condition.field_id, value, "", "", ""] for value in condition.values]
+            else:
+                at_least = "" if condition.at_least is None else condition.at_least
+                at_most = "" if condition.at_most is None else condition.at_most
+                rows.append([number, rule.sample_id, condition.field_id, "", at_least, at_most, ""])
+        if rows[first:]:
+            rows[first][6] = rule.description
+    return rows
 
 
 def _number(fraction):

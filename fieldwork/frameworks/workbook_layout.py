@@ -93,6 +93,27 @@ SAMPLES = Sheet(
     ),
 )
 
+SAMPLE_RULES = Sheet(
+    "Sample rules",
+    "Which sample (question set) a case goes into, chosen from its case details (docs/framework-format.md, "
+    "\"Sample rules\"). One row per condition: rows with the same rule number are one rule, and all its "
+    "conditions must hold. Rules are tried in number order; a case no rule matches goes into the default sample.",
+    (
+        Column("rule", "integer", "The rule's number: rows with the same number are one rule; tried lowest first.",
+               8, (), True),
+        Column("sample", "id", "The id of the sample the rule chooses (sheet Samples); the same on every row of "
+               "the rule.", 14, (), True),
+        Column("field", "id", "The id of the case detail the condition looks at (sheet Case details).", 16, (),
+               True),
+        Column("value", "text", "A value the detail must have, as stored (a choice's value, true/false, a whole "
+               "number). Several rows with the same rule and field: any of their values. Blank when at_least or "
+               "at_most is used.", 24),
+        Column("at_least", "integer", "Whole-number details only: the lowest value that matches.", 10),
+        Column("at_most", "integer", "Whole-number details only: the highest value that matches.", 10),
+        Column("description", "text", "Why the rule exists, in words (first row of the rule).", 60),
+    ),
+)
+
 DOMAINS = Sheet(
     "Domains",
     "The domains, in the order shown.",
@@ -206,5 +227,8 @@ OVERALL_BANDS = Sheet(
     ),
 )
 
-SHEETS = (SETTINGS, SAMPLES, DOMAINS, STANDARDS, QUESTIONS, CASE_DETAILS, CHOICES, RATING_RULES, BANDS, OVERALL_BANDS)
+SHEETS = (
+    SETTINGS, SAMPLES, SAMPLE_RULES, DOMAINS, STANDARDS, QUESTIONS, CASE_DETAILS, CHOICES, RATING_RULES, BANDS,
+    OVERALL_BANDS,
+)
 README_SHEET = "Read me"

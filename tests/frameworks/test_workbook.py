@@ -251,3 +251,19 @@ def test_text_too_long_for_a_cell_is_refused_before_anything_is_written(tmp_path
     with pytest.raises(FieldworkError, match="Sheet 'Questions', row 2, column 'guidance' would hold 40,000"):
         export_workbook(framework, tmp_path / "long.xlsx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_sample_rules_come_back_and_their_problems_are_named():
+    """The dynamic inspection's core/adjusted rules travel as the Sample rules sheet (decision 0034)."""
+    framework = load_framework(shipped_frameworks_dir() / "hmip-dynamic-public-protection-2025.toml")
+    assert framework.sample_rules
+
+    def broken(book):
+        sheet = book["Sample rules"]
+        sheet["B3"].value = "core"  # rule 2's row now names another sample than rule 2's first row…
+        sheet["A3"].value = 1  # …once it is part of rule 1
+        sheet["E2"].value = 3  # a value and a range on one row
+
+    found = problems_of(edited(framework, broken))
+    assert any(p[:3] == ("Sample rules", 3, "sample") and "one sample" in p[3] for p in found), found
+    assert any(p[:3] == ("Sample rules", 2, "value") and "either a value" in p[3] for p in found), found
