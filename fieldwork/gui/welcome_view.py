@@ -61,8 +61,9 @@ class WelcomeView(QWidget):
                 self.practice_requested,
             ),
             (
-                "Start an &inspection by hand…",
-                "Pick a framework, name the provider and add your cases yourself.",
+                "Set up an &inspection (lead inspector)…",
+                "For the lead: choose the programme, name the provider, then import the case sample and "
+                "allocate cases to your team (or add cases yourself to read them alone).",
                 self.new_inspection_requested,
             ),
         ]

@@ -157,7 +157,7 @@ def test_welcome_view_when_the_store_has_no_inspection(make_window, gui_store):
     assert isinstance(window.current_view(), WelcomeView)
     assert window.home_view is None and window.inspection is None
     assert welcome_button(window, "Try the practice inspection").isEnabled()
-    assert welcome_button(window, "Start an inspection by hand…").isEnabled()
+    assert welcome_button(window, "Set up an inspection (lead inspector)…").isEnabled()
     window.actions["next_unanswered"].trigger()  # harmless with no case open
     window.actions["go_home"].trigger()
     assert isinstance(window.current_view(), WelcomeView)
@@ -187,7 +187,7 @@ def test_start_an_inspection_by_hand_then_add_a_case(qtbot, monkeypatch, make_wi
     monkeypatch.setattr(NewInspectionDialog, "ask", classmethod(fill_in))
     monkeypatch.setattr(AddCaseDialog, "ask", classmethod(lambda cls, parent, framework: ("X42", "unpaid_work")))
     window = make_window(gui_store)
-    qtbot.mouseClick(welcome_button(window, "Start an inspection by hand…"), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(welcome_button(window, "Set up an inspection (lead inspector)…"), Qt.MouseButton.LeftButton)
     assert "test-mini" in offered
     [inspection] = list_inspections(gui_store)
     assert (inspection.id, inspection.provider, inspection.provider_type) == ("HAND-1", "Wolds Test CRC", "CRC")

@@ -52,7 +52,7 @@ def tab_labels(window) -> list[str]:
 
 
 def start_inspection_by_hand(window, monkeypatch, inspection_id: str) -> None:
-    """Welcome → Start an inspection by hand…, or File → New inspection… once an inspection exists."""
+    """Welcome → Set up an inspection (lead inspector)…, or File → New inspection… once an inspection exists."""
 
     def fill(dialog):
         dialog.provider_edit.setText("Northshire Test CRC")
@@ -65,7 +65,7 @@ def start_inspection_by_hand(window, monkeypatch, inspection_id: str) -> None:
 
     monkeypatch.setattr(NewInspectionDialog, "exec", fill)
     if window.inspection is None:
-        button(window.current_view(), "Start an inspection by hand…").click()
+        button(window.current_view(), "Set up an inspection (lead inspector)…").click()
     else:
         window.new_inspection_action.trigger()
     assert window.inspection is not None and window.inspection.id == inspection_id
