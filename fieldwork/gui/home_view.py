@@ -131,8 +131,32 @@ class HomeView(QWidget):
         layout.addLayout(progress)
         layout.addSpacing(6)
         layout.addLayout(filters)
+        # What to do next when the table shows nothing (issue 19): an empty grid says nothing.
+        self.empty_hint = QLabel("")
+        self.empty_hint.setObjectName("emptyHint")
+        self.empty_hint.setWordWrap(True)
+        theme.style_text(self.empty_hint, "welcomeNote")
+        layout.addWidget(self.empty_hint)
         layout.addWidget(self.table, 1)
+        for changed in (self.proxy.modelReset, self.proxy.rowsInserted, self.proxy.rowsRemoved,
+                        self.proxy.layoutChanged):
+            changed.connect(self._update_empty_hint)
         self._show_inspection()
+        self._update_empty_hint()
+
+    def _update_empty_hint(self, *_args) -> None:
+        if self.proxy.rowCount():
+            self.empty_hint.hide()
+            return
+        if self.table_model.rowCount():
+            text = ("No case matches the search or the filters: clear the search box, or choose "
+                    "All statuses.")
+        else:
+            text = ("No cases yet. As the lead inspector: import the provider's case sample on the "
+                    "Allocation tab, or use Add case… for a single case. As an inspector: open the "
+                    "allocation pack your lead sent you (File → Open allocation pack…).")
+        self.empty_hint.setText(text)
+        self.empty_hint.show()
 
     def _show_inspection(self) -> None:
         inspection, framework = self.inspection, self.framework
