@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fieldwork.cli import EXIT_OK, print_json
+from fieldwork.cli.arguments import add_text_option
 from fieldwork.errors import ValidationError
 from fieldwork.paths import resolve_data_dir
 from fieldwork.profile import open_profile_store
@@ -39,7 +40,7 @@ def register(sub, common) -> None:
     change.add_argument("inspection_id", metavar="INSPECTION")
     change.add_argument("case_ref", metavar="CASE_REF")
     change.add_argument("sample_id", metavar="SAMPLE")
-    change.add_argument("--reason", required=True, help="why the case answers this set")
+    add_text_option(change, "--reason", required=True, help="why the case answers this set")
     change.add_argument("--json", action="store_true", help="print JSON")
     change.set_defaults(handler=set_sample_command)
 

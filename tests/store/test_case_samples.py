@@ -217,3 +217,20 @@ def test_a_case_sent_to_its_inspector_in_a_pack_keeps_its_set_at_the_lead(store,
         )
     with pytest.raises(ValidationError, match="Move the case to nobody"):
         change_sample(store, case.id, "adjusted", "Six-week licence")
+
+
+def test_the_reason_for_a_set_change_can_come_from_a_file_unseen_by_other_users(tmp_path, capsys):
+    """Like every other reason on the command line (issue 20: arguments show in `ps`)."""
+    data = tmp_path / "data"
+    assert run(["--data-dir", str(data), "inspection", "create", "--framework", DYNAMIC.id,
+                "--provider", "North", "--id", "DPP-1"]) == 0
+    assert run(["--data-dir", str(data), "case", "add", "DPP-1", "L1", "--detail", "sentence_type=licence",
+                "--detail", "licence_weeks=7"]) == 0
+    why = tmp_path / "why.txt"
+    why.write_text("Licence is 7 months, not 7 weeks\n", encoding="utf-8")
+    code = run(["--data-dir", str(data), "case", "set-sample", "DPP-1", "L1", "core", "--reason-file", str(why)])
+    assert code == 0, capsys.readouterr().err
+    with open_store(data) as store:
+        case = find_case(store, "DPP-1", "L1")
+        assert case.sample_id == "core"
+        assert sample_log(store, case.id)[-1][3].strip() == "Licence is 7 months, not 7 weeks"
