@@ -68,6 +68,18 @@ def _settings(reader, rows) -> tuple[dict, dict[str, int]]:
     return values, where
 
 
+def _plain_items(reader, layout, sheets: dict, key: str) -> list[dict]:
+    """One table per row, a field per column, each remembered as coming from its row."""
+    items: list[dict] = []
+    for number, row in sheets[layout.name].rows:
+        item: dict = {}
+        for column in layout.columns:
+            _put(item, column.heading, reader.value(layout.name, number, row, column))
+        reader.origins[(key, len(items))] = (layout.name, number)
+        items.append(item)
+    return items
+
+
 def build_document(reader, sheets: dict) -> dict:
     settings, where = _settings(reader, sheets[SETTINGS.name])
     for name, number in where.items():
@@ -92,21 +104,8 @@ def build_document(reader, sheets: dict) -> dict:
         labels = {k: settings[f"{group}_label_{k}"] for k in ("yes", "no", "na") if f"{group}_label_{k}" in settings}
         document[f"{group}_labels"] = labels
 
-    document["samples"] = []
-    for number, row in sheets[SAMPLES.name].rows:
-        item = {}
-        for column in SAMPLES.columns:
-            _put(item, column.heading, reader.value(SAMPLES.name, number, row, column))
-        reader.origins[("samples", len(document["samples"]))] = (SAMPLES.name, number)
-        document["samples"].append(item)
-
-    document["domains"] = []
-    for number, row in sheets[DOMAINS.name].rows:
-        item = {}
-        for column in DOMAINS.columns:
-            _put(item, column.heading, reader.value(DOMAINS.name, number, row, column))
-        reader.origins[("domains", len(document["domains"]))] = (DOMAINS.name, number)
-        document["domains"].append(item)
+    document["samples"] = _plain_items(reader, SAMPLES, sheets, "samples")
+    document["domains"] = _plain_items(reader, DOMAINS, sheets, "domains")
 
     standards: dict[str, tuple[int, dict]] = {}
     document["standards"] = []
