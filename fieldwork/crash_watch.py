@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fieldwork import __version__
+from fieldwork.durable_files import atomic_write
 
 MARKER_NAME = "running"
 LOG_NAME = "crash.log"
@@ -57,10 +58,9 @@ class LastSession:
 class CrashWatch:
     """The running session's marker and crash log; `finish()` on a clean quit."""
 
-    def __init__(self, folder: Path, log_file, log_start: int):
+    def __init__(self, folder: Path, log_file):
         self.folder = folder
         self._log_file = log_file
-        self._log_start = log_start
 
     def finish(self) -> None:
         """A clean end: stop the fatal-error handler and remove the marker."""
@@ -92,7 +92,7 @@ def start(folder: Path, now: dt.datetime | None = None) -> tuple[CrashWatch, Las
     start_size = log_file.tell()
     faulthandler.enable(file=log_file, all_threads=True)
     _write_marker(folder, now, start_size)
-    return CrashWatch(folder, log_file, start_size), last
+    return CrashWatch(folder, log_file), last
 
 
 def _last_session(folder: Path) -> LastSession | None:
@@ -117,12 +117,8 @@ def _last_session(folder: Path) -> LastSession | None:
 
 
 def _write_marker(folder: Path, now: dt.datetime, log_size: int) -> None:
-    marker = folder / MARKER_NAME
-    temporary = marker.with_name(MARKER_NAME + ".tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as file:
-        json.dump({"started_at": now.isoformat(), "pid": os.getpid(), "log_size": log_size}, file)
-    os.replace(temporary, marker)
+    marker = {"started_at": now.isoformat(), "pid": os.getpid(), "log_size": log_size}
+    atomic_write(folder / MARKER_NAME, json.dumps(marker).encode("utf-8"))
 
 
 def _keep_newest(log_path: Path) -> None:
@@ -133,13 +129,9 @@ def _keep_newest(log_path: Path) -> None:
         with open(log_path, "rb") as file:
             file.seek(-MAX_LOG_BYTES, os.SEEK_END)
             tail = file.read()
-        temporary = log_path.with_name(LOG_NAME + ".tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as file:
-            file.write(tail)
-        os.replace(temporary, log_path)
     except FileNotFoundError:
-        pass
+        return
+    atomic_write(log_path, tail)
 
 
 def _local_clock(moment: dt.datetime) -> str:

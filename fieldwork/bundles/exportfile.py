@@ -10,8 +10,8 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from fieldwork.durable_files import atomic_write, remove_stale_partials
 from fieldwork.errors import FieldworkError, StoreLockedError
-from fieldwork.identity.files import atomic_write, remove_stale_partials
 from fieldwork.identity.keys import UnlockedIdentity
 from fieldwork.profile import read_profile
 from fieldwork.store.db import Store

@@ -23,6 +23,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from fieldwork.durable_files import fsync_dir
 from fieldwork.errors import FieldworkError
 from fieldwork.faults import crash_point
 from fieldwork.store import backups as store_backups
@@ -108,7 +109,7 @@ def _replace_backups(store: Store) -> tuple[str, int]:
             removed += 1
     folder = store_backups.backups_dir(store.path.parent)
     recovery.remove_stale_temp_files(folder, legacy_backup_names=True)
-    recovery.fsync_dir(folder)
+    fsync_dir(folder)
     return str(fresh.path), removed
 
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from fieldwork import __version__
 from fieldwork.bundles.exportfile import check_exporter
+from fieldwork.durable_files import atomic_write, remove_stale_partials
 from fieldwork.errors import NotFoundError
 from fieldwork.handover.errors import ReceiptIssueError
 from fieldwork.handover.format import FORMAT_VERSION, Receipt, ReceiptCase, signed_file, suggested_filename
-from fieldwork.identity.files import atomic_write, remove_stale_partials
 from fieldwork.identity.keys import UnlockedIdentity
 from fieldwork.merge.imports import ImportRecord, list_imports
 from fieldwork.store.db import Store

@@ -28,10 +28,10 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import ChaCha20Poly1305
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from fieldwork.durable_files import atomic_write, remove_stale_partials
 from fieldwork.identity import keyring_secret, suites
 from fieldwork.identity.encoding import EncodingError, b64decode, b64encode, canonical_json, parse_strict_json
 from fieldwork.identity.errors import IdentityError
-from fieldwork.identity.files import atomic_write, remove_stale_partials
 from fieldwork.identity.public import PublicIdentity, identity_from_bytes, identity_from_json
 from fieldwork.identity.unlocked import DECRYPTION_KEY_KINDS, DecryptionKey, UnlockedIdentity
 from fieldwork.regular_files import read_regular_file

@@ -16,9 +16,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from fieldwork.durable_files import atomic_write
 from fieldwork.identity import keyfile, suites
 from fieldwork.identity.errors import IdentityError
-from fieldwork.identity.files import atomic_write
 from fieldwork.identity.keyfile import PRIVATE_TYPE, PRIVATE_VERSION, ScryptParams
 from fieldwork.identity.public import PublicIdentity, check_name, check_person_id
 from fieldwork.identity.unlocked import DecryptionKey, UnlockedIdentity

@@ -14,9 +14,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from fieldwork.durable_files import atomic_write
 from fieldwork.identity import keyfile, keys, suites
 from fieldwork.identity.errors import IdentityError
-from fieldwork.identity.files import atomic_write
 from fieldwork.identity.keys import check_passphrase, generate_identity, keys_dir, read_public_identity
 from fieldwork.identity.public import PublicIdentity, identity_from_bytes
 from fieldwork.identity.unlocked import DecryptionKey, UnlockedIdentity

@@ -23,9 +23,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from fieldwork.durable_files import atomic_write
 from fieldwork.identity import keyfile, keys
 from fieldwork.identity.errors import IdentityError
-from fieldwork.identity.files import atomic_write
 from fieldwork.identity.keys import check_passphrase, generate_identity, keys_dir, unlock_keys
 from fieldwork.identity.public import PublicIdentity
 from fieldwork.identity.rotation import FILE_SUFFIX, RotationStatement, make_statement

@@ -10,7 +10,7 @@ Every export (ratings report, research export) may hold personal data, so:
   spool file beside the target instead);
 - a failed write removes its temp and spool files; a killed one leaves them, and the next
   export to the same folder removes those whose writer is gone (`remove_leftovers`). (The rule
-  is fieldwork.store.recovery's, so importing this module does not load the identity package.)
+  is fieldwork.durable_files', which loads nothing beyond the standard library.)
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from fieldwork.durable_files import fsync_dir
 from fieldwork.errors import FieldworkError
 from fieldwork.faults import crash_point
 from fieldwork.store.recovery import remove_stale_temp_files, temp_path
@@ -36,17 +37,6 @@ class ExportError(FieldworkError):
     """An export file that cannot be written."""
 
     code = "export"
-
-
-def _fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def remove_leftovers(target: Path) -> list[Path]:
@@ -122,7 +112,8 @@ def atomic_spooled_path(target: str | os.PathLike) -> Iterator[tuple[Path, Calla
             os.fsync(handle.fileno())
         crash_point("report.before_rename")
         os.replace(temp, target)
-        _fsync_dir(folder)
+        with contextlib.suppress(OSError):  # the file is whole either way; only the rename's durability
+            fsync_dir(folder)
     except OSError as exc:
         spools.remove()
         temp.unlink(missing_ok=True)

@@ -24,6 +24,7 @@ from pathlib import Path
 import sqlite_utils
 
 from fieldwork import __version__
+from fieldwork.durable_files import fsync_dir
 from fieldwork.errors import StoreError, StoreLockedError, StoreTooNewError
 from fieldwork.faults import crash_point
 from fieldwork.paths import STORE_FILENAME
@@ -306,7 +307,7 @@ def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
             with contextlib.suppress(OSError):
                 leftover.unlink()
         raise
-    _recovery.fsync_dir(target.parent)
+    fsync_dir(target.parent)
     return target
 
 

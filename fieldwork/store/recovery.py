@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import sqlite3
 import time
 import urllib.parse
@@ -18,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fieldwork.durable_files import partial_path, writer_gone
 from fieldwork.errors import StoreError
 from fieldwork.paths import STORE_FILENAME
 
@@ -232,34 +232,17 @@ def _cannot_read(path: Path, exc: sqlite3.OperationalError) -> StoreError:
 
 # --- leftovers of writers that died --------------------------------------------------------------
 
-# `.<final name>.<pid>-<8 hex>.partial` is fieldwork.identity.files' temp name (atomic_write, and
+# `.<final name>.<pid>-<8 hex>.partial` is fieldwork.durable_files' temp name (atomic_write, and
 # backup_to uses the same); SQLite adds -journal, -wal or -shm to a temp database while it
 # writes. `<name>.sqlite.partial` is what backups of earlier versions left.
 _PARTIAL = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)-[0-9a-f]{8}\.partial(?:-journal|-wal|-shm)?$")
 _LEGACY_BACKUP_PARTIAL = re.compile(r"^[^/]+\.sqlite\.partial(?:-journal|-wal|-shm)?$")
-_STALE_AFTER_SECONDS = 24 * 3600  # where we cannot ask whether the writer is still running
-
-
-def _writer_gone(pid: int, age_seconds: float) -> bool:
-    if pid == os.getpid():
-        return False
-    if os.name == "posix":
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        return age_seconds > _STALE_AFTER_SECONDS  # the pid may belong to another process now
-    return age_seconds > _STALE_AFTER_SECONDS
-
-
 def remove_stale_temp_files(folder: Path, *, legacy_backup_names: bool = False) -> list[Path]:
     """Delete temp files left in `folder` by writers that died; returns what was removed.
 
-    The same rule as fieldwork.identity.files.remove_stale_partials (a temp file is removed only
-    when the process named in it is gone), without importing the identity package at start-up,
-    and also matching SQLite's journal files beside a temp database.
+    The rule of fieldwork.durable_files.remove_stale_partials (a temp file is removed only when
+    the process named in it is gone), also matching SQLite's journal files beside a temp database
+    and the names backups of earlier versions left.
     """
     removed: list[Path] = []
     try:
@@ -275,7 +258,7 @@ def remove_stale_temp_files(folder: Path, *, legacy_backup_names: bool = False) 
         try:
             if not entry.is_file() or entry.is_symlink():
                 continue
-            if match and not _writer_gone(int(match["pid"]), now - entry.lstat().st_mtime):
+            if match and not writer_gone(int(match["pid"]), now - entry.lstat().st_mtime):
                 continue
             entry.unlink()
             removed.append(entry)
@@ -286,17 +269,7 @@ def remove_stale_temp_files(folder: Path, *, legacy_backup_names: bool = False) 
 
 def temp_path(final: Path) -> Path:
     """A temp name beside `final` that remove_stale_temp_files recognises."""
-    return final.with_name(f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
-
-
-def fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    return partial_path(final)
 
 
 # --- read-only mode ------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from fieldwork.durable_files import fsync_dir
 from fieldwork.errors import StoreError, StoreLockedError
 from fieldwork.faults import crash_point
 from fieldwork.paths import STORE_FILENAME
@@ -90,7 +91,7 @@ def _copy_aside(path: Path, aside: Path) -> None:
             with contextlib.suppress(OSError):
                 staged.unlink()
             raise
-    _recovery.fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def _unlink(*paths: Path) -> None:
@@ -112,7 +113,7 @@ def _write_note(data_dir: Path, note: dict) -> None:
     except BaseException:
         _unlink(staged)
         raise
-    _recovery.fsync_dir(data_dir)
+    fsync_dir(data_dir)
 
 
 def _read_note(data_dir: Path) -> dict | None:
@@ -166,9 +167,9 @@ def finish_interrupted_restore(data_dir: str | os.PathLike) -> str | None:
             _unlink(aside, Path(str(aside) + "-wal"))
         message = (f"A restore of {backup} was interrupted before it replaced the store, so it was undone and the "
                    "store is as it was; run 'fieldwork store restore' again to restore that backup.")
-    _recovery.fsync_dir(data_dir)
+    fsync_dir(data_dir)
     _unlink(data_dir / RESTORE_NOTE)
-    _recovery.fsync_dir(data_dir)
+    fsync_dir(data_dir)
     notices.warning(message)
     return message
 
@@ -313,9 +314,9 @@ def restore_backup(
             os.replace(incoming, path)
             crash_point("restore.after_replace")
             _unlink(Path(str(path) + "-wal"), Path(str(path) + "-shm"))
-            _recovery.fsync_dir(data_dir)
+            fsync_dir(data_dir)
             _unlink(data_dir / RESTORE_NOTE)
-            _recovery.fsync_dir(data_dir)
+            fsync_dir(data_dir)
         except BaseException:
             if noted:
                 with contextlib.suppress(OSError):

@@ -34,7 +34,7 @@ data_dir, out, lead_file, stage = sys.argv[1:5]
 from fieldwork.bundles import export as export_module
 from fieldwork.bundles import export_bundle
 from fieldwork.identity import read_identity_file, unlock_keys
-from fieldwork.identity import files
+from fieldwork import durable_files as files
 from fieldwork.profile import open_profile_store
 
 identity = unlock_keys(data_dir, os.environ["FW_TEST_PASSPHRASE"])

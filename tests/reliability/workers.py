@@ -18,10 +18,11 @@ import tempfile
 import traceback
 from pathlib import Path
 
+from fieldwork import durable_files as identity_files
+
 # Loaded once in the fork server, before any child is forked.
 from fieldwork.bundles import export_bundle
 from fieldwork.gui.app import _setup_logging  # the app's own log set-up (Qt loads once, here)
-from fieldwork.identity import files as identity_files
 from fieldwork.identity import read_identity_file, unlock_keys
 from fieldwork.profile import open_profile_store
 from fieldwork.store import db as store_db
@@ -105,7 +106,7 @@ def answers(data_dir: str, acks: str, seed: int, start: int, count: int) -> None
 
 
 def _half_writes() -> None:
-    """A harness-side point inside atomic_write (fieldwork.identity.files is not instrumented):
+    """A harness-side point inside atomic_write (fieldwork.durable_files is not instrumented):
     the temp file gets half the bytes, then "export.mid_write" is hit."""
     from fieldwork.faults import crash_point
 

@@ -1,5 +1,8 @@
 """Durable file writes: a temp file beside the target, fsync, rename, so readers see all or nothing.
 
+Light on purpose (the standard library only): the store, the crash watch and the exports use it
+at start-up without loading the crypto stack.
+
 Temp files are named `.<final name>.<pid>-<random>.partial` in the target's folder (a rename is
 only atomic within one file system). A crash leaves at most such a temp file, never a partial
 file at the final path; `remove_stale_partials` clears the ones whose writer is gone.
@@ -23,7 +26,7 @@ def partial_path(final: Path) -> Path:
     return final.with_name(f".{final.name}.{os.getpid()}-{secrets.token_hex(4)}.partial")
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     # Makes the rename itself durable; not possible (nor needed) on Windows.
     if os.name != "posix":
         return
@@ -57,11 +60,13 @@ def atomic_write(
         with contextlib.suppress(OSError):
             temp.unlink()
         raise
-    _fsync_dir(final.parent)
+    fsync_dir(final.parent)
     return final
 
 
-def _writer_gone(pid: int, age_seconds: float) -> bool:
+def writer_gone(pid: int, age_seconds: float) -> bool:
+    """Whether the process that named a temp file after itself is gone (or the file is a day old
+    where that cannot be asked)."""
     if pid == os.getpid():
         return False
     if os.name == "posix":
@@ -89,7 +94,7 @@ def remove_stale_partials(folder: Path, suffix: str = "") -> list[Path]:
             continue
         try:
             age = now - entry.lstat().st_mtime
-            if entry.is_file() and not entry.is_symlink() and _writer_gone(int(match["pid"]), age):
+            if entry.is_file() and not entry.is_symlink() and writer_gone(int(match["pid"]), age):
                 entry.unlink()
                 removed.append(entry)
         except OSError:
