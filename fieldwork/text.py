@@ -23,6 +23,12 @@ NOTE_MAX_CHARS = 100_000  # evidence for one key question (a change-log entry's 
 DETAIL_MAX_CHARS = 10_000  # one case-detail value
 CASE_REF_MAX_CHARS = 200
 
+
+def is_one_line(text: str, max_chars: int) -> bool:
+    """Single-line text the store and the formats accept: at most `max_chars`, no control
+    character (line breaks and tabs included), no lone surrogate."""
+    return len(text) <= max_chars and not CONTROL_CHARACTERS.search(text) and not SURROGATES.search(text)
+
 # What a terminal may act on rather than show: every C0 control but tab and line feed (ESC starts
 # escape sequences, BEL, CR overwrites a line), DEL, the C1 controls (U+009B is a one-character
 # CSI on some terminals), and the characters that reorder or hide text (bidirectional overrides,

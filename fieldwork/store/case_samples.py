@@ -21,7 +21,7 @@ from fieldwork.frameworks.model import Framework
 from fieldwork.store.changelog import append_change
 from fieldwork.store.db import Store
 from fieldwork.store.records import Case
-from fieldwork.text import CONTROL_CHARACTERS, DETAIL_MAX_CHARS, SURROGATES
+from fieldwork.text import DETAIL_MAX_CHARS, is_one_line
 
 RULE, OVERRIDE, REASON = "sample_rule", "sample_override", "sample_reason"
 
@@ -142,7 +142,7 @@ def check_reason(reason: str) -> str:
     text = reason.strip()
     if not text:
         raise ValidationError("Say why the question set changes: a reason is required and kept in the change log.")
-    if len(text) > DETAIL_MAX_CHARS or CONTROL_CHARACTERS.search(text) or SURROGATES.search(text):
+    if not is_one_line(text, DETAIL_MAX_CHARS):
         raise ValidationError(
             f"The reason must be one line of at most {DETAIL_MAX_CHARS:,} characters; shorten it and try again."
         )

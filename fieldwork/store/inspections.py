@@ -14,7 +14,7 @@ from fieldwork.store.case_samples import initial_sample, log_sample
 from fieldwork.store.changelog import append_change
 from fieldwork.store.db import Store
 from fieldwork.store.records import Case, Inspection
-from fieldwork.text import CASE_REF_MAX_CHARS, CONTROL_CHARACTERS, SURROGATES
+from fieldwork.text import CASE_REF_MAX_CHARS, is_one_line
 
 _INSPECTION_ID = INSPECTION_ID_PATTERN  # the formats' own pattern: every inspection id travels
 
@@ -148,7 +148,7 @@ def add_case(
     case_ref = case_ref.strip()
     if not case_ref:
         raise ValidationError("The case reference is empty; every case needs one.")
-    if len(case_ref) > CASE_REF_MAX_CHARS or CONTROL_CHARACTERS.search(case_ref) or SURROGATES.search(case_ref):
+    if not is_one_line(case_ref, CASE_REF_MAX_CHARS):
         raise ValidationError(
             f"The case reference {case_ref[:40]!r} is not one line of at most {CASE_REF_MAX_CHARS} characters; "
             "correct it and try again."
