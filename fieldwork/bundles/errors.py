@@ -36,6 +36,8 @@ REASONS: dict[str, str] = {
     "not use it and ask the inspector to export again.",
     "malformed-record": "A record in this bundle is not valid; ask the inspector to export again with "
     "the current fieldwork.",
+    "wrong-kind": "This bundle is of another kind than expected (an inspector's work, or a PDU inspection's "
+    "results for a region); give it to the inspection it was made for.",
     "foreign-author": "This bundle carries work in another person's name than its signer's, so nothing of it "
     "was merged: a bundle may speak only for the person who signed it; ask the inspector about it and "
     "report the file to IT security.",

@@ -197,10 +197,25 @@ def _queries_seen(value) -> tuple[SeenQuery, ...]:
     return tuple(seen)
 
 
+def _refuse_results_manifest(data: bytes) -> None:
+    """A PDU inspection's results bundle (manifest format 3, kind "results"; decision 0035) is not
+    an inspector's work: say where it goes instead of calling it newer than this fieldwork."""
+    from fieldwork.region.results_format import RESULTS_KIND, manifest_kind
+
+    if manifest_kind(data) == RESULTS_KIND:
+        raise BundleError(
+            "wrong-kind",
+            "This is a PDU inspection's results bundle, not an inspector's work; take it in with the region "
+            "inspection's Merge tab (or 'fieldwork region import --inspection REGION_ID FILE').",
+            detail="results bundle given as work",
+        )
+
+
 def parse_manifest(data: bytes) -> Manifest:
     """Strictly parse manifest bytes: canonical JSON, exactly the fields of its format (1 or 2),
     each well formed."""
     version = _manifest_version(data)
+    _refuse_results_manifest(data)
     value = fields.manifest_object(data, version, _KEYS_BY_VERSION[version], _bad, _newer)
     recipients = fields.key_ids(
         value["recipients"], _bad, least=0, most=DEFAULT_LIMITS.max_recipients, not_a_list="recipients is not a list"

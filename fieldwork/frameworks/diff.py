@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from fieldwork.frameworks.about import basis_words
 from fieldwork.frameworks.model import RULES, Framework
 
 
@@ -114,7 +115,7 @@ def framework_changes(old: Framework, new: Framework) -> list[Change]:
 def _standard_rating(standard) -> str:
     if not standard.rated:
         return "reported, not rated"
-    basis = "rated from cases" if standard.rated_from_cases else "rated by the lead's judgement"
+    basis = basis_words(standard)
     return basis if standard.counts_in_overall else f"{basis}, outside the overall rating"
 
 

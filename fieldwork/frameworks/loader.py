@@ -257,7 +257,8 @@ def _cross_reference_problems(raw: dict, text: str) -> list[str]:
             elif std["sample"] not in samples:
                 at(parts + ["sample"], f"sample '{std['sample']}' is not declared in [[samples]]")
         elif "sample" in std:
-            at(parts + ["sample"], "a standard rated by judgement has no sample; remove it")
+            at(parts + ["sample"], f"a standard rated by {std['basis']} has no sample; remove it")
+        _combined_problems(std, parts, at)
         for j, kq in enumerate(std["key_questions"]):
             kq_parts = parts + ["key_questions", j]
             unique(kq["id"], kq_parts)
@@ -278,7 +279,7 @@ def _cross_reference_problems(raw: dict, text: str) -> list[str]:
     _period_problems(raw, at)
     rule_problems(raw, at)
     for i, std in enumerate(raw["standards"]):
-        if std.get("rated", True) and std["basis"] == "cases":
+        if std.get("rated", True) and std["basis"] in ("cases", "combined"):
             if not any(kq.get("rated", True) for kq in std["key_questions"]):
                 at(["standards", i], "a rated standard needs at least one rated key question (or rated = false)")
     rating = raw["rating"]
@@ -320,6 +321,36 @@ def _cross_reference_problems(raw: dict, text: str) -> list[str]:
         seen_max.add(table["max_score"])
         _overall_band_problems(table["bands"], table["max_score"], "the reduced maximum", parts + ["bands"], at)
     return problems
+
+
+_COMBINED_FIELDS = ("from_framework", "from_version", "from_sample")
+
+
+def _combined_problems(std: dict, parts: list, at) -> None:
+    """A combined standard names the framework, version and sample it counts, and each key question
+    the contributing key question; no other standard does (decision 0035)."""
+    combined = std["basis"] == "combined"
+    for name in _COMBINED_FIELDS:
+        if combined and name not in std:
+            at(parts, f"a standard with basis = \"combined\" needs '{name}' (the contributing inspections' "
+               "framework id, version and sample)")
+        elif not combined and name in std:
+            at(parts + [name], f"only a standard with basis = \"combined\" has '{name}'; remove it")
+    for j, kq in enumerate(std["key_questions"]):
+        kq_parts = parts + ["key_questions", j]
+        if combined and "from_question" not in kq:
+            at(kq_parts, "a key question of a combined standard needs 'from_question', the contributing "
+               "framework's key question it counts")
+        elif not combined and "from_question" in kq:
+            at(kq_parts + ["from_question"], "only key questions of a combined standard have 'from_question'; "
+               "remove it")
+        if combined and kq.get("prompts"):
+            at(kq_parts + ["prompts"], "a key question of a combined standard is not asked here, so it has no "
+               "prompts; remove them")
+    if combined:
+        sources = [kq.get("from_question") for kq in std["key_questions"]]
+        if len(sources) != len(set(sources)):
+            at(parts, "two key questions count the same 'from_question'; each contributing key question once")
 
 
 def _overall_band_problems(bands: list, max_score: int, why: str, parts: list, at) -> None:
@@ -379,6 +410,7 @@ def _build(raw: dict, data: bytes, source_name: str) -> Framework:
                 provenance=kq_prov,
                 prompts=prompts,
                 rated=kq.get("rated", True),
+                from_question=kq.get("from_question", ""),
             )
             key_questions.append(question)
             index["key_questions"][question.id] = question
@@ -398,6 +430,9 @@ def _build(raw: dict, data: bytes, source_name: str) -> Framework:
             number=std.get("number", ""),
             statement_provenance=std.get("statement_provenance", std_prov) if std.get("statement") else "",
             counts_in_overall=std.get("counts_in_overall", True),
+            from_framework=std.get("from_framework", ""),
+            from_version=std.get("from_version", ""),
+            from_sample=std.get("from_sample", ""),
         )
         index["standards"][standard.id] = standard
         standards_by_domain[std["domain"]].append(standard)

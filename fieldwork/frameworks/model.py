@@ -47,6 +47,8 @@ class KeyQuestion:
     # False: recorded per case and reported (percentages, breakdowns) but never enters a rating,
     # e.g. management oversight in the 2023 probation standards.
     rated: bool = True
+    # basis = "combined": the contributing framework's key question whose judgements count here.
+    from_question: str = ""
 
     def allowed(self) -> tuple[Answer, ...]:
         return (Answer.YES, Answer.NO, Answer.NA) if self.allow_na else (Answer.YES, Answer.NO)
@@ -58,7 +60,7 @@ class Standard:
     domain_id: str
     title: str
     statement: str
-    basis: str  # "cases" or "judgement"
+    basis: str  # "cases", "judgement" or "combined" (from other inspections' results)
     sample_id: str | None
     provenance: str
     key_questions: tuple[KeyQuestion, ...]
@@ -71,6 +73,11 @@ class Standard:
     # False: rated and shown, but its score is not part of the overall rating (e.g. PDU domain
     # one in the 2023 programme, whose overall rating follows the four core case standards).
     counts_in_overall: bool = True
+    # basis = "combined": the framework (id, version) the contributing inspections were recorded
+    # under, and the sample of theirs whose cases count (decision 0035).
+    from_framework: str = ""
+    from_version: str = ""
+    from_sample: str = ""
 
     @property
     def shown_number(self) -> str:
@@ -83,7 +90,13 @@ class Standard:
 
     @property
     def rated_from_cases(self) -> bool:
-        return self.basis == "cases"
+        """Computed from case judgements, this inspection's own or other inspections' (combined)."""
+        return self.basis in ("cases", "combined")
+
+    @property
+    def combined(self) -> bool:
+        """Rated from the combined results of other inspections (a region's PDU inspections)."""
+        return self.basis == "combined"
 
     @property
     def rated_key_questions(self) -> tuple[KeyQuestion, ...]:
@@ -360,7 +373,12 @@ class Framework:
 
     def standards_for_sample(self, sample_id: str) -> tuple[Standard, ...]:
         """The case-rated standards that a case of this sample answers."""
-        return tuple(s for s in self.standards if s.rated_from_cases and s.sample_id == sample_id)
+        return tuple(s for s in self.standards if s.basis == "cases" and s.sample_id == sample_id)
+
+    @property
+    def combined_standards(self) -> tuple[Standard, ...]:
+        """The standards rated from other inspections' results (decision 0035)."""
+        return tuple(s for s in self.standards if s.combined)
 
     def key_questions_for_sample(self, sample_id: str) -> tuple[KeyQuestion, ...]:
         return tuple(kq for s in self.standards_for_sample(sample_id) for kq in s.key_questions)

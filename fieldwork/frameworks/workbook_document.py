@@ -145,7 +145,7 @@ def _questions(reader, rows, standards: dict) -> None:
         for column in QUESTIONS.columns:
             if column.heading in ("type", "belongs_to"):
                 continue
-            if not is_kq and column.heading in ("lens", "na_reason_required", "rated"):
+            if not is_kq and column.heading in ("lens", "na_reason_required", "rated", "from_question"):
                 if row.get(column.heading) not in (None, ""):
                     reader.problem(QUESTIONS.name, number, column.heading, "a prompt has no "
                                    f"{column.heading}; leave this cell blank.")

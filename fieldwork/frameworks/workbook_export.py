@@ -67,9 +67,10 @@ def sheet_rows(fw: Framework) -> dict[str, list[list]]:
     for standard in fw.standards:
         for kq in standard.key_questions:
             questions.append(["key question", kq.id, standard.id, kq.text, kq.lens or "", yes_no(kq.allow_na),
-                              yes_no(kq.na_reason_required), yes_no(kq.rated), kq.provenance, kq.guidance])
+                              yes_no(kq.na_reason_required), yes_no(kq.rated), kq.provenance, kq.guidance,
+                              kq.from_question])
             questions.extend(
-                ["prompt", p.id, kq.id, p.text, "", yes_no(p.allow_na), "", "", p.provenance, p.guidance]
+                ["prompt", p.id, kq.id, p.text, "", yes_no(p.allow_na), "", "", p.provenance, p.guidance, ""]
                 for p in kq.prompts
             )
     rating = fw.rating
@@ -82,7 +83,8 @@ def sheet_rows(fw: Framework) -> dict[str, list[list]]:
         DOMAINS.name: [[d.id, d.title, d.provenance] for d in fw.domains],
         STANDARDS.name: [
             [s.id, s.domain_id, s.number, s.title, s.statement, s.basis, s.sample_id or "", yes_no(s.rated),
-             yes_no(s.counts_in_overall), s.provenance, s.statement_provenance if s.statement else ""]
+             yes_no(s.counts_in_overall), s.provenance, s.statement_provenance if s.statement else "",
+             s.from_framework, s.from_version, s.from_sample]
             for s in fw.standards
         ],
         QUESTIONS.name: questions,

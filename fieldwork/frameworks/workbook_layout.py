@@ -135,13 +135,18 @@ STANDARDS = Sheet(
         Column("title", "text", "The standard's name.", 40, (), True),
         Column("statement", "text", "The standard's one-sentence statement.", 60),
         Column("basis", "choice", "cases: rated from the key questions of a sample's cases; judgement: rated by "
-               "the lead inspector with evidence.", 12, ("cases", "judgement"), True),
+               "the lead inspector with evidence; combined: rated from the results of other inspections (a "
+               "region's PDU inspections).", 12, ("cases", "judgement", "combined"), True),
         Column("sample", "id", "For basis cases: the id of the sample whose cases answer it; blank for judgement.", 14),
         Column("rated", "yes_no", "no: a reported standard, answered and shown but never rated.", 8, YES_NO, True),
         Column("counts_in_overall", "yes_no", "no: rated and shown, but outside the overall rating.", 10, YES_NO, True),
         _provenance("standard's name"),
         Column("statement_provenance", "choice", "The provenance of the statement alone; blank when there is no "
                "statement.", 12, PROVENANCE),
+        Column("from_framework", "id", "For basis combined: the id of the framework the contributing inspections "
+               "use; blank otherwise.", 22),
+        Column("from_version", "text", "For basis combined: that framework's version; blank otherwise.", 10),
+        Column("from_sample", "id", "For basis combined: the sample of that framework whose cases count.", 14),
     ),
 )
 
@@ -166,6 +171,8 @@ QUESTIONS = Sheet(
         _provenance("question's wording"),
         Column("guidance", "text", "The CARaG guidance for the inspector: what sufficient looks like, what to look "
                "for. Shown beside the question on demand (F2). Line breaks are kept.", 70),
+        Column("from_question", "id", "Key questions of a combined standard: the contributing framework's key "
+               "question whose judgements count here. Blank otherwise.", 12),
     ),
 )
 

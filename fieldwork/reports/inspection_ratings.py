@@ -51,6 +51,8 @@ class RatingsReport:
     samples: dict[str, CaseCounts]  # by sample id, every sample of the framework
     generated_at: str
     breakdowns: tuple[Breakdown, ...] = ()
+    # A region inspection: the PDU inspections whose results count (region.contributions.Contribution).
+    contributions: tuple = ()
 
     @property
     def standards(self) -> tuple[StandardRating, ...]:
@@ -97,6 +99,10 @@ def case_counts(store: Store, inspection_id: str, framework: Framework) -> tuple
 def rate_from_store(store: Store, inspection: Inspection, framework: Framework) -> InspectionRatings:
     """The ratings engine over the store's judgements and the lead's decisions in force."""
     tallies = key_question_tallies(store, inspection.id, framework)
+    if framework.combined_standards:  # a region: its PDU inspections' results (decision 0035)
+        from fieldwork.region.tallies import contributed_tallies
+
+        tallies.update(contributed_tallies(store, inspection.id, framework))
     decisions = lead_decisions(store, inspection.id, framework)
     rated = tuple(
         rate_standard(
@@ -121,7 +127,12 @@ def inspection_ratings(store: Store, inspection_id: str, *, include_breakdowns: 
     framework = framework_for(store, inspection)
     ratings = rate_from_store(store, inspection, framework)
     total, per_sample = case_counts(store, inspection_id, framework)
-    report = RatingsReport(inspection, framework, ratings, total, per_sample, store.now())
+    contributions: tuple = ()
+    if framework.combined_standards:
+        from fieldwork.region.contributions import list_contributions
+
+        contributions = tuple(list_contributions(store, inspection_id))
+    report = RatingsReport(inspection, framework, ratings, total, per_sample, store.now(), contributions=contributions)
     if include_breakdowns:
         report = dataclasses.replace(report, breakdowns=breakdowns(store, inspection_id, framework))
     return report

@@ -15,7 +15,7 @@ from fieldwork.store.db import Store
 
 def sample_key_questions(framework: Framework) -> dict[str, str]:
     """Key question id → the sample whose cases answer it (case-rated standards only), in order."""
-    return {kq.id: s.sample_id for s in framework.standards if s.rated_from_cases for kq in s.key_questions}
+    return {kq.id: s.sample_id for s in framework.standards if s.basis == "cases" for kq in s.key_questions}
 
 
 def _sample_filter(sample_of: dict[str, str]) -> tuple[str, list[str]]:

@@ -5,6 +5,8 @@ The schema version lives in `PRAGMA user_version`; migration N takes a store fro
 
 from __future__ import annotations
 
+from fieldwork.store.migration_region import M9_REGION_CONTRIBUTIONS
+
 _M1_INITIAL = """
         CREATE TABLE meta (
             key TEXT PRIMARY KEY,
@@ -544,6 +546,7 @@ MIGRATIONS: list[str] = [
     _M6_HANDOVER,
     _M7_ROW_HASHES,
     _M8_CASE_READERS,
+    M9_REGION_CONTRIBUTIONS,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
