@@ -27,6 +27,7 @@ def _command_groups() -> list[Callable[[argparse._SubParsersAction], None]]:
     from fieldwork.cli import handover as handover_cli
     from fieldwork.cli import merge as merge_cli
     from fieldwork.cli import ratings as ratings_cli
+    from fieldwork.cli import region as region_cli
     from fieldwork.cli import store as store_cli
 
     return [
@@ -42,6 +43,7 @@ def _command_groups() -> list[Callable[[argparse._SubParsersAction], None]]:
         store_cli.register,  # backups, restore, check
         merge_cli.register,  # merge, conflicts, moderation
         handover_cli.register,  # receipt, retention, settings
+        region_cli.register,  # region export | import | list | remove (decision 0035)
     ]
 
 

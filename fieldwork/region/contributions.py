@@ -86,7 +86,8 @@ class ResultsFileResult:
         if self.status == REFUSED:
             return f"{name}: refused: {self.message}"
         if self.status == ALREADY:
-            return f"{name}: already taken in (results number {self.sequence} of {self.pdu_inspection_id}); nothing changed."
+            return (f"{name}: already taken in (results number {self.sequence} of {self.pdu_inspection_id}); "
+                    "nothing changed.")
         verb = "replaced the earlier results of" if self.status == REPLACED else "took in"
         return (f"{name}: {verb} {self.pdu_inspection_id} from {self.signer}, number {self.sequence}: "
                 f"{plural(self.cases, 'case')}.")
@@ -267,7 +268,9 @@ def take_in_verified(
             code="future-bundle",
         )
     state = _check_sequence(store, region_id, verified)
-    base = ResultsFileResult(file_name, ALREADY, m.inspection_id, m.inspector_id, m.sequence, len(verified.records.cases))
+    base = ResultsFileResult(
+        file_name, ALREADY, m.inspection_id, m.inspector_id, m.sequence, len(verified.records.cases)
+    )
     if state == "same":
         return base
     replaced = _write(store, region_id, verified, framework, Path(file_name).name)

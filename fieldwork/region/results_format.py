@@ -250,7 +250,7 @@ def _check(value: object, number: int) -> str:
     kind = value.get("type")
     if kind == "pdu_inspection":
         if set(value) != {"type", "id", "provider", "open_conflicts"}:
-            raise _bad_record(number, "a pdu_inspection record has other fields than type, id, provider, open_conflicts")
+            raise _bad_record(number, "a pdu_inspection record has other fields than id, provider, open_conflicts")
         ok = (isinstance(value["id"], str) and INSPECTION_ID_PATTERN.fullmatch(value["id"])
               and isinstance(value["provider"], str) and len(value["provider"]) <= MAX_PROVIDER_CHARS
               and _PRINTABLE.fullmatch(value["provider"])
@@ -309,7 +309,9 @@ def parse_results_records(data: bytes, manifest: ResultsManifest, limits: Limits
     if inspection is None:
         raise _bad_record(0, "there is no pdu_inspection record")
     if inspection.id != manifest.inspection_id:
-        raise _bad_record(1, f"the records are for inspection {inspection.id}, the manifest for {manifest.inspection_id}")
+        raise _bad_record(
+            1, f"the records are for inspection {inspection.id}, the manifest for {manifest.inspection_id}"
+        )
     records = ResultsRecords(inspection, tuple(cases))
     if records.counts() != manifest.record_counts:
         raise _bad_record(0, "the number of records differs from the manifest's record_counts")

@@ -14,6 +14,7 @@ from pathlib import Path
 from fieldwork.errors import ValidationError
 from fieldwork.ratings import KeyQuestionTally, StandardRating
 from fieldwork.reports.cells import NOTES_COLUMN, NOTES_HEADING, csv_text, notes_text, plain_text, xlsx_text
+from fieldwork.reports.contributions import contributions_json, contributions_table
 from fieldwork.reports.files import atomic_write
 from fieldwork.reports.html_report import render_html
 from fieldwork.reports.inspection_ratings import RatingsReport
@@ -77,6 +78,8 @@ def standard_json(report: RatingsReport, rated: StandardRating) -> dict:
         "override": {"rating": ov.rating, "reason": ov.reason, "by": ov.by, "at": ov.at} if ov else None,
         "judgement": {"rating": jd.rating, "evidence": jd.evidence, "by": jd.by, "at": jd.at} if jd else None,
         "cases": counts.to_json() if counts else None,
+        "combined_from": {"framework": std.from_framework, "version": std.from_version, "sample": std.from_sample}
+        if std.combined else None,
         "key_questions": [
             tally_json(t, kq.rated) for t, kq in zip(rated.key_questions, std.key_questions, strict=True)
         ],
@@ -99,6 +102,7 @@ def ratings_json(report: RatingsReport) -> dict:
         "person_term": fw.person_term,
         "standards": [standard_json(report, rated) for rated in report.standards],
         "overall": overall_json(ov),
+        "contributions": contributions_json(report),
         "breakdowns": [
             {
                 "field": b.field.id,
@@ -136,6 +140,8 @@ def report_tables(report: RatingsReport) -> list[tuple[str, Table]]:
     if report.breakdowns:
         tables.append(("breakdown", breakdowns_table(report)))
     tables.append(("cases", cases_table(report)))
+    if report.framework.combined_standards:
+        tables.append(("contribution", contributions_table(report)))
     return tables
 
 

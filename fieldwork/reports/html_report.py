@@ -16,6 +16,7 @@ from fieldwork import __version__
 from fieldwork.ratings import StandardRating
 from fieldwork.reports.breakdowns import Breakdown
 from fieldwork.reports.charts import band_colours, bar_chart_svg, text_colour
+from fieldwork.reports.contributions import contributions_html
 from fieldwork.reports.inspection_ratings import RatingsReport
 from fieldwork.reports.tables import about_rows, key_question_band, percent_text, when_text
 from fieldwork.text import plural
@@ -236,7 +237,14 @@ def _standard_section(report: RatingsReport, rated: StandardRating, chart_html: 
         out.append(f"<p>Rating: {chip(report, rated.rating)}{score_text}</p>")
     if rated.rule and std.rated:
         out.append(f'<p class="small">How: {_e(_rule_text(rated.rule))}</p>')
-    if std.rated_from_cases:
+    if std.combined:
+        n = sum(c.cases_per_sample.get(std.from_sample, 0) for c in report.contributions)
+        out.append(
+            f"<p>Rated from the key-question judgements on the {n} {_e(std.from_sample)} case{'s' if n != 1 else ''} "
+            f"of {len(report.contributions)} PDU inspection{'s' if len(report.contributions) != 1 else ''} "
+            f"({_e(std.from_framework)} {_e(std.from_version)}), listed under \"PDU results counted\".</p>"
+        )
+    elif std.rated_from_cases:
         sample = fw.sample(std.sample_id)
         counts = report.samples.get(std.sample_id)
         n = counts.total if counts else 0
@@ -299,7 +307,7 @@ def _breakdown_section(report: RatingsReport, breakdown: Breakdown) -> list[str]
     out.append('<table class="breakdown" border="1" cellspacing="0" cellpadding="4">')
     out.append(f"<thead><tr><th>Key question</th>{header}</tr></thead><tbody>")
     for rated in report.standards:
-        if not rated.standard.rated_from_cases:
+        if rated.standard.basis != "cases":  # combined standards: the region's own cases answer none
             continue
         judged = [t.id for t in rated.key_questions if t.yes + t.no + t.na]
         if not judged:
@@ -362,6 +370,7 @@ def render_html(report: RatingsReport, *, chart_html: ChartHtml | None = None) -
         body.append(f"<h2>Domain {_e(domain.id)}: {_e(domain.title)}</h2>")
         for std in domain.standards:
             body.extend(_standard_section(report, report.standard(std.id), chart_html))
+    body.extend(contributions_html(report))
     body.extend(_breakdowns(report))
     body.extend(_about(report))
     body.append(f'<p class="footer">Produced by fieldwork {_e(__version__)}.</p>')

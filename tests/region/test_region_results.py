@@ -15,6 +15,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from merge.helpers import Clock, identity
 
 from fieldwork.bundles import container
 from fieldwork.bundles.errors import BundleError
@@ -41,7 +42,6 @@ from fieldwork.reports.tallies import key_question_tallies
 from fieldwork.store import open_store
 from fieldwork.store.assessments import set_answer, set_detail
 from fieldwork.store.inspections import add_case, create_inspection
-from merge.helpers import Clock, identity
 
 REGION = "region-ne"
 PDU = find_framework("hmip-probation-pdu-2023")
