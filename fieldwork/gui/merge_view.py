@@ -70,10 +70,11 @@ class _MergeWorker(QObject):
         self.store, self.paths, self.identity, self.inspection_id = store, paths, identity, inspection_id
 
     def run(self) -> None:
-        from fieldwork.merge import merge_bundles
+        # One button for both kinds: in a region inspection, PDU results bundles are taken in too.
+        from fieldwork.region.dispatch import merge_any
 
         try:
-            report = merge_bundles(
+            report = merge_any(
                 self.store,
                 self.paths,
                 self.identity,
@@ -102,7 +103,9 @@ class MergeView(QWidget):
 
         intro = QLabel(
             "Drop inspectors' <b>.fwbundle</b> files here, or choose them. Each is checked (signature, "
-            "encryption, contents) and merged whole or not at all; merging the same file again changes nothing.",
+            "encryption, contents) and merged whole or not at all; merging the same file again changes nothing."
+            + (" PDU leads' results bundles go here too: each PDU's latest results count in the ratings."
+               if framework.combined_standards else ""),
             self,
         )
         intro.setWordWrap(True)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from fieldwork.errors import FieldworkError
 from fieldwork.gui import theme
+from fieldwork.gui.format import saved_time, uk_date
 from fieldwork.gui.simple_table_model import RowsTableModel
 from fieldwork.ratings import StandardRating
 from fieldwork.reports.rule_text import overall_sentence
@@ -48,7 +49,10 @@ def _percent(tally) -> str:
 def _basis_text(rated: StandardRating) -> str:
     if not rated.standard.rated:
         return "reported, not rated"
-    basis = "cases" if rated.standard.rated_from_cases else "judgement"
+    if rated.standard.combined:
+        basis = "PDU results"
+    else:
+        basis = "cases" if rated.standard.rated_from_cases else "judgement"
     return basis if rated.standard.counts_in_overall else f"{basis}, outside overall"
 
 
@@ -269,7 +273,12 @@ class RatingsView(QWidget):
         breakdown_layout.addWidget(self.breakdown_table)
         left = QSplitter(Qt.Orientation.Vertical, self)
         left.addWidget(self.standards_table)
+        self.contributions_table = None
+        if framework.combined_standards:  # a region: which PDU inspections' results count (decision 0035)
+            left.addWidget(self._contributions_box())
         left.addWidget(breakdown)
+        if framework.combined_standards:
+            left.setSizes([320, 170, 170])  # the standards keep most of the room
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(left)
         splitter.addWidget(detail)
@@ -280,6 +289,53 @@ class RatingsView(QWidget):
         layout.addWidget(self.cases_label)
         layout.addWidget(splitter, 1)
         self.standards_table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected())
+
+    def _contributions_box(self) -> QWidget:
+        box = QWidget(self)
+        box_layout = QVBoxLayout(box)
+        box_layout.setContentsMargins(0, 0, 0, 0)
+        self.contributions_label = QLabel(box)
+        self.contributions_label.setWordWrap(True)
+        box_layout.addWidget(self.contributions_label)
+        self.contributions_model = RowsTableModel(
+            [
+                ("PDU inspection", lambda c: f"{c.pdu_inspection_id} ({c.provider})"),
+                ("Signed by", lambda c: f"{c.signer_name} ({c.signer_person_id})"),
+                ("Received", lambda c: f"{uk_date(c.received_at[:10])} {saved_time(c.received_at)}"),
+                ("Cases", lambda c: c.cases),
+                ("Results no.", lambda c: c.sequence),
+                ("Open at the PDU", lambda c: plural(c.open_conflicts, "conflict") if c.open_conflicts else ""),
+            ],
+            parent=self,
+        )
+        self.contributions_table = QTableView(box)
+        self.contributions_table.setAccessibleName("PDU results counted")
+        self.contributions_table.setModel(self.contributions_model)
+        self.contributions_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.contributions_table.verticalHeader().hide()
+        header = self.contributions_table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        box_layout.addWidget(self.contributions_table)
+        return box
+
+    def _show_contributions(self) -> None:
+        if self.contributions_table is None:
+            return
+        found = self.report.contributions
+        self.contributions_model.set_rows(list(found))
+        if found:
+            cases = sum(c.cases for c in found)
+            self.contributions_label.setText(
+                f"Desistance, public protection, resettlement and court work: rated from "
+                f"{plural(len(found), 'PDU inspection')} ({plural(cases, 'case')}). A newer results bundle "
+                "from a PDU (Merge tab) replaces its cases."
+            )
+        else:
+            self.contributions_label.setText(
+                "No PDU results yet: the standards rated from PDU data are not rated until the PDU leads' "
+                "results bundles are taken in (Merge tab)."
+            )
 
     # --- data ---------------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -297,6 +353,7 @@ class RatingsView(QWidget):
             f"{counts.not_started} not started. Percentages count Yes / (Yes + No); Not applicable is left out."
         )
         self.standards_model.set_rows(ratings.standards)
+        self._show_contributions()
         self._fill_breakdowns()
         first_from_cases = next((i for i, r in enumerate(ratings.standards) if r.standard.rated_from_cases), 0)
         row = next(

@@ -77,7 +77,7 @@ def agreement(store: Store, inspection_id: str) -> AgreementReport:
     """Per key question of the framework, and pooled over all of them."""
     inspection = get_inspection(store, inspection_id)
     framework = framework_for(store, inspection)
-    key_questions = [kq.id for s in framework.standards if s.rated_from_cases for kq in s.key_questions]
+    key_questions = [kq.id for s in framework.standards if s.basis == "cases" for kq in s.key_questions]
     not_readers = {a for a in (inspection.lead_id, store.actor) if a}
     allocated = dict(store.db.execute("SELECT id, inspector_id FROM cases WHERE inspection_id = ?", [inspection_id]))
     grouped: dict[tuple[str, str], list[Version]] = defaultdict(list)

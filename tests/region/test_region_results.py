@@ -15,7 +15,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from merge.helpers import Clock, identity
+from merge.helpers import identity
 
 from fieldwork.bundles import container
 from fieldwork.bundles.errors import BundleError
@@ -23,9 +23,6 @@ from fieldwork.bundles.export import sign_envelope
 from fieldwork.bundles.fields import FrameworkRef, Member
 from fieldwork.bundles.format import ENVELOPE_NAME, RECORDS_NAME
 from fieldwork.bundles.ziparchive import write_zip
-from fieldwork.frameworks.catalogue import find_framework
-from fieldwork.frameworks.model import Framework
-from fieldwork.identity.trust import add_trusted_key
 from fieldwork.merge import merge_bundles
 from fieldwork.region.contributions import (
     ALREADY,
@@ -39,83 +36,9 @@ from fieldwork.region.results_export import export_results, results_from_store
 from fieldwork.region.results_format import ResultCase, ResultsManifest, ResultsRecords, records_to_jsonl
 from fieldwork.reports.inspection_ratings import inspection_ratings
 from fieldwork.reports.tallies import key_question_tallies
-from fieldwork.store import open_store
-from fieldwork.store.assessments import set_answer, set_detail
-from fieldwork.store.inspections import add_case, create_inspection
+from fieldwork.store.inspections import create_inspection
 
-REGION = "region-ne"
-PDU = find_framework("hmip-probation-pdu-2023")
-REGION_FW = find_framework("hmip-probation-region-2023")
-
-
-def _store(root: Path, person: str):
-    store = open_store(root / person, actor=person, clock=Clock())
-    store.db.conn.execute("PRAGMA synchronous = OFF")
-    return store
-
-
-def _answer_randomly(
-    store, inspection, framework: Framework, cases: int, rng: random.Random, prefix: str | None = None
-) -> None:
-    """`cases` cases spread over the samples, each key question answered Yes, No or (where allowed)
-    Not applicable at random, some left unanswered; a coded detail and a personal one set."""
-    samples = [s.id for s in framework.samples]
-    for n in range(cases):
-        ref = f"{prefix or inspection.id}-{n:03d}"
-        case = add_case(store, inspection, ref, sample_id=samples[n % len(samples)])
-        set_detail(store, case.id, "rosh", rng.choice(["low", "medium", "high"]))
-        set_detail(store, case.id, "age", str(rng.randint(18, 70)))  # personal: never leaves the PDU
-        set_detail(store, case.id, "ldu", "Team Smith")  # free text: never leaves the PDU
-        for kq in framework.key_questions_for_sample(case.sample_id):
-            choices = ["yes", "no", "na", None] if kq.allow_na else ["yes", "no", None]
-            value = rng.choice(choices)
-            if value is not None:
-                set_answer(store, case.id, kq.id, value=value, note=f"Evidence about person {n} that must stay put.")
-
-
-class Pdu:
-    """One PDU lead's central database with a PDU inspection of `cases` answered cases."""
-
-    def __init__(self, root: Path, person: str, inspection_id: str, cases: int, seed: int):
-        self.person, self.inspection_id = person, inspection_id
-        self.keys = identity(person)
-        self.store = _store(root, person)
-        self.inspection = create_inspection(
-            self.store, inspection_id=inspection_id, provider=f"{inspection_id} PDU", provider_type="PDU",
-            framework=PDU, lead_id=person,
-        )
-        _answer_randomly(self.store, self.inspection, PDU, cases, random.Random(seed))
-        self.outdir = root / f"{person}-out"
-        self.outdir.mkdir()
-
-    def export(self, region_lead) -> Path:
-        return export_results(
-            self.store, self.inspection_id, self.outdir, identity=self.keys, region_lead=region_lead.keys.public
-        ).path
-
-
-class Region:
-    def __init__(self, root: Path, trusted: list[str]):
-        self.keys = identity("reg")
-        self.store = _store(root, "reg")
-        create_inspection(
-            self.store, inspection_id=REGION, provider="North East", provider_type="Probation region",
-            framework=REGION_FW, lead_id="reg",
-        )
-        for person in trusted:
-            add_trusted_key(self.store, identity(person).public, [REGION])
-
-    def take_in(self, *paths, **extra):
-        return take_in_results(self.store, REGION, list(paths), self.keys, **extra)
-
-    def snapshot(self) -> tuple:
-        """Everything the contributions put in the store, to prove a refusal changed nothing."""
-        conn = self.store.db.conn
-        return tuple(
-            tuple(conn.execute(f"SELECT * FROM {table} ORDER BY 1, 2, 3, 4").fetchall())
-            for table in ("region_contributions", "region_contributed_cases", "region_contributed_judgements",
-                          "region_contributed_details")
-        )
+from .helpers import PDU, REGION, Pdu, Region, answer_randomly, make_store
 
 
 @pytest.fixture
@@ -138,11 +61,11 @@ def test_three_pdus_give_the_percentages_of_one_inspection_holding_all_their_cas
     assert [r.status for r in results] == [IMPORTED] * 3, results
 
     # The same cases, recorded in one inspection: the same seeds, one after another, in one store.
-    one = _store(tmp_path, "one")
+    one = make_store(tmp_path, "one")
     inspection = create_inspection(one, inspection_id="pdu-all", provider="All", provider_type="PDU",
                                    framework=PDU, lead_id="one")
     for i, cases in enumerate((14, 9, 11), start=1):
-        _answer_randomly(one, inspection, PDU, cases, random.Random(i), prefix=f"pdu-{i}")
+        answer_randomly(one, inspection, PDU, cases, random.Random(i), prefix=f"pdu-{i}")
     whole = key_question_tallies(one, "pdu-all", PDU)
     one.close()
 
@@ -196,7 +119,7 @@ def test_a_newer_export_replaces_the_pdus_cases_and_an_older_one_is_refused(worl
     first = pdu.export(region)
     region.take_in(first)
     # The PDU lead reads two more cases and changes a judgement, then exports again.
-    _answer_randomly(pdu.store, pdu.inspection, PDU, 2, random.Random(99), prefix="later")
+    answer_randomly(pdu.store, pdu.inspection, PDU, 2, random.Random(99), prefix="later")
     second = pdu.export(region)
     result = region.take_in(second)[0]
     assert result.status == REPLACED
@@ -230,7 +153,7 @@ def test_an_untrusted_key_a_tampered_bundle_and_other_framework_text_are_refused
     edited = PDU.source_bytes.replace(b"# Court work and resettlement", b"# Edited: court work and resettlement")
     other = Pdu.__new__(Pdu)
     other.person, other.inspection_id, other.keys = "pdu3", "pdu-3x", identity("pdu3")
-    other.store = _store(tmp_path, "pdu3x")
+    other.store = make_store(tmp_path, "pdu3x")
     from fieldwork.frameworks.loader import parse_framework
 
     other.inspection = create_inspection(
