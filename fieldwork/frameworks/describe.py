@@ -94,6 +94,8 @@ def framework_to_dict(framework: Framework) -> dict:
                 "number": s.shown_number,
                 "statement_provenance": s.statement_provenance or None,
                 "counts_in_overall": s.counts_in_overall,
+                "combined_from": {"framework": s.from_framework, "version": s.from_version, "sample": s.from_sample}
+                if s.combined else None,
                 "key_questions": [
                     {
                         "id": kq.id,
@@ -104,6 +106,7 @@ def framework_to_dict(framework: Framework) -> dict:
                         "guidance": kq.guidance,
                         "provenance": kq.provenance,
                         "rated": kq.rated,
+                        "from_question": kq.from_question or None,
                         "prompts": [
                             {
                                 "id": p.id,

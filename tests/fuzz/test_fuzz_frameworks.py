@@ -43,7 +43,10 @@ def check_loaded(framework) -> None:
     samples = {s.id for s in framework.samples}
     for standard in framework.standards:
         assert standard.key_questions
-        assert (standard.sample_id in samples) if standard.rated_from_cases else standard.sample_id is None
+        assert (standard.sample_id in samples) if standard.basis == "cases" else standard.sample_id is None
+        if standard.combined:  # rated from other inspections' results: says whose (decision 0035)
+            assert standard.from_framework and standard.from_version and standard.from_sample
+            assert all(kq.from_question for kq in standard.key_questions)
     if framework.rating.four_point:
         assert framework.rating.bands[-1].min_percent == 0
     else:  # format 2's sufficiency scheme: no bands, a written judgement instead
