@@ -32,7 +32,7 @@ def _standard_flags(standard) -> str:
         flags.append("reported, not rated")
     elif not standard.counts_in_overall:
         flags.append("rated, outside the overall rating")
-    flags.append("rated from cases" if standard.rated_from_cases else "rated by the lead's judgement")
+    flags.append(standard.basis_text)
     return f" <i>({escape('; '.join(flags))})</i>"
 
 

@@ -114,7 +114,7 @@ def framework_changes(old: Framework, new: Framework) -> list[Change]:
 def _standard_rating(standard) -> str:
     if not standard.rated:
         return "reported, not rated"
-    basis = "rated from cases" if standard.rated_from_cases else "rated by the lead's judgement"
+    basis = standard.basis_text
     return basis if standard.counts_in_overall else f"{basis}, outside the overall rating"
 
 

@@ -5,6 +5,8 @@ The schema version lives in `PRAGMA user_version`; migration N takes a store fro
 
 from __future__ import annotations
 
+from fieldwork.store.migration_premises import M10_PREMISES_ANSWERS
+
 _M1_INITIAL = """
         CREATE TABLE meta (
             key TEXT PRIMARY KEY,
@@ -544,6 +546,7 @@ MIGRATIONS: list[str] = [
     _M6_HANDOVER,
     _M7_ROW_HASHES,
     _M8_CASE_READERS,
+    M10_PREMISES_ANSWERS,  # numbered 10 in decision 0037; renumbered to its place when branches merge
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -32,6 +32,7 @@ MOVED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("cases", "inspector_id", ""),
     ("case_details", "updated_by", ""),
     ("answers", "updated_by", ""),
+    ("premises_answers", "updated_by", ""),  # the lead's answers for the premises (decision 0037)
     ("merge_versions", "author", "origin != 'bundle'"),  # the lead's own edits, not what a bundle brought
     ("merge_resolutions", "decided_by", ""),
     ("merge_case_conflicts", "decided_by", ""),
