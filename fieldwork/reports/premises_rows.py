@@ -1,6 +1,6 @@
 """The answers given once for the premises (decision 0037), as report rows and JSON.
 
-One source for `fieldwork premises show`, the ratings JSON, the CSV/XLSX sheet and the HTML
+One source for the premises command of the CLI, the ratings JSON, the CSV/XLSX sheet and the HTML
 section, so they all list the same questions in framework order, answered or not.
 """
 

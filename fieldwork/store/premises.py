@@ -40,7 +40,7 @@ def _framework_with_premises(store: Store, inspection_id: str) -> Framework:
     if not framework.premises_standards:
         raise ValidationError(
             f"{framework.id} has no standard answered for the premises; its standards are answered case by case "
-            "or rated by the lead's judgement (fieldwork rate)."
+            "or rated by the lead's judgement."
         )
     return framework
 
