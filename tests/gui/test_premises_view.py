@@ -117,3 +117,15 @@ def test_a_framework_answered_case_by_case_has_no_premises_tab(make_window, tmp_
     finally:
         lead.close()
         inspector.close()
+
+
+def test_the_override_dialog_asks_a_reason_for_a_premises_standard(make_window, lead_store, qtbot):
+    from fieldwork.gui.ratings_view import LeadRatingDialog
+
+    window = make_window(lead_store)
+    view = premises_tab(window)
+    dialog = LeadRatingDialog(view.ratings["3"], view.framework.rating.ratings(), view)
+    qtbot.addWidget(dialog)
+    # A computed premises rating is overridden with a reason, never "rated" with evidence.
+    assert dialog.kind == "override" and dialog.windowTitle() == "Override standard 3"
+    assert dialog.text_edit.placeholderText() == "Why the rating differs from the computed one"
