@@ -145,6 +145,17 @@ def tally(judgements: Iterable[tuple[str, str]]) -> dict[str, KeyQuestionTally]:
     return {k: KeyQuestionTally(k, *v) for k, v in counts.items()}
 
 
+def premises_tallies(standard: Standard, answers: Mapping[str, str]) -> dict[str, KeyQuestionTally]:
+    """Each key question of a premises standard counted over the premises' answers (decision 0037):
+    its prompts' answers, or its own answer when it has no prompts."""
+    return {
+        kq.id: tally((kq.id, answers.get(item.id, "")) for item in (kq.prompts or (kq,))).get(
+            kq.id, KeyQuestionTally(kq.id)
+        )
+        for kq in standard.key_questions
+    }
+
+
 def rate_standard(
     framework: Framework,
     standard: Standard,
@@ -152,8 +163,15 @@ def rate_standard(
     *,
     override: Override | None = None,
     judgement: LeadJudgement | None = None,
+    premises: Mapping[str, str] | None = None,
 ) -> StandardRating:
-    """Rate one standard: lowest rated key question for case standards; the lead's for judgement."""
+    """Rate one standard: lowest rated key question for case standards (over the premises' answers
+    for a premises standard); the lead's for judgement.
+
+    :param premises: the premises' answers (question id → yes/no/na), for premises standards.
+    """
+    if standard.rated_for_premises:
+        tallies = premises_tallies(standard, premises or {})
     kq_tallies = tuple(tallies.get(kq.id, KeyQuestionTally(kq.id)) for kq in standard.key_questions)
     not_rated = framework.rating.not_rated
     override_rule = _rule(framework, "lead_override")
@@ -164,16 +182,19 @@ def rate_standard(
 
     if not standard.rated:
         return result(not_rated, None, "reported_not_rated")
-    if not standard.rated_from_cases:
+    if not standard.computed:
         return result(judgement.rating if judgement else not_rated, None, "lead_judgement")
     if not framework.rating.four_point:
         return result(not_rated, None, "sufficiency_only")
     rated_ids = {kq.id for kq in standard.rated_key_questions}
     scored = [(t.fraction, t.id) for t in kq_tallies if t.fraction is not None and t.id in rated_ids]
     if not scored:
-        return result(not_rated, None, "no_cases_not_rated")
+        return result(not_rated, None, "premises_not_answered" if standard.rated_for_premises else "no_cases_not_rated")
     # Lowest exact fraction decides; ties go to the first key question in framework order.
     lowest_fraction, deciding = min(scored, key=lambda pair: pair[0])
+    if standard.rated_for_premises:
+        # Confirmed only if both the premises reading and the bands it uses are.
+        return result(band_for(framework, lowest_fraction), deciding, "premises_answers", "lowest_key_question")
     return result(band_for(framework, lowest_fraction), deciding, "lowest_key_question")
 
 
@@ -225,8 +246,9 @@ def rate_inspection(
     *,
     overrides: Mapping[str, Override] | None = None,
     lead_judgements: Mapping[str, LeadJudgement] | None = None,
+    premises_answers: Mapping[str, str] | None = None,
 ) -> InspectionRatings:
-    """Everything recomputed from the case judgements and the lead's decisions."""
+    """Everything recomputed from the case judgements, the premises' answers and the lead's decisions."""
     tallies = tally(judgements)
     overrides = overrides or {}
     lead_judgements = lead_judgements or {}
@@ -237,6 +259,7 @@ def rate_inspection(
             tallies,
             override=overrides.get(std.id),
             judgement=lead_judgements.get(std.id),
+            premises=premises_answers,
         )
         for std in framework.standards
     )

@@ -26,6 +26,7 @@ def _command_groups() -> list[Callable[[argparse._SubParsersAction], None]]:
     from fieldwork.cli import answers, bundle, cases, frameworks, inspections, keys, trust
     from fieldwork.cli import handover as handover_cli
     from fieldwork.cli import merge as merge_cli
+    from fieldwork.cli import premises as premises_cli
     from fieldwork.cli import ratings as ratings_cli
     from fieldwork.cli import region as region_cli
     from fieldwork.cli import store as store_cli
@@ -39,6 +40,7 @@ def _command_groups() -> list[Callable[[argparse._SubParsersAction], None]]:
         trust.register,
         bundle.register,
         ratings_cli.register,
+        premises_cli.register,  # answers given once for the premises (decision 0037)
         allocation_cli.register,
         store_cli.register,  # backups, restore, check
         merge_cli.register,  # merge, conflicts, moderation

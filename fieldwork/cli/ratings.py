@@ -30,14 +30,15 @@ def register(sub, common) -> None:
         "rate",
         help="record the lead inspector's rating of a standard, or an override",
         description="For a standard rated by judgement: --rating with --evidence. For a standard rated from "
-        "cases: --override --rating with --reason. --withdraw removes the one in force (recorded).",
+        "cases or from the answers for the premises: --override --rating with --reason. --withdraw removes the "
+        "one in force (recorded).",
         parents=[common],
     )
     rate.add_argument("--inspection", required=True, metavar="ID", dest="inspection_id")
     rate.add_argument("--standard", required=True, metavar="ID", dest="standard_id")
     rate.add_argument("--rating", metavar="NAME", help='as the framework spells it, e.g. "Good"')
     add_text_option(rate, "--evidence", help="the evidence for a judgement")
-    rate.add_argument("--override", action="store_true", help="override the rating computed from cases")
+    rate.add_argument("--override", action="store_true", help="override a computed rating (cases or premises)")
     add_text_option(rate, "--reason", help="why the override (or the withdrawal)")
     rate.add_argument("--withdraw", action="store_true", help="withdraw the judgement or override in force")
     rate.add_argument("--json", action="store_true", help="print JSON")
@@ -127,13 +128,13 @@ def rate_command(args) -> int:
         if args.withdraw:
             kind = OVERRIDE if args.override else None
             if kind is None:
-                # Unambiguous from the standard: a case-rated standard can only have an override.
+                # Unambiguous from the standard: a computed rating (cases, premises) can only be overridden.
                 framework = framework_for(store, get_inspection(store, args.inspection_id))
                 try:
-                    rated_from_cases = framework.standard(args.standard_id).rated_from_cases
+                    computed = framework.standard(args.standard_id).computed
                 except KeyError:
-                    rated_from_cases = False  # the core names the unknown standard
-                kind = OVERRIDE if rated_from_cases else JUDGEMENT
+                    computed = False  # the core names the unknown standard
+                kind = OVERRIDE if computed else JUDGEMENT
             record = withdraw_lead_rating(store, args.inspection_id, args.standard_id, kind, args.reason or "")
         elif args.override:
             record = set_lead_rating(store, args.inspection_id, args.standard_id, OVERRIDE, args.rating, args.reason)

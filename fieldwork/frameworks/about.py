@@ -14,14 +14,6 @@ from fieldwork.frameworks.model import RULES, Framework
 CONFIRMED_COLOUR, RECALLED_COLOUR = "#1b7f3b", "#9a5b00"
 
 
-def basis_words(standard) -> str:
-    """How a standard is rated, in words for the About view and the framework diff."""
-    if standard.combined:
-        source = f"{standard.from_framework} inspections ({standard.from_sample} cases)"
-        return f"rated from the combined results of {source}"
-    return "rated from cases" if standard.rated_from_cases else "rated by the lead's judgement"
-
-
 def provenance_mark(provenance: str) -> str:
     colour = CONFIRMED_COLOUR if provenance == "confirmed" else RECALLED_COLOUR
     return f'<span style="color:{colour}">[{escape(provenance)}]</span>'
@@ -40,7 +32,7 @@ def _standard_flags(standard) -> str:
         flags.append("reported, not rated")
     elif not standard.counts_in_overall:
         flags.append("rated, outside the overall rating")
-    flags.append(basis_words(standard))
+    flags.append(standard.basis_text)
     return f" <i>({escape('; '.join(flags))})</i>"
 
 

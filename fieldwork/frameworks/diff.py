@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from fieldwork.frameworks.about import basis_words
 from fieldwork.frameworks.model import RULES, Framework
 
 
@@ -115,7 +114,7 @@ def framework_changes(old: Framework, new: Framework) -> list[Change]:
 def _standard_rating(standard) -> str:
     if not standard.rated:
         return "reported, not rated"
-    basis = basis_words(standard)
+    basis = standard.basis_text
     return basis if standard.counts_in_overall else f"{basis}, outside the overall rating"
 
 

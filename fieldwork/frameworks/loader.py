@@ -257,8 +257,14 @@ def _cross_reference_problems(raw: dict, text: str) -> list[str]:
             elif std["sample"] not in samples:
                 at(parts + ["sample"], f"sample '{std['sample']}' is not declared in [[samples]]")
         elif "sample" in std:
-            at(parts + ["sample"], f"a standard rated by {std['basis']} has no sample; remove it")
+            what = {"premises": "answered for the premises", "judgement": "rated by judgement"}.get(
+                std["basis"], f"rated by {std['basis']}"
+            )
+            at(parts + ["sample"], f"a standard {what} has no sample; remove it")
         _combined_problems(std, parts, at)
+        if std["basis"] == "premises" and raw["rating"].get("scheme", "four_point") == "sufficiency":
+            at(parts + ["basis"], "the sufficiency scheme has no four-point rating to compute from the premises' "
+               "answers; use basis = \"judgement\" for the lead's written judgement")
         for j, kq in enumerate(std["key_questions"]):
             kq_parts = parts + ["key_questions", j]
             unique(kq["id"], kq_parts)
@@ -279,7 +285,7 @@ def _cross_reference_problems(raw: dict, text: str) -> list[str]:
     _period_problems(raw, at)
     rule_problems(raw, at)
     for i, std in enumerate(raw["standards"]):
-        if std.get("rated", True) and std["basis"] in ("cases", "combined"):
+        if std.get("rated", True) and std["basis"] in ("cases", "combined", "premises"):
             if not any(kq.get("rated", True) for kq in std["key_questions"]):
                 at(["standards", i], "a rated standard needs at least one rated key question (or rated = false)")
     rating = raw["rating"]

@@ -60,7 +60,7 @@ class Standard:
     domain_id: str
     title: str
     statement: str
-    basis: str  # "cases", "judgement" or "combined" (from other inspections' results)
+    basis: str  # "cases", "premises", "judgement" or "combined" (from other inspections' results)
     sample_id: str | None
     provenance: str
     key_questions: tuple[KeyQuestion, ...]
@@ -97,6 +97,35 @@ class Standard:
     def combined(self) -> bool:
         """Rated from the combined results of other inspections (a region's PDU inspections)."""
         return self.basis == "combined"
+
+    @property
+    def rated_for_premises(self) -> bool:
+        """Answered once for the premises (format 2, decision 0037), not case by case."""
+        return self.basis == "premises"
+
+    @property
+    def computed(self) -> bool:
+        """Its rating is computed from answers (cases', other inspections' cases' or the premises'),
+        so the lead overrides it with a reason; otherwise the lead rates it by judgement with evidence."""
+        return self.basis in ("cases", "combined", "premises")
+
+    @property
+    def basis_text(self) -> str:
+        """How screens, reports, the About view and the framework diff say where the rating comes from."""
+        if self.combined:
+            return f"rated from the combined results of {self.from_framework} inspections ({self.from_sample} cases)"
+        return {
+            "cases": "rated from cases",
+            "premises": "rated from the answers for the premises",
+        }.get(self.basis, "rated by the lead's judgement")
+
+    @property
+    def premises_questions(self) -> tuple:
+        """What the lead answers for the premises: each prompt, and each key question without
+        prompts (decision 0037); empty unless the standard is rated for the premises."""
+        if not self.rated_for_premises:
+            return ()
+        return tuple(item for kq in self.key_questions for item in (kq.prompts or (kq,)))
 
     @property
     def rated_key_questions(self) -> tuple[KeyQuestion, ...]:
@@ -213,6 +242,12 @@ class OverallBand:
 RULES = {
     "lowest_key_question": "a standard rated from cases takes the band of its lowest key-question percentage",
     "no_cases_not_rated": "a standard with no case judged sufficient or insufficient is not rated",
+    "premises_answers": (
+        "a standard rated for the premises takes the band of its lowest key question, each key question's "
+        "percentage being the share of Yes among the premises' answers to its prompts (its own answer when "
+        "it has no prompts)"
+    ),
+    "premises_not_answered": "a standard rated for the premises with nothing answered Yes or No is not rated",
     "lead_judgement": "the lead inspector's judgement, recorded with evidence",
     "lead_override": "the lead inspector's override of the computed rating, recorded with a reason",
     "reported_not_rated": "a reported standard: results shown, never rated",
@@ -370,6 +405,19 @@ class Framework:
     def rated_standards(self) -> tuple[Standard, ...]:
         """The standards an overall rating is made of (reported ones and those outside it left out)."""
         return tuple(s for s in self.standards if s.rated and s.counts_in_overall)
+
+    @property
+    def premises_standards(self) -> tuple[Standard, ...]:
+        """The standards answered once for the premises (decision 0037)."""
+        return tuple(s for s in self.standards if s.rated_for_premises)
+
+    def premises_question(self, question_id: str):
+        """The prompt or prompt-less key question of a premises standard with this id, or KeyError."""
+        for standard in self.premises_standards:
+            for item in standard.premises_questions:
+                if item.id == question_id:
+                    return item
+        raise KeyError(question_id)
 
     def standards_for_sample(self, sample_id: str) -> tuple[Standard, ...]:
         """The case-rated standards that a case of this sample answers."""

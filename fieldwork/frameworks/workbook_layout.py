@@ -134,10 +134,11 @@ STANDARDS = Sheet(
         Column("number", "text", "The number reports show, where it differs from the id; blank: the id.", 10),
         Column("title", "text", "The standard's name.", 40, (), True),
         Column("statement", "text", "The standard's one-sentence statement.", 60),
-        Column("basis", "choice", "cases: rated from the key questions of a sample's cases; judgement: rated by "
-               "the lead inspector with evidence; combined: rated from the results of other inspections (a "
-               "region's PDU inspections).", 12, ("cases", "judgement", "combined"), True),
-        Column("sample", "id", "For basis cases: the id of the sample whose cases answer it; blank for judgement.", 14),
+        Column("basis", "choice", "cases: rated from the key questions of a sample's cases; premises: its prompts "
+               "are answered once for the premises and the rating computed from them; judgement: rated by the "
+               "lead inspector with evidence; combined: rated from the results of other inspections (a "
+               "region's PDU inspections).", 12, ("cases", "premises", "judgement", "combined"), True),
+        Column("sample", "id", "For basis cases: the id of the sample whose cases answer it; blank otherwise.", 14),
         Column("rated", "yes_no", "no: a reported standard, answered and shown but never rated.", 8, YES_NO, True),
         Column("counts_in_overall", "yes_no", "no: rated and shown, but outside the overall rating.", 10, YES_NO, True),
         _provenance("standard's name"),

@@ -1,4 +1,5 @@
-"""The lead inspector's tabs (Allocation, Merge, Ratings), each built the first time it is needed.
+"""The lead inspector's tabs (Premises where the framework has it, Allocation, Merge, Ratings), each
+built the first time it is needed.
 
 Building all three when an inspection opens cost a lead about 150 ms of start-up (QtCharts, the
 merge tables, the allocation counts) for tabs that may not be looked at that session. Each tab
@@ -12,10 +13,14 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QTabWidget, QWidget
 
-from fieldwork.gui.shortcuts import LEAD_TAB_TITLES
+from fieldwork.gui.shortcuts import LEAD_TAB_TITLES, PREMISES_TAB
 
 # name, tab label (with its Alt mnemonic, listed in the F1 help), in the order the tabs appear after Cases
-LEAD_TABS = tuple(zip(("allocation", "merge", "ratings"), LEAD_TAB_TITLES[1:], strict=True))
+LEAD_TABS = (
+    ("premises", PREMISES_TAB),  # only when given a builder: frameworks answered for the premises
+    *zip(("allocation", "merge", "ratings"), LEAD_TAB_TITLES[1:], strict=True),
+)
+OPTIONAL_TABS = frozenset({"premises"})
 
 
 class LeadTabs:
@@ -27,6 +32,8 @@ class LeadTabs:
         self._views: dict[str, QWidget] = {}
         self._placeholders: dict[str, QWidget] = {}
         for name, label in LEAD_TABS:
+            if name in OPTIONAL_TABS and name not in builders:
+                continue
             placeholder = QWidget(tabs)
             self._placeholders[name] = placeholder
             tabs.addTab(placeholder, label)

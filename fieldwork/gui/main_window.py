@@ -232,10 +232,12 @@ class MainWindow(QMainWindow):
         self.home_tabs.addTab(self.home_view, CASES_TAB)
         self.lead_tabs = None
         if self.is_lead():
-            self.lead_tabs = LeadTabs(
-                self.home_tabs,
-                {"allocation": self._build_allocation, "merge": self._build_merge, "ratings": self._build_ratings},
-            )
+            builders = {
+                "allocation": self._build_allocation, "merge": self._build_merge, "ratings": self._build_ratings,
+            }
+            if self.framework.premises_standards:  # answered once for the premises (decision 0037)
+                builders["premises"] = self._build_premises
+            self.lead_tabs = LeadTabs(self.home_tabs, builders)
             # Recomputed each time it is shown: nothing on screen can go stale.
             self.home_tabs.currentChanged.connect(self._tab_shown)
         self.home_view.case_open_requested.connect(lambda case_id: self.open_case(case_id))
@@ -288,6 +290,20 @@ class MainWindow(QMainWindow):
         view.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
         return view
 
+    @property
+    def premises_view(self):
+        """The Premises tab, or None when the framework answers nothing for the premises."""
+        if self.lead_tabs is None or not self.framework.premises_standards:
+            return None
+        return self.lead_tabs.view("premises")
+
+    def _build_premises(self, parent):
+        from fieldwork.gui.premises_view import PremisesView
+
+        view = PremisesView(self.store, self.inspection, self.framework, parent)
+        view.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        return view
+
     def _merge_pending(self) -> None:
         from fieldwork.gui import key_commands  # it loads the crypto stack: not at start-up
 
@@ -316,6 +332,9 @@ class MainWindow(QMainWindow):
         ratings = self.lead_tabs.built("ratings") if self.lead_tabs else None
         if ratings is not None and self.home_tabs.currentWidget() is ratings:
             ratings.refresh()
+        premises = self.lead_tabs.built("premises") if self.lead_tabs else None
+        if premises is not None and self.home_tabs.currentWidget() is premises:
+            premises.refresh()  # an override made on the Ratings tab shows here too
 
     def current_view(self):
         """The view the user sees: the welcome view, a case, or the inspection's current tab."""
@@ -601,6 +620,9 @@ class MainWindow(QMainWindow):
         if view is not None and not view.flush_pending() and not self._confirm_losing_unsaved(view):
             event.ignore()  # stay open: what is on screen and not saved is not thrown away unasked
             return
+        premises = self.lead_tabs.built("premises") if self.lead_tabs else None
+        if premises is not None:
+            premises.flush()  # evidence typed for the premises a moment ago is saved, not lost
         self._remember_layout()
         if self._keys is not None:
             self._keys.forget()  # quitting locks the keys

@@ -52,7 +52,7 @@ def _basis_text(rated: StandardRating) -> str:
     if rated.standard.combined:
         basis = "PDU results"
     else:
-        basis = "cases" if rated.standard.rated_from_cases else "judgement"
+        basis = rated.standard.basis  # cases, premises (decision 0037) or judgement
     return basis if rated.standard.counts_in_overall else f"{basis}, outside overall"
 
 
@@ -67,7 +67,7 @@ class LeadRatingDialog(QDialog):
 
     def __init__(self, rated: StandardRating, ratings: tuple[str, ...], parent=None):
         super().__init__(parent)
-        self.kind = "override" if rated.standard.rated_from_cases else "judgement"
+        self.kind = "override" if rated.standard.computed else "judgement"
         self.setWindowTitle(f"{'Override' if self.kind == 'override' else 'Rate'} standard {rated.standard.id}")
         self.rating_combo = QComboBox(self)
         self.rating_combo.addItems(list(ratings))
@@ -90,7 +90,8 @@ class LeadRatingDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         if self.kind == "override":
-            note = QLabel(f"Computed from the cases: <b>{rated.computed}</b>. Both are kept and the report shows both.")
+            source = "the answers for the premises" if rated.standard.rated_for_premises else "the cases"
+            note = QLabel(f"Computed from {source}: <b>{rated.computed}</b>. Both are kept and the report shows both.")
             note.setWordWrap(True)
             layout.addWidget(note)
         layout.addLayout(form)
@@ -119,7 +120,10 @@ class StandardChart(QChartView):
         chart.legend().hide()
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         if rated is None or not rated.standard.rated_from_cases:
-            chart.setTitle("Rated by the lead inspector's judgement: no case chart" if rated is not None else "")
+            title = "" if rated is None else "Rated by the lead inspector's judgement: no case chart"
+            if rated is not None and rated.standard.rated_for_premises:
+                title = "Rated from the answers for the premises (Premises tab): no case chart"
+            chart.setTitle(title)
             self.setChart(chart)
             return
         chart.setTitle(f"{rated.standard.name}: cases judged sufficient (%)")
@@ -381,14 +385,15 @@ class RatingsView(QWidget):
             text = f"Overridden to <b>{rated.override.rating}</b> by {rated.override.by}: {rated.override.reason}"
         elif rated.judgement is not None:
             text = f"Rated <b>{rated.judgement.rating}</b> by {rated.judgement.by}: {rated.judgement.evidence}"
-        elif not rated.standard.rated_from_cases:
+        elif not rated.standard.computed:
             text = "Rated by the lead's judgement: not rated yet."
         elif not rated.standard.rated:
             text = "Reported, not rated: these results never enter a rating."
         elif not self.framework.rating.four_point:
             text = "No four-point rating: the share of cases judged sufficient is shown."
         else:
-            text = f"Computed from the cases: <b>{rated.computed}</b>."
+            source = "the answers for the premises" if rated.standard.rated_for_premises else "the cases"
+            text = f"Computed from {source}: <b>{rated.computed}</b>."
         if rated.rule is not None and rated.standard.rated:
             state = (
                 "confirmed"
@@ -397,12 +402,12 @@ class RatingsView(QWidget):
             )
             text += f"<br>Rule: {html.escape(rated.rule.id)}, {html.escape(rated.rule.text)} ({state})."
         self.decision_label.setText(text)
-        self.rate_button.setText("&Override…" if rated.standard.rated_from_cases else "&Rate this standard…")
+        self.rate_button.setText("&Override…" if rated.standard.computed else "&Rate this standard…")
         # Nothing to rate: a reported standard, or an override where the framework has no bands.
         self.rate_button.setEnabled(
             not self.store.read_only
             and rated.standard.rated
-            and (self.framework.rating.four_point or not rated.standard.rated_from_cases)
+            and (self.framework.rating.four_point or not rated.standard.computed)
         )
         self.withdraw_button.setVisible(decision is not None)
 
@@ -443,7 +448,7 @@ class RatingsView(QWidget):
     def rate(self, standard_id: str, rating: str, text: str) -> bool:
         from fieldwork.reports.lead_ratings import set_lead_rating
 
-        kind = "override" if self.framework.standard(standard_id).rated_from_cases else "judgement"
+        kind = "override" if self.framework.standard(standard_id).computed else "judgement"
         try:
             set_lead_rating(self.store, self.inspection.id, standard_id, kind, rating, text)
         except FieldworkError as error:
@@ -460,7 +465,7 @@ class RatingsView(QWidget):
     def withdraw(self, standard_id: str, reason: str = "withdrawn in the app") -> bool:
         from fieldwork.reports.lead_ratings import withdraw_lead_rating
 
-        kind = "override" if self.framework.standard(standard_id).rated_from_cases else "judgement"
+        kind = "override" if self.framework.standard(standard_id).computed else "judgement"
         try:
             withdraw_lead_rating(self.store, self.inspection.id, standard_id, kind, reason)
         except FieldworkError as error:

@@ -37,6 +37,8 @@ ROW_KEYS = (
 # and the screen cannot disagree) and the keys only a lead uses.
 CASES_TAB = "C&ases"
 LEAD_TAB_TITLES = (CASES_TAB, "A&llocation", "&Merge", "Rati&ngs")
+# Only for a framework with standards answered for the premises (approved premises, decision 0037).
+PREMISES_TAB = "&Premises"
 
 
 def alt_key(title: str) -> str:
@@ -46,6 +48,7 @@ def alt_key(title: str) -> str:
 
 LEAD_KEYS = (
     *((alt_key(title), f"The {title.replace('&', '')} tab") for title in LEAD_TAB_TITLES),
+    (alt_key(PREMISES_TAB), "The Premises tab (approved premises)"),
     ("Ctrl+Tab / Ctrl+Shift+Tab", "Next or previous tab"),
     (ASK_INSPECTOR_KEY, "On a question: ask the inspector about it (a moderation query)"),
     ("Alt + underlined letter", "The button with that letter, on any screen"),

@@ -18,6 +18,7 @@ from fieldwork.reports.contributions import contributions_json, contributions_ta
 from fieldwork.reports.files import atomic_write
 from fieldwork.reports.html_report import render_html
 from fieldwork.reports.inspection_ratings import RatingsReport
+from fieldwork.reports.premises_rows import premises_answers_json, premises_table
 from fieldwork.reports.tables import (
     Table,
     about_rows,
@@ -83,6 +84,7 @@ def standard_json(report: RatingsReport, rated: StandardRating) -> dict:
         "key_questions": [
             tally_json(t, kq.rated) for t, kq in zip(rated.key_questions, std.key_questions, strict=True)
         ],
+        **({"premises_answers": premises_answers_json(std, report.premises)} if std.rated_for_premises else {}),
     }
 
 
@@ -137,6 +139,8 @@ def report_tables(report: RatingsReport) -> list[tuple[str, Table]]:
         ("overall", overall_table(report)),
         ("key_question", key_questions_table(report)),
     ]
+    if report.framework.premises_standards:
+        tables.append(("premises_answer", premises_table(report.framework, report.premises)))
     if report.breakdowns:
         tables.append(("breakdown", breakdowns_table(report)))
     tables.append(("cases", cases_table(report)))

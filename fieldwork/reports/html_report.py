@@ -18,6 +18,7 @@ from fieldwork.reports.breakdowns import Breakdown
 from fieldwork.reports.charts import band_colours, bar_chart_svg, text_colour
 from fieldwork.reports.contributions import contributions_html
 from fieldwork.reports.inspection_ratings import RatingsReport
+from fieldwork.reports.premises_rows import premises_rows
 from fieldwork.reports.tables import about_rows, key_question_band, percent_text, when_text
 from fieldwork.text import plural
 
@@ -194,9 +195,11 @@ def _caveat(report: RatingsReport) -> str:
 
 
 def _key_question_table(report: RatingsReport, rated: StandardRating) -> list[str]:
-    labels = report.framework.judgement_labels
+    # Premises standards count the answers to prompts (Yes/No), not key-question judgements.
+    fw = report.framework
+    labels = fw.answer_labels if rated.standard.rated_for_premises else fw.judgement_labels
     texts = {kq.id: kq.text for kq in rated.standard.key_questions}
-    if not rated.standard.rated_from_cases:
+    if not rated.standard.computed:
         items = "".join(f"<li><strong>{_e(kq.id)}</strong> {_e(kq.text)}</li>" for kq in rated.standard.key_questions)
         return [f'<p class="small">Key questions that structure the evidence:</p><ul class="small">{items}</ul>']
     out = [
@@ -233,7 +236,7 @@ def _standard_section(report: RatingsReport, rated: StandardRating, chart_html: 
     score_text = f" &nbsp;Score: {score}" if score is not None else ""
     if not std.rated:
         out.append("<p>Reported, not rated: the results below are shown but never enter a rating.</p>")
-    elif fw.rating.four_point or not std.rated_from_cases:
+    elif fw.rating.four_point or not std.computed:
         out.append(f"<p>Rating: {chip(report, rated.rating)}{score_text}</p>")
     if rated.rule and std.rated:
         out.append(f'<p class="small">How: {_e(_rule_text(rated.rule))}</p>')
@@ -274,6 +277,8 @@ def _standard_section(report: RatingsReport, rated: StandardRating, chart_html: 
                 f'<p class="evidence"><strong>Reason:</strong> {_paragraphs(ov.reason)}</p></div>'
             )
         out.append(f'<div class="chart">{chart_html(rated)}</div>')
+    elif std.rated_for_premises:
+        out.extend(_premises_section(report, rated))
     else:
         if rated.judgement:
             jd = rated.judgement
@@ -286,6 +291,36 @@ def _standard_section(report: RatingsReport, rated: StandardRating, chart_html: 
             out.append('<p class="small">Rated by the lead inspector\'s judgement; no rating is recorded yet.</p>')
     out.extend(_key_question_table(report, rated))
     out.append("</div>")
+    return out
+
+
+def _premises_section(report: RatingsReport, rated: StandardRating) -> list[str]:
+    """How a standard rated for the premises got its rating, the override, and every answer
+    with its evidence (decision 0037)."""
+    fw = report.framework
+    text = "Rated from the lead inspector's answers for the premises (each prompt answered once, not case by case)"
+    if rated.deciding_key_question:
+        tally = next(t for t in rated.key_questions if t.id == rated.deciding_key_question)
+        text += (
+            f". The lowest key question, {rated.deciding_key_question} ({percent_text(tally)} of its prompts "
+            f"answered {fw.answer_labels.get('yes', 'Yes')}), gives the computed rating: {rated.computed}."
+        )
+    else:
+        text += ". Nothing is answered Yes or No yet, so the standard is not rated."
+    out = [f'<p class="small">{_e(text)}</p>']
+    if rated.override:
+        ov = rated.override
+        out.append(
+            '<div class="override"><p><strong>Rating changed by the lead inspector</strong> from the computed '
+            f"{_e(rated.computed)} to {_e(ov.rating)} ({_e(ov.by)}, {_e(when_text(ov.at))}).</p>"
+            f'<p class="evidence"><strong>Reason:</strong> {_paragraphs(ov.reason)}</p></div>'
+        )
+    items = []
+    for row in premises_rows(fw, report.premises, rated.standard):
+        answer = fw.answer_labels.get(row.value, row.value) if row.value else "not answered"
+        evidence = f'<br><span class="evidence">{_paragraphs(row.evidence)}</span>' if row.evidence else ""
+        items.append(f"<li><strong>{_e(row.id)}</strong> {_e(row.text)}: <strong>{_e(answer)}</strong>{evidence}</li>")
+    out.append(f'<p class="small">Answers for the premises:</p><ul class="small">{"".join(items)}</ul>')
     return out
 
 

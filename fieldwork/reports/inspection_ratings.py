@@ -22,7 +22,8 @@ from fieldwork.reports.lead_ratings import lead_decisions
 from fieldwork.reports.tallies import key_question_tallies
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import framework_for, get_inspection
-from fieldwork.store.records import Inspection
+from fieldwork.store.premises import premises_answers, premises_values
+from fieldwork.store.records import Inspection, StoredAnswer
 
 COMPLETE_STATUSES = ("complete", "handed_over")
 
@@ -53,6 +54,8 @@ class RatingsReport:
     breakdowns: tuple[Breakdown, ...] = ()
     # A region inspection: the PDU inspections whose results count (region.contributions.Contribution).
     contributions: tuple = ()
+    # The answers given once for the premises (decision 0037), by question id; empty otherwise.
+    premises: dict[str, StoredAnswer] = dataclasses.field(default_factory=dict)
 
     @property
     def standards(self) -> tuple[StandardRating, ...]:
@@ -96,14 +99,22 @@ def case_counts(store: Store, inspection_id: str, framework: Framework) -> tuple
     return counts(everything), {sample_id: counts(v) for sample_id, v in per_sample.items()}
 
 
-def rate_from_store(store: Store, inspection: Inspection, framework: Framework) -> InspectionRatings:
-    """The ratings engine over the store's judgements and the lead's decisions in force."""
+def rate_from_store(
+    store: Store, inspection: Inspection, framework: Framework, premises: dict[str, str] | None = None
+) -> InspectionRatings:
+    """The ratings engine over the store's judgements and the lead's decisions in force.
+
+    :param premises: the premises' answers (question id → yes/no/na) when the caller has read them.
+    """
     tallies = key_question_tallies(store, inspection.id, framework)
     if framework.combined_standards:  # a region: its PDU inspections' results (decision 0035)
         from fieldwork.region.tallies import contributed_tallies
 
         tallies.update(contributed_tallies(store, inspection.id, framework))
     decisions = lead_decisions(store, inspection.id, framework)
+    # Standards rated for the premises count the lead's answers for the premises (decision 0037).
+    if premises is None:
+        premises = premises_values(store, inspection.id) if framework.premises_standards else {}
     rated = tuple(
         rate_standard(
             framework,
@@ -111,6 +122,7 @@ def rate_from_store(store: Store, inspection: Inspection, framework: Framework) 
             tallies,
             override=decisions.overrides.get(standard.id),
             judgement=decisions.judgements.get(standard.id),
+            premises=premises,
         )
         for standard in framework.standards
     )
@@ -125,14 +137,18 @@ def inspection_ratings(store: Store, inspection_id: str, *, include_breakdowns: 
     """
     inspection = get_inspection(store, inspection_id)
     framework = framework_for(store, inspection)
-    ratings = rate_from_store(store, inspection, framework)
+    answers = premises_answers(store, inspection_id) if framework.premises_standards else {}
+    values = {q: a.value for q, a in answers.items() if a.value}
+    ratings = rate_from_store(store, inspection, framework, values)
     total, per_sample = case_counts(store, inspection_id, framework)
     contributions: tuple = ()
     if framework.combined_standards:
         from fieldwork.region.contributions import list_contributions
 
         contributions = tuple(list_contributions(store, inspection_id))
-    report = RatingsReport(inspection, framework, ratings, total, per_sample, store.now(), contributions=contributions)
+    report = RatingsReport(
+        inspection, framework, ratings, total, per_sample, store.now(), contributions=contributions, premises=answers
+    )
     if include_breakdowns:
         report = dataclasses.replace(report, breakdowns=breakdowns(store, inspection_id, framework))
     return report

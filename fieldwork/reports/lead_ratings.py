@@ -58,7 +58,7 @@ def _standard(framework: Framework, standard_id: str) -> Standard:
 
 
 def _check_kind(framework: Framework, standard: Standard, kind: str) -> None:
-    """A judgement belongs to a lead-judged standard, an override to a case-rated one."""
+    """A judgement belongs to a lead-judged standard, an override to a computed one (cases or premises)."""
     if kind not in KINDS:
         raise ValidationError(f"'{kind}' is not a kind of rating decision (use judgement or override).")
     if not standard.rated:
@@ -70,12 +70,12 @@ def _check_kind(framework: Framework, standard: Standard, kind: str) -> None:
             f"{framework.id} has no four-point rating (sufficiency percentages and a written judgement only), "
             f"so standard {standard.id} has no rating to override."
         )
-    if kind == JUDGEMENT and standard.rated_from_cases:
+    if kind == JUDGEMENT and standard.computed:
         raise ValidationError(
-            f"Standard {standard.id} is rated from cases, so it takes no judgement; "
+            f"Standard {standard.id} is {standard.basis_text}, so it takes no judgement; "
             "to change its rating, record an override (--override) with a reason."
         )
-    if kind == OVERRIDE and not standard.rated_from_cases:
+    if kind == OVERRIDE and not standard.computed:
         raise ValidationError(
             f"Standard {standard.id} is rated by the lead inspector's judgement, so there is nothing to "
             "override; record its rating with evidence instead (--evidence, without --override)."
@@ -112,7 +112,8 @@ def set_lead_rating(
 ) -> LeadRatingRecord:
     """Record the lead's judgement (with evidence) or override (with reason) for one standard.
 
-    :param kind: "judgement" for a standard rated by judgement, "override" for a case-rated one.
+    :param kind: "judgement" for a standard rated by judgement, "override" for one whose rating is
+        computed (from cases, or from the premises' answers).
     :param rating: a rating name of the framework, matched ignoring case and stored as spelt there.
     :param text: the evidence (judgement) or the reason (override); required.
     """
@@ -179,8 +180,8 @@ def lead_decisions(store: Store, inspection_id: str, framework: Framework | None
             standard = framework.standard(standard_id)
         except KeyError:
             continue
-        if kind == JUDGEMENT and not standard.rated_from_cases:
+        if kind == JUDGEMENT and not standard.computed:
             judgements[standard_id] = LeadJudgement(record.rating, record.text, record.by, record.at)
-        elif kind == OVERRIDE and standard.rated_from_cases:
+        elif kind == OVERRIDE and standard.computed:
             overrides[standard_id] = Override(record.rating, record.text, record.by, record.at)
     return LeadDecisions(judgements, overrides)

@@ -159,7 +159,7 @@ def key_questions_table(report: RatingsReport) -> Table:
     for rated in report.standards:
         kq_text = {kq.id: kq.text for kq in rated.standard.key_questions}
         for tally in rated.key_questions:
-            from_cases = rated.standard.rated_from_cases
+            from_cases = rated.standard.computed  # cases, or the premises' answers to prompts
             rows.append(
                 (
                     rated.standard.id,

@@ -6,6 +6,7 @@ The schema version lives in `PRAGMA user_version`; migration N takes a store fro
 from __future__ import annotations
 
 from fieldwork.store.migration_region import M9_REGION_CONTRIBUTIONS
+from fieldwork.store.migration_premises import M10_PREMISES_ANSWERS
 
 _M1_INITIAL = """
         CREATE TABLE meta (
@@ -547,6 +548,7 @@ MIGRATIONS: list[str] = [
     _M7_ROW_HASHES,
     _M8_CASE_READERS,
     M9_REGION_CONTRIBUTIONS,
+    M10_PREMISES_ANSWERS,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

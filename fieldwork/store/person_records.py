@@ -32,6 +32,7 @@ MOVED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("cases", "inspector_id", ""),
     ("case_details", "updated_by", ""),
     ("answers", "updated_by", ""),
+    ("premises_answers", "updated_by", ""),  # the lead's answers for the premises (decision 0037)
     ("merge_versions", "author", "origin != 'bundle'"),  # the lead's own edits, not what a bundle brought
     ("merge_resolutions", "decided_by", ""),
     ("merge_case_conflicts", "decided_by", ""),
@@ -69,6 +70,7 @@ KEPT_COLUMNS: dict[tuple[str, str], str] = {
     ("merge_case_readers", "inspector_id"): "the signer whose work on the case counts or waits (decision 0019)",
     ("receipts_issued", "inspector_id"): "the signer the receipt was issued to",
     ("receipts_accepted", "lead_id"): "the lead who signed the receipt",
+    ("region_contributions", "received_by"): "the region lead who took a results bundle in, which needs keys (decision 0035)",
 }
 
 CHANGE_FIELD = "profile_person_id"  # the change-log field of the move's entries

@@ -1,7 +1,8 @@
 """Every shipped framework, end to end through the real command line (issue 17): the lead creates
 an inspection with its case sample, hands an inspector a pack; the inspector records answers from a
-file and exports a signed bundle; the lead merges it, records the judgement standards, and gets the
-ratings and every report format. Each rating names its rule and whether the rule is confirmed."""
+file and exports a signed bundle; the lead merges it, records the judgement standards (or answers
+the premises' questions), and gets the ratings and every report format. Each rating names its rule
+and whether the rule is confirmed."""
 
 from __future__ import annotations
 
@@ -114,7 +115,12 @@ def test_a_shipped_framework_end_to_end(tmp_path, capsys, framework):
     rating = "Good" if four_point else framework.rating.written_judgement
     evidence = "Met the leaders; read the plans."
     for standard in framework.standards:
-        if standard.rated and not standard.rated_from_cases:
+        if standard.rated_for_premises:
+            # Answered once for the premises (decision 0037): every question Yes, with evidence.
+            for question in standard.premises_questions:
+                team.run("lee", "premises", "answer", "--inspection", INSPECTION, "--question", question.id,
+                         "--answer", "yes", "--evidence", evidence)  # fmt: skip
+        elif standard.rated and not standard.rated_from_cases:
             team.run("lee", "rate", "--inspection", INSPECTION, "--standard", standard.id, "--rating", rating,
                      "--evidence", evidence)  # fmt: skip
 
@@ -138,6 +144,10 @@ def test_a_shipped_framework_end_to_end(tmp_path, capsys, framework):
         elif definition.rated_from_cases:
             # One case: the first key question, No (0 %), decides: Inadequate, from the lowest key question.
             assert (standard["rating"], standard["rule"]["id"]) == ("Inadequate", "lowest_key_question")
+        elif definition.rated_for_premises:
+            # Every premises answer Yes: 100 % on each key question, the top band.
+            assert (standard["rating"], standard["rule"]["id"]) == ("Outstanding", "premises_answers")
+            assert {a["answer"] for a in standard["premises_answers"]} == {"yes"}
         else:
             assert (standard["rating"], standard["rule"]["id"]) == (rating, "lead_judgement")
     overall = result["overall"]

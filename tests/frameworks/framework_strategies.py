@@ -49,7 +49,7 @@ def framework_documents(draw) -> dict:
     standards = []
     for _ in range(draw(st.integers(1, 4))):
         standard = {"id": new_id("std"), "domain": draw(st.sampled_from(domains))["id"], "title": draw(text),
-                    "basis": draw(st.sampled_from(["cases", "judgement"]))}
+                    "basis": draw(st.sampled_from(["cases", "premises", "judgement"]))}
         if standard["basis"] == "cases":
             standard["sample"] = draw(st.sampled_from(samples))["id"]
         for key, strategy in (("statement", text), ("provenance", provenance), ("statement_provenance", provenance),
@@ -94,6 +94,9 @@ def framework_documents(draw) -> dict:
     if draw(st.booleans()):
         rating["scheme"] = "sufficiency"
         rating["written_judgement"] = draw(text)
+        for standard in standards:  # nothing four-point to compute from the premises' answers
+            if standard["basis"] == "premises":
+                standard["basis"] = "judgement"
     else:
         scores = sorted(draw(st.lists(st.integers(0, 5), min_size=1, max_size=4, unique=True)), reverse=True)
         mins = sorted(draw(st.lists(st.sampled_from([10, 33.5, 50, 65, 80, 99.25]), min_size=len(scores) - 1,

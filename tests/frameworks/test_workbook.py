@@ -116,7 +116,8 @@ def test_every_problem_is_named_by_sheet_row_and_column():
     found = problems_of(edited(framework, break_it))
     assert ("Questions", 3, "allow_na", "'maybe' is not yes or no; type yes or no.") in found
     assert any(p[:3] == ("Questions", 4, "belongs_to") and "not the id of a standard" in p[3] for p in found)
-    assert any(p[:3] == ("Standards", 2, "basis") and "choose one of: cases, judgement" in p[3] for p in found)
+    basis_refusal = "choose one of: cases, premises, judgement"
+    assert any(p[:3] == ("Standards", 2, "basis") and basis_refusal in p[3] for p in found)
     assert any(p[:3] == ("Samples", 1, "colour") for p in found)
 
 
