@@ -5,6 +5,8 @@ The schema version lives in `PRAGMA user_version`; migration N takes a store fro
 
 from __future__ import annotations
 
+from fieldwork.store.migration_sample_moves import SQL as SAMPLE_MOVES_SQL
+
 _M1_INITIAL = """
         CREATE TABLE meta (
             key TEXT PRIMARY KEY,
@@ -544,6 +546,7 @@ MIGRATIONS: list[str] = [
     _M6_HANDOVER,
     _M7_ROW_HASHES,
     _M8_CASE_READERS,
+    SAMPLE_MOVES_SQL,  # migration 12 in the shared numbering (decision 0036)
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
