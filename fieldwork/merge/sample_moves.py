@@ -21,6 +21,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
 from fieldwork.errors import NotFoundError, StoreLockedError, ValidationError
 from fieldwork.store.case_samples import OVERRIDE, REASON, check_reason, log_sample
 from fieldwork.store.db import Store

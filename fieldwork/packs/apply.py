@@ -7,6 +7,9 @@ What applying does (docs/decisions/0010-reissued-packs.md):
 - updates a case detail when the pack's copy is newer by (revision, author), the order the merge
   uses, so both sides settle on the same value; a newer local edit is kept; a change on a case
   marked complete or handed over is held back (decision 0005) and reported;
+- moves a case to the lead's question set (sample) when it differs, in the name of who moved it
+  at the lead, unless the inspector moved it themselves since (kept; the lead decides at the
+  merge) or it is complete (held back, like a detail): decision 0036;
 - never deletes: a case an earlier pack allocated and this one does not is kept, answers and
   all, and flagged as moved away; never touches answers or a case's status;
 - records the pack; pins the lead (bundles are encrypted back to them); trusts the lead for

@@ -10,6 +10,10 @@ Every choice is in the case's change log (docs/decisions/0034-question-sets-chos
 
 Answers are never deleted when the set changes: those to questions the new set does not ask are
 kept, and `answers_not_counting` names them (the ratings only count the case's own set).
+
+A change by hand travels (decision 0036): the lead's in the next allocation pack (packs/apply.py),
+an inspector's in their next bundle (merge/sample_moves.py). The rule never moves a case that has
+travelled.
 """
 
 from __future__ import annotations

@@ -53,7 +53,8 @@ def sample_of(person, case_id) -> str:
 
 
 def sample_log(person, case_id):
-    return [(e.actor, e.field, e.old, e.new) for e in case_history(person.store, case_id) if e.field.startswith("sample")]
+    entries = case_history(person.store, case_id)
+    return [(e.actor, e.field, e.old, e.new) for e in entries if e.field.startswith("sample")]
 
 
 def kq_tally(lead, kq="2.1.1"):
