@@ -4,12 +4,13 @@ The bundle carries the move as the inspector made it: the case record in its new
 inspector's own change-log entries (`sample_override` old → new, then `sample_reason`), signed and
 in the signer's name (records.py refuses any other name). Per case, the signer's latest move is
 looked at once (by its change-log id, so a bundle merged again, or a later bundle repeating it,
-adds nothing):
+adds nothing; an older bundle arriving after a newer one's move is `superseded` by it):
 
 - the signer's work on the case is held (not their allocated case: held.py) → `held`: nothing
   moves until the lead accepts held work, then it is looked at as below;
 - the lead's set is already the new one → `agreed`;
-- the lead's set is the one the inspector moved from → `applied`: the case moves;
+- the lead's set is the one the inspector moved from (or any set the inspector's moves in the
+  bundle took the case through, e.g. A → B → C between two bundles) → `applied`: the case moves;
 - the lead's set is another (the lead changed it differently) → `open`: counted with the
   conflicts, and the lead decides (`decide_move`): take the inspector's set, or keep their own.
 Answers are never touched: the ratings count only the case's own set (decision 0034).
@@ -17,6 +18,7 @@ Answers are never touched: the ratings count only the case's own set (decision 0
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -34,34 +36,39 @@ DECIDE_SOURCE = "conflict-resolution"
 
 @dataclass(frozen=True)
 class IncomingMove:
-    change_id: str
+    change_id: str  # the signer's latest move of the case in this bundle
     case_uuid: str
     old: str
     new: str
     reason: str
     at: str
+    passed: frozenset[str]  # every set the signer's moves in this bundle took the case through, before `new`
 
 
 def moves_in_bundle(records: BundleRecords, signer: str) -> list[IncomingMove]:
     """The signer's latest move of each case, when the case record is in the set it moved to."""
     sample_of = {c.uuid: c.sample for c in records.cases}
-    latest: dict[str, IncomingMove] = {}
-    pending: IncomingMove | None = None
+    chains: dict[str, list[IncomingMove]] = {}
+    last: IncomingMove | None = None
     for change in records.changes:  # in the order they were made in the signer's store
         if change.target != "case" or change.case_uuid is None or change.actor != signer:
             continue
         if change.field == OVERRIDE and change.old is not None and change.new is not None:
             if change.source.startswith("pack:"):
                 continue  # a move the lead's pack brought is the lead's, never the signer's
-            pending = IncomingMove(change.id, change.case_uuid, change.old, change.new, "", change.at)
-            latest[change.case_uuid] = pending
-        elif change.field == REASON and pending is not None and pending.case_uuid == change.case_uuid:
-            latest[change.case_uuid] = pending = IncomingMove(
-                pending.change_id, pending.case_uuid, pending.old, pending.new, change.new or "", pending.at
-            )
-            pending = None
-    # A move the case record does not show (it moved on again, by a pack) is not this bundle's word.
-    return [m for m in latest.values() if sample_of.get(m.case_uuid) == m.new and m.old != m.new]
+            last = IncomingMove(change.id, change.case_uuid, change.old, change.new, "", change.at, frozenset())
+            chains.setdefault(change.case_uuid, []).append(last)
+        elif change.field == REASON and last is not None and last.case_uuid == change.case_uuid:
+            chains[last.case_uuid][-1] = dataclasses.replace(last, reason=change.new or "")
+            last = None
+    found = []
+    for case_uuid, chain in chains.items():
+        latest = chain[-1]
+        passed = frozenset(m.old for m in chain) | frozenset(m.new for m in chain[:-1])
+        # A move the case record does not show (it moved on again, by a pack) is not this bundle's word.
+        if sample_of.get(case_uuid) == latest.new and latest.old != latest.new:
+            found.append(dataclasses.replace(latest, passed=passed - {latest.new}))
+    return found
 
 
 def record_moves(
@@ -88,40 +95,50 @@ def record_moves(
         if row is None:
             continue  # kept aside in a case-reference conflict: deciding that brings its sample
         inspection_id, case_ref = row
-        # The same inspector's earlier move of this case that is still waiting is overtaken by this one.
-        conn.execute(
-            "UPDATE merge_sample_moves SET status = 'superseded' WHERE case_id = ? AND inspector_id = ? "
-            "AND status IN ('held', 'open')",
-            [case_id, signer],
-        )
+        newer = conn.execute(
+            "SELECT 1 FROM merge_sample_moves WHERE case_id = ? AND inspector_id = ? AND moved_at >= ?",
+            [case_id, signer, move.at],
+        ).fetchone()
+        # An older bundle arriving late: its move was overtaken by one already here (by the signer's clock).
+        status = "superseded" if newer else "held"
+        if not newer:
+            # The same inspector's earlier move of this case still waiting is overtaken by this one.
+            conn.execute(
+                "UPDATE merge_sample_moves SET status = 'superseded' WHERE case_id = ? AND inspector_id = ? "
+                "AND status IN ('held', 'open')",
+                [case_id, signer],
+            )
         conn.execute(
             "INSERT INTO merge_sample_moves (change_id, inspection_id, case_id, case_ref, inspector_id, old_sample, "
-            "new_sample, reason, moved_at, bundle_id, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'held')",
-            [move.change_id, inspection_id, case_id, case_ref, signer, move.old, move.new, move.reason, move.at,
-             bundle_id],
+            "new_sample, passed, reason, moved_at, bundle_id, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [move.change_id, inspection_id, case_id, case_ref, signer, move.old, move.new,
+             _json(sorted(move.passed)), move.reason, move.at, bundle_id, status],
         )
         held = conn.execute(
             "SELECT 1 FROM merge_case_readers WHERE case_id = ? AND inspector_id = ? AND counted = 0",
             [case_id, signer],
         ).fetchone()
-        if held is None:
+        if status == "held" and held is None:
             opened += settle(conn, case_id, signer)
     return opened
 
 
 def settle(conn: sqlite3.Connection, case_id: str, inspector_id: str) -> int:
-    """Apply, agree or open the inspector's waiting (`held`) move of the case; 1 if opened."""
+    """Apply, agree or open the inspector's waiting (`held`) move of the case; 1 if opened.
+
+    Applied when the lead's set is one the inspector's moves took the case through (the lead had
+    not moved it elsewhere); agreed when it is already the new one; otherwise open."""
     row = conn.execute(
-        "SELECT m.id, m.old_sample, m.new_sample, c.sample_id FROM merge_sample_moves m JOIN cases c "
+        "SELECT m.id, m.passed, m.new_sample, c.sample_id FROM merge_sample_moves m JOIN cases c "
         "ON c.id = m.case_id WHERE m.case_id = ? AND m.inspector_id = ? AND m.status = 'held'",
         [case_id, inspector_id],
     ).fetchone()
     if row is None:
         return 0
-    move_id, old, new, central = row
+    move_id, passed, new, central = row
     if central == new:
         status = "agreed"
-    elif central == old:
+    elif central in json.loads(passed):
         status = "applied"
         conn.execute("UPDATE cases SET sample_id = ? WHERE id = ?", [new, case_id])
     else:

@@ -20,6 +20,7 @@ SQL = """
             inspector_id TEXT NOT NULL,
             old_sample TEXT NOT NULL,
             new_sample TEXT NOT NULL,
+            passed TEXT NOT NULL,  -- JSON list: the sets the inspector's moves took the case through
             reason TEXT NOT NULL,
             moved_at TEXT NOT NULL,
             bundle_id TEXT NOT NULL,

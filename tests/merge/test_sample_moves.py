@@ -144,6 +144,29 @@ def test_the_same_move_from_both_sides_is_agreement(team):
     assert [m.status for m in list_sample_moves(lead.store, INSPECTION, status="agreed")] == ["agreed"]
 
 
+def test_two_moves_between_bundles_apply_as_one(team):
+    """Supervision → court → unpaid work before her next bundle: the lead's set (supervision) is
+    one her moves passed through, so the case moves, with no conflict."""
+    lead, ann, _, crn001, _ = team
+    change_sample(ann.store, crn001, "court", "Looked like a court report")
+    change_sample(ann.store, crn001, "unpaid_work", "No: unpaid work only")
+    [result] = merge(lead, ann.export(lead))
+    assert result.conflicts == 0 and sample_of(lead, crn001) == "unpaid_work"
+
+
+@pytest.mark.parametrize("order", ["in order", "newer first"])
+def test_bundles_arriving_in_any_order_end_in_the_inspectors_latest_set(team, order):
+    lead, ann, _, crn001, _ = team
+    change_sample(ann.store, crn001, "court", "Looked like a court report")
+    older = ann.export(lead)
+    change_sample(ann.store, crn001, "unpaid_work", "No: unpaid work only")
+    newer = ann.export(lead)
+    for path in ([older, newer] if order == "in order" else [newer, older]):
+        merge(lead, path)
+    assert sample_of(lead, crn001) == "unpaid_work"
+    assert count_open_conflicts(lead.store, INSPECTION) == 0
+
+
 def test_conflicts_list_and_resolve_set_on_the_command_line(team, capsys):
     lead, ann, _, crn001, _ = team
     change_sample(lead.store, crn001, "court", "A pre-sentence report case")
