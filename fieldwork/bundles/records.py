@@ -213,8 +213,11 @@ def records_from_store(store: Store, inspection_id: str, inspector_id: str) -> B
             "SELECT l.id, l.at, CASE WHEN EXISTS (SELECT 1 FROM change_log m WHERE m.case_id = l.case_id "
             f"AND m.field = '{PROFILE_MOVE_FIELD}' AND m.old = l.actor AND m.seq > l.seq) THEN ? ELSE l.actor END, "
             "l.inspection_id, l.case_id, l.target, l.key, l.field, l.old, l.new, l.source "
-            "FROM change_log l WHERE l.case_id IN (SELECT value FROM json_each(?)) ORDER BY l.seq",
-            [inspector_id, case_ids],
+            "FROM change_log l WHERE l.case_id IN (SELECT value FROM json_each(?)) "
+            # A set change a pack brought is logged here in the name of its maker, who has it (decision 0036).
+            "AND NOT (l.source LIKE 'pack:%' AND l.field IN ('sample_override', 'sample_reason') AND l.actor != ?) "
+            "ORDER BY l.seq",
+            [inspector_id, case_ids, inspector_id],
         )
     )
     return BundleRecords(

@@ -109,7 +109,8 @@ def check_framework(manifest: Manifest, framework: Framework) -> None:
 def check_records_fit(records: BundleRecords, framework: Framework) -> None:
     """Refuse records the framework does not allow: an unknown sample or case detail, a detail
     value not in the field's stored form (as packs are checked), an answer to a question that is
-    not asked of the case's sample (another sample's, or a standard the lead rates by judgement),
+    not asked of any sample (a standard the lead rates by judgement: another sample's question is
+    kept, as after a change of set, and not counted),
     or an answer value the question does not allow."""
 
     def bad(detail: str) -> BundleError:
@@ -121,25 +122,23 @@ def check_records_fit(records: BundleRecords, framework: Framework) -> None:
         )
 
     samples = {s.id for s in framework.samples}
-    sample_of = {}
     for case in records.cases:
         if case.sample not in samples:
             raise bad(f"case {case.case_ref} is in unknown sample {case.sample!r}")
-        sample_of[case.uuid] = case.sample
     for detail in records.details:
         if framework.question_kind(detail.field_id) != "case_detail":
             raise bad(f"unknown case detail {detail.field_id!r}")
         if not framework.case_detail(detail.field_id).is_stored_form(detail.value):
             raise bad(f"a {detail.field_id} value the framework does not allow")
-    asked = {sample: _questions_asked(framework, sample) for sample in samples}
+    # An answer to another sample's question is kept, not counted: the case changed set after it
+    # was given (decision 0036), and the ratings count only the case's own set.
+    asked = set().union(*(_questions_asked(framework, sample) for sample in samples))
     for answer in records.answers:
         kind = framework.question_kind(answer.question_id)
         if kind not in ("key_question", "prompt"):
             raise bad(f"unknown question {answer.question_id!r}")
-        if answer.question_id not in asked[sample_of[answer.case_uuid]]:
-            raise bad(
-                f"question {answer.question_id} is not asked of cases of sample {sample_of[answer.case_uuid]!r}"
-            )
+        if answer.question_id not in asked:
+            raise bad(f"question {answer.question_id} is not asked of cases of any sample")
         if kind == "key_question":
             question = framework.key_question(answer.question_id)
         else:

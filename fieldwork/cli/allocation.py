@@ -135,6 +135,21 @@ def import_command(args) -> int:
         )
     for change in result.kept_local:
         print(f"  kept your {change.field_id} of {change.case_ref}: {change.old} (newer than the lead's {change.new})")
+    for move in result.sample_moves:
+        why = f": {move.reason}" if move.reason else ""
+        print(f"  question set of {move.case_ref}: {move.old} → {move.new}, by {move.by}{why}")
+        if move.not_counting:
+            print(f"    your answers kept but no longer counted: {', '.join(move.not_counting)}")
+    for move in result.sample_held_back:
+        print(
+            f"  held back: {move.case_ref} is complete, so it stays in {move.old} (the lead has {move.new}); "
+            "reopen the case and import the pack again to take it"
+        )
+    for move in result.sample_kept_local:
+        print(
+            f"  kept your question set of {move.case_ref}: {move.old} (the lead has {move.new}; the lead "
+            "decides when merging your next bundle)"
+        )
     return EXIT_OK
 
 
@@ -149,6 +164,9 @@ def _print_plan(verified, plan, as_json: bool) -> int:
             "update": [change.to_json() for change, _ in plan.updates],
             "hold_back": [c.to_json() for c in plan.held_back],
             "keep_local": [c.to_json() for c in plan.kept_local],
+            "change_set": [m.to_json() for m in plan.sample_moves],
+            "hold_back_set": [m.to_json() for m in plan.sample_held_back],
+            "keep_your_set": [m.to_json() for m in plan.sample_kept_local],
             "move_away": [c.case_ref for c in plan.moved_away],
             "return": [c.case_ref for c in plan.returned],
             "trust_lead": plan.trust_lead,

@@ -34,7 +34,8 @@ def register(sub, common) -> None:
         "set-sample",
         help="move a case to another sample (question set), with a reason",
         description="The change (who, when, from, to, why) is kept in the case's change log. Answers are "
-        "never deleted: those the new set does not ask are kept and listed as not counting.",
+        "never deleted: those the new set does not ask are kept and listed as not counting. The change "
+        "travels: a lead's in the inspector's next pack, an inspector's in their next bundle.",
         parents=[common],
     )
     change.add_argument("inspection_id", metavar="INSPECTION")

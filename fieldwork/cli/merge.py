@@ -35,6 +35,7 @@ from fieldwork.merge import (
     set_case_moderation,
 )
 from fieldwork.merge.provenance import kind_of
+from fieldwork.merge.sample_moves import list_sample_moves
 from fieldwork.paths import resolve_data_dir
 from fieldwork.profile import open_profile_store
 from fieldwork.store.assessments import find_case
@@ -91,6 +92,21 @@ def register(sub, common) -> None:
     add_text_option(case, "--reason", required=True, help="why (kept with the decision)")
     case.add_argument("--json", action="store_true", help="print JSON")
     case.set_defaults(handler=conflicts_case_command)
+
+    moved = actions.add_parser(
+        "resolve-set", help="decide a case an inspector moved to another question set than you did",
+        description="Take the inspector's set, or keep yours; either way your reason goes in the case's "
+        "change log, and the inspector's next pack brings their workspace to the set you decided.",
+        parents=[common],
+    )
+    moved.add_argument("--inspection", required=True, metavar="ID")
+    moved.add_argument("--id", dest="move_id", required=True, type=int, metavar="N", help="from 'conflicts list'")
+    choice = moved.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--take", action="store_true", help="move the case to the inspector's set")
+    choice.add_argument("--keep", action="store_true", help="keep the case in the set you chose")
+    add_text_option(moved, "--reason", required=True, help="why (kept in the case's change log)")
+    moved.add_argument("--json", action="store_true", help="print JSON")
+    moved.set_defaults(handler=conflicts_set_command)
 
     moderation = sub.add_parser("moderation", help="moderate cases, raise queries, see agreement", parents=[common])
     actions = moderation.add_subparsers(dest="moderation_command", metavar="ACTION", required=True)
@@ -265,11 +281,13 @@ def conflicts_list_command(args) -> int:
     with open_profile_store(resolve_data_dir(args.data_dir), create=False) as store:
         answers = list_conflicts(store, args.inspection)
         cases = list_case_conflicts(store, args.inspection)
+        moves = list_sample_moves(store, args.inspection)
         total = count_open_conflicts(store, args.inspection)
     if args.json:
         print_json({
             "inspection": args.inspection, "open": total,
             "conflicts": [c.to_json() for c in answers], "case_conflicts": [c.to_json() for c in cases],
+            "question_set_conflicts": [m.to_json() for m in moves],
         })
         return EXIT_OK
     if not total:
@@ -284,6 +302,26 @@ def conflicts_list_command(args) -> int:
     for c in cases:
         print(f"Case reference {c.case_ref} (conflict {c.id}): {c.inspector_id} sent it as another case "
               f"({c.case_id[:8]}…); decide with 'fieldwork conflicts resolve-case --id {c.id}'.")
+    for m in moves:
+        print(f"Case {m.case_ref} question set (conflict {m.id}): {m.inspector_id} moved it from {m.old_sample} to "
+              f"{m.new_sample} ({m.reason}); you have it in {m.lead_sample}. Decide with "
+              f"'fieldwork conflicts resolve-set --id {m.id} --take' or '--keep'.")
+    return EXIT_OK
+
+
+def conflicts_set_command(args) -> int:
+    from fieldwork.merge.sample_moves import decide_move
+
+    with open_profile_store(resolve_data_dir(args.data_dir)) as store:
+        get_inspection(store, args.inspection)
+        if args.move_id not in {m.id for m in list_sample_moves(store, args.inspection, status=None)}:
+            raise FieldworkError(f"No question-set conflict {args.move_id} in {args.inspection}.", code="not-found")
+        decided = decide_move(store, args.move_id, take=args.take, reason=args.reason)
+    if args.json:
+        print_json(decided.to_json())
+    else:
+        kept = "took the inspector's set" if decided.status == "taken" else "kept your set"
+        print(f"Case {decided.case_ref} is in {decided.lead_sample}: you {kept}. Reason kept in its change log.")
     return EXIT_OK
 
 

@@ -98,12 +98,13 @@ def about_html(framework: Framework) -> str:
             out.append("<ul>")
             for kq in standard.key_questions:
                 unrated = " <i>(reported, not rated)</i>" if standard.rated and not kq.rated else ""
-                out.append(f"<li>{provenance_mark(kq.provenance)} {escape(kq.id)} {escape(kq.text)}{unrated}"
+                number = framework.question_number
+                out.append(f"<li>{provenance_mark(kq.provenance)} {escape(number(kq.id))} {escape(kq.text)}{unrated}"
                            f"{guidance_html(kq.guidance)}")
                 if kq.prompts:
                     out.append("<ul>")
                     out.extend(
-                        f"<li>{provenance_mark(p.provenance)} {escape(p.id)} {escape(p.text)}"
+                        f"<li>{provenance_mark(p.provenance)} {escape(number(p.id))} {escape(p.text)}"
                         f"{guidance_html(p.guidance)}</li>"
                         for p in kq.prompts
                     )

@@ -431,5 +431,26 @@ class Framework:
     def key_questions_for_sample(self, sample_id: str) -> tuple[KeyQuestion, ...]:
         return tuple(kq for s in self.standards_for_sample(sample_id) for kq in s.key_questions)
 
+    def question_number(self, question_id: str) -> str:
+        """The number screens and reports show for a key question or prompt (decision 0036).
+
+        Where its standard is published under another number than its id (CRC 3.1 is reported
+        as 4.1: decision 0029), a question whose id starts with the standard's id shows the
+        standard's number in its place: 3.1.1 → 4.1.1, 3.1.1.a → 4.1.1.a. Ids stay as they are
+        in the store, the files and every machine output; any other id is shown unchanged."""
+        numbers = self._index.get("question_numbers")
+        if numbers is None:
+            numbers = {}
+            for standard in self.standards:
+                if not standard.number or standard.number == standard.id:
+                    continue
+                prefix = standard.id + "."
+                for kq in standard.key_questions:
+                    for qid in (kq.id, *(p.id for p in kq.prompts)):
+                        if qid.startswith(prefix):
+                            numbers[qid] = standard.number + qid[len(standard.id):]
+            self._index["question_numbers"] = numbers
+        return numbers.get(question_id, question_id)
+
     def parent_key_question(self, prompt_id: str) -> KeyQuestion:
         return self._index["prompt_parent"][prompt_id]

@@ -168,7 +168,7 @@ class CaseView(PageScrolling, QWidget):
             item.setEditable(False)
             self._outline_items[standard.id] = item
             for question in standard.key_questions:
-                child = QStandardItem(f"{question.id}")
+                child = QStandardItem(framework.question_number(question.id))
                 child.setToolTip(question.text)
                 child.setData(question.id, OUTLINE_TARGET_ROLE)
                 child.setEditable(False)
@@ -211,7 +211,10 @@ class CaseView(PageScrolling, QWidget):
         self._headings[standard.id] = heading
         self._page_layout.insertWidget(at, heading)
         for offset, question in enumerate(standard.key_questions, start=1):
-            panel = KeyQuestionPanel(question, framework.answer_labels, framework.judgement_labels, page)
+            panel = KeyQuestionPanel(
+                question, framework.answer_labels, framework.judgement_labels, page,
+                number=framework.question_number,
+            )
             self._panels[question.id] = panel
             self._page_layout.insertWidget(at + offset, panel)
             for row in panel.rows():
@@ -223,7 +226,8 @@ class CaseView(PageScrolling, QWidget):
                 row.refused.connect(self.message)
                 row.installEventFilter(self)
             panel.evidence.text_ready.connect(self._save_evidence)
-            panel.evidence.focus_entered.connect(lambda p=panel: self.mode_label.show_typing(p.question.id))
+            panel.evidence.focus_entered.connect(lambda p=panel: self.mode_label.show_typing(
+                self.framework.question_number(p.question.id)))
             panel.evidence.textChanged.connect(lambda p=panel: self._evidence_typed(p))
             panel.evidence.leave_requested.connect(lambda p=panel: p.judgement_row.setFocus())
             self._show_panel(panel)
@@ -309,7 +313,8 @@ class CaseView(PageScrolling, QWidget):
             for kq in standard.key_questions:
                 stored = answers.get(kq.id)
                 label = self.framework.judgement_labels.get(stored.value, "") if stored and stored.value else "—"
-                self._outline_items[kq.id].setText(f"{kq.id}  {label}{self.moderation.outline_mark(kq.id)}")
+                shown = self.framework.question_number(kq.id)
+                self._outline_items[kq.id].setText(f"{shown}  {label}{self.moderation.outline_mark(kq.id)}")
 
     # --- writes ----------------------------------------------------------------------------
     def _reload(self) -> None:
@@ -340,7 +345,8 @@ class CaseView(PageScrolling, QWidget):
 
     def _show_answering(self, row: QuestionRow) -> None:
         answers = [(v.value, self._label(row, v.value)) for v in row.allowed]
-        self.mode_label.show_answering(row.question_id, answers, judgement=row.judgement)
+        shown = self.framework.question_number(row.question_id)
+        self.mode_label.show_answering(shown, answers, judgement=row.judgement)
 
     def _apply_answer(self, question_id: str, value: str | None) -> bool:
         """Save one answer; True when the store now holds `value`."""

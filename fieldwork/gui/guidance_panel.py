@@ -22,8 +22,9 @@ def has_guidance(question: KeyQuestion) -> bool:
     return bool(question.guidance or any(p.guidance for p in question.prompts))
 
 
-def guidance_html(question: KeyQuestion) -> str:
-    """The key question's guidance, then each prompt's, line breaks kept; text escaped throughout."""
+def guidance_html(question: KeyQuestion, number=lambda question_id: question_id) -> str:
+    """The key question's guidance, then each prompt's, line breaks kept; text escaped throughout.
+    `number` gives the number shown for a prompt id (Framework.question_number)."""
 
     def paragraphs(text: str) -> str:
         return "".join(f"<p>{escape(line)}</p>" for line in text.splitlines() if line.strip())
@@ -33,7 +34,9 @@ def guidance_html(question: KeyQuestion) -> str:
         parts.append(paragraphs(question.guidance))
     for prompt in question.prompts:
         if prompt.guidance:
-            parts.append(f"<p><b>{escape(prompt.id)}</b> {escape(prompt.text)}</p>{paragraphs(prompt.guidance)}")
+            parts.append(
+                f"<p><b>{escape(number(prompt.id))}</b> {escape(prompt.text)}</p>{paragraphs(prompt.guidance)}"
+            )
     if not parts:
         return "<p><i>This framework gives no guidance for this question.</i></p>"
     return "".join(parts)
@@ -72,8 +75,10 @@ class GuidancePanel(QWidget):
         kind = self.framework.question_kind(question_id)
         question = (self.framework.parent_key_question(question_id) if kind == "prompt"
                     else self.framework.key_question(question_id))
-        self.title.setText(f"GUIDANCE FOR {question.id} — {GUIDANCE_KEY} closes this panel")
-        self.text.setHtml(guidance_html(question))
+        self.title.setText(
+            f"GUIDANCE FOR {self.framework.question_number(question.id)} — {GUIDANCE_KEY} closes this panel"
+        )
+        self.text.setHtml(guidance_html(question, self.framework.question_number))
         self.fit()
 
     def fit(self) -> None:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from fieldwork.errors import FieldworkError
 from fieldwork.gui import theme
 from fieldwork.gui.format import saved_time, uk_date
+from fieldwork.gui.set_conflicts_strip import SetConflictsStrip
 from fieldwork.gui.simple_table_model import RowsTableModel
 from fieldwork.gui.wording import in_app
 from fieldwork.store import Store
@@ -156,6 +157,11 @@ class MergeView(QWidget):
         held_layout.addWidget(self.held_label, 1)
         held_layout.addWidget(self.accept_button)
 
+        # An inspector's change of a case's question set that differs from the lead's (decision 0036).
+        self.set_conflicts = SetConflictsStrip(store, inspection.id, framework, self)
+        self.set_conflicts.message.connect(self.message)
+        self.set_conflicts.decided.connect(self.merged)
+
         self.conflicts_model = RowsTableModel(
             [
                 ("Case", lambda c: c.case_ref),
@@ -232,6 +238,7 @@ class MergeView(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.gaps_label)
         layout.addWidget(self.held_strip)
+        layout.addWidget(self.set_conflicts)
         layout.addWidget(body, 1)
         self.refresh()
 
@@ -270,6 +277,7 @@ class MergeView(QWidget):
         self.gaps_label.setText("\n".join(problems))
         self.gaps_label.setVisible(bool(problems))
         self._show_held()
+        self.set_conflicts.refresh()
 
     def _show_held(self) -> None:
         from fieldwork.merge import list_waiting, waiting_totals

@@ -83,9 +83,9 @@ def _count(n: int, one: str, many: str) -> str:
 def _question_label(framework: Framework, question_id: str) -> str:
     kind = framework.question_kind(question_id)
     if kind == "key_question":
-        return f"the judgement {question_id}"
+        return f"the judgement {framework.question_number(question_id)}"
     if kind == "prompt":
-        return f"prompt {question_id}"
+        return f"prompt {framework.question_number(question_id)}"
     if kind == "case_detail":
         return f"the case detail '{framework.case_detail(question_id).label}'"
     return question_id
@@ -146,15 +146,16 @@ class AskInspectorDialog(QDialog):
     """One query about one answer of the case, for one inspector."""
 
     def __init__(
-        self, case_ref: str, key_question: KeyQuestion, recipients: Sequence[str], question_id: str, parent=None
+        self, case_ref: str, key_question: KeyQuestion, recipients: Sequence[str], question_id: str, parent=None,
+        number=lambda question_id: question_id,
     ):
         super().__init__(parent)
         self.setWindowTitle(f"Ask the inspector about case {case_ref}")
         self.about_combo = QComboBox()
         self.about_combo.setAccessibleName("What the query is about")
-        self.about_combo.addItem(f"{key_question.id} — the judgement: {key_question.text}", key_question.id)
+        self.about_combo.addItem(f"{number(key_question.id)} — the judgement: {key_question.text}", key_question.id)
         for prompt in key_question.prompts:
-            self.about_combo.addItem(f"{prompt.id} — prompt: {prompt.text}", prompt.id)
+            self.about_combo.addItem(f"{number(prompt.id)} — prompt: {prompt.text}", prompt.id)
         self.about_combo.setCurrentIndex(max(0, self.about_combo.findData(question_id)))
         self.about_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.about_combo.setMinimumContentsLength(40)
@@ -200,9 +201,10 @@ class AskInspectorDialog(QDialog):
 
     @classmethod
     def ask(
-        cls, parent, case_ref: str, key_question: KeyQuestion, recipients: Sequence[str], question_id: str
+        cls, parent, case_ref: str, key_question: KeyQuestion, recipients: Sequence[str], question_id: str,
+        number=lambda question_id: question_id,
     ) -> tuple[str, str, str] | None:
-        dialog = cls(case_ref, key_question, recipients, question_id, parent)
+        dialog = cls(case_ref, key_question, recipients, question_id, parent, number=number)
         return dialog.values() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
@@ -633,7 +635,8 @@ class CaseModeration(QObject):
             )
             return
         values = AskInspectorDialog.ask(
-            self.view, case.case_ref, self.framework.key_question(kq_id), recipients, question_id or kq_id
+            self.view, case.case_ref, self.framework.key_question(kq_id), recipients, question_id or kq_id,
+            self.framework.question_number,
         )
         if values is None:
             return

@@ -33,7 +33,10 @@ class ChangeSampleDialog(QDialog):
         self.reason_edit = QLineEdit()
         self.reason_edit.setAccessibleName("Reason")
         self.reason_edit.setPlaceholderText("Why this case answers the other set")
-        note = QLabel("Answers already given are kept; those the new set does not ask stop counting.")
+        note = QLabel(
+            "Answers already given are kept; those the new set does not ask stop counting. The change "
+            "travels with your next bundle or pack, with your reason."
+        )
         note.setWordWrap(True)
         form = QFormLayout()
         form.addRow(current)

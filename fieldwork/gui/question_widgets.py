@@ -76,15 +76,17 @@ class QuestionRow(QFrame):
         judgement: bool,
         reserve_na: bool = True,
         parent=None,
+        shown_as: str = "",
     ):
         super().__init__(parent)
         self.question_id = question_id
+        shown_as = shown_as or question_id  # the number as published (Framework.question_number)
         self.judgement = judgement
         self.allowed = tuple(allowed)
         self._labels = labels
         self.value: str | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        self.setAccessibleName(f"{question_id}: {text}")
+        self.setAccessibleName(f"{shown_as}: {text}")
 
         self.text_label = WrappedLabel(text, self)
         self.text_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -108,7 +110,7 @@ class QuestionRow(QFrame):
                 continue
             key = {"yes": "Y", "no": "N", "na": "A"}[value.value]
             button.setToolTip(f"{labels[value]} ({key})")
-            button.setAccessibleName(f"{labels[value]} for {question_id}")
+            button.setAccessibleName(f"{labels[value]} for {shown_as}")
             button.clicked.connect(lambda _checked=False, v=value: self._clicked(v))
             self.buttons.addButton(button)
 
@@ -121,7 +123,7 @@ class QuestionRow(QFrame):
         layout.setContentsMargins(8, 4, 8, 4)
         layout.setHorizontalSpacing(6)
         layout.setVerticalSpacing(2)
-        id_label = QLabel(question_id, self)
+        id_label = QLabel(shown_as, self)
         theme.style_text(id_label, "questionId")
         id_label.setMinimumWidth(64)
         # The id and the first line of text sit level with the buttons' labels; longer text wraps below.
@@ -258,12 +260,12 @@ class EvidenceEdit(QPlainTextEdit):
     leave_requested = Signal()  # Escape: back to the judgement row
     focus_entered = Signal()  # the keyboard is now typing here
 
-    def __init__(self, question_id: str, parent=None):
+    def __init__(self, question_id: str, parent=None, shown_as: str = ""):
         super().__init__(parent)
         self.question_id = question_id
         self._saved_text = ""
         self.setTabChangesFocus(True)
-        self.setAccessibleName(f"Evidence for {question_id}")
+        self.setAccessibleName(f"Evidence for {shown_as or question_id}")
         self.setPlaceholderText("Evidence: strengths and areas for improvement…")
         palette = self.palette()
         palette.setColor(palette.ColorRole.Base, theme.EVIDENCE_FILL)
@@ -325,12 +327,17 @@ class EvidenceEdit(QPlainTextEdit):
 class KeyQuestionPanel(QFrame):
     """A key question: its prompts, the judgement and the evidence box."""
 
-    def __init__(self, question: KeyQuestion, answer_labels, judgement_labels, parent=None):
+    def __init__(
+        self, question: KeyQuestion, answer_labels, judgement_labels, parent=None, *,
+        number=lambda question_id: question_id,
+    ):
         super().__init__(parent)
         self.question = question
         self.setObjectName("keyQuestionPanel")
 
-        heading = QLabel(f"{question.id}  {question.text}", self)
+        # `number`: question id → the number as published (Framework.question_number), which may
+        # differ from the id; the id stays what every signal and the store use.
+        heading = QLabel(f"{number(question.id)}  {question.text}", self)
         theme.style_text(heading, "keyQuestionHeading")
         heading.setWordWrap(True)
         heading.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -338,7 +345,10 @@ class KeyQuestionPanel(QFrame):
         # Room for a Not applicable button on every row only where some row of this question has one.
         reserve_na = question.allow_na or any(p.allow_na for p in question.prompts)
         self.prompt_rows = [
-            QuestionRow(p.id, p.text, p.allowed(), answer_labels, judgement=False, reserve_na=reserve_na, parent=self)
+            QuestionRow(
+                p.id, p.text, p.allowed(), answer_labels, judgement=False, reserve_na=reserve_na, parent=self,
+                shown_as=number(p.id),
+            )
             for p in question.prompts
         ]
         self.judgement_row = QuestionRow(
@@ -349,8 +359,9 @@ class KeyQuestionPanel(QFrame):
             judgement=True,
             reserve_na=reserve_na,
             parent=self,
+            shown_as=number(question.id),
         )
-        self.evidence = EvidenceEdit(question.id, self)
+        self.evidence = EvidenceEdit(question.id, self, shown_as=number(question.id))
         self.save_label = QLabel("", self)
         theme.style_text(self.save_label, "saveState")
         self.relevance_label = theme.PillLabel("", self, fill=QColor("#fff4cc"), radius=3)

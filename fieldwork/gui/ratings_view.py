@@ -202,7 +202,7 @@ class RatingsView(QWidget):
                         else self.framework.rating.score_for(r.rating)
                     ),
                 ),
-                ("Deciding key question", lambda r: r.deciding_key_question or ""),
+                ("Deciding key question", lambda r: self.framework.question_number(r.deciding_key_question or "")),
                 ("Rule", lambda r: f"{r.rule.id} ({r.rule.provenance})" if r.rule else ""),
             ],
             parent=self,
@@ -221,7 +221,7 @@ class RatingsView(QWidget):
         self.chart = StandardChart(self)
         self.kq_model = RowsTableModel(
             [
-                ("Key question", lambda t: t.id),
+                ("Key question", lambda t: self.framework.question_number(t.id)),
                 ("Yes", lambda t: t.yes),
                 ("No", lambda t: t.no),
                 ("Not applicable", lambda t: t.na),

@@ -33,7 +33,7 @@ from fieldwork.store.changelog import append_change
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import add_case, create_inspection, framework_for, get_inspection
 from fieldwork.store.records import Inspection
-from fieldwork.text import plural
+from fieldwork.text import is_one_line, plural
 
 SAMPLE_COLUMNS = ("case_ref", "sample", "inspector_id")
 ERROR_CODE = "invalid-sample"
@@ -249,6 +249,11 @@ def _plan(store: Store, inspection: Inspection, table: Table) -> SamplePlan:
             elif len(ref) > MAX_REF_LENGTH:
                 problems.append(
                     Problem(row.number, "case_ref", f"the case reference is longer than {MAX_REF_LENGTH} characters.")
+                )
+            elif not is_one_line(ref, MAX_REF_LENGTH):  # the store's own rule, said here per row
+                problems.append(
+                    Problem(row.number, "case_ref", "the case reference holds a control character (a line break, "
+                            "a tab or another invisible character); correct it in the file.")
                 )
             else:
                 refs_seen[ref.casefold()].append(row.number)

@@ -80,10 +80,11 @@ class Resolution:
 
 
 def count_open_conflicts(store: Store, inspection_id: str) -> int:
-    """Answers, details and case references in conflict in the inspection."""
+    """Answers, details, case references and question sets in conflict in the inspection."""
     return store.db.execute(
         "SELECT (SELECT COUNT(*) FROM merge_open_conflicts o JOIN cases c ON c.id = o.case_id "
         "WHERE c.inspection_id = ?1) + (SELECT COUNT(*) FROM merge_case_conflicts WHERE inspection_id = ?1 "
+        "AND status = 'open') + (SELECT COUNT(*) FROM merge_sample_moves WHERE inspection_id = ?1 "
         "AND status = 'open')",
         [inspection_id],
     ).fetchone()[0]

@@ -200,7 +200,7 @@ def accept_held(store: Store, inspection_id: str) -> Accepted:
             "This store is open in another fieldwork window, so nothing can be accepted here; close the "
             "other window and try again."
         )
-    from fieldwork.merge import cases  # reads bundle records: kept out of the app's start-up (agreement)
+    from fieldwork.merge import cases, sample_moves  # read bundle records: kept out of the app's start-up (agreement)
 
     waiting = list_waiting(store, inspection_id)
     if not waiting:
@@ -237,6 +237,7 @@ def accept_held(store: Store, inspection_id: str) -> Accepted:
         conn.execute("DELETE FROM temp.merge_keys")
         cases.refresh_status(conn, {w.case_id for w in waiting})
         for w in waiting:
+            sample_moves.settle(conn, w.case_id, w.inspector_id)  # a change of set waiting with the work
             append_change(store, inspection_id, w.case_id, "case", w.case_ref, "accepted", w.reason, w.inspector_id,
                           ACCEPT_SOURCE)
     return Accepted(inspection_id, len(waiting), waiting_totals(waiting))

@@ -28,7 +28,7 @@ from fieldwork.errors import FieldworkError, NotFoundError, StoreLockedError
 from fieldwork.faults import crash_point
 from fieldwork.identity.keys import UnlockedIdentity
 from fieldwork.identity.trust import TrustList, load_trust_list
-from fieldwork.merge import apply, authorship, cases, held, imports
+from fieldwork.merge import apply, authorship, cases, held, imports, sample_moves
 from fieldwork.merge.conflicts import count_open_conflicts
 from fieldwork.merge.report import (
     ALREADY_IMPORTED,
@@ -303,8 +303,11 @@ def _merge_records(store: Store, verified: VerifiedBundle, file_name: str, file_
          for c in records.changes],
     )
     _mark_queries_answered(conn, manifest, target, before, store.now())
+    sets_to_decide = sample_moves.record_moves(
+        conn, records, signer, target, placement.created, manifest.bundle_id
+    )
 
-    conflicts = recomputed.conflicted + placement.new_case_conflicts
+    conflicts = recomputed.conflicted + placement.new_case_conflicts + sets_to_decide
     answers_per_case = Counter({target[c.uuid]: 0 for c in records.cases})  # every case, answered or not
     answers_per_case.update(target[a.case_uuid] for a in records.answers)
     held_now = held.held_in_bundle(conn, signer, answers_per_case)
@@ -324,6 +327,11 @@ def _merge_records(store: Store, verified: VerifiedBundle, file_name: str, file_
             f"{plural(placement.new_case_conflicts, 'case reference')} in this bundle "
             f"{'belongs' if placement.new_case_conflicts == 1 else 'belong'} to another case here; "
             "see the case conflicts."
+        )
+    if sets_to_decide:
+        notes.append(
+            f"{signer} moved {plural(sets_to_decide, 'case')} to another question set that you had moved "
+            "differently; see the conflicts."
         )
     if held_now:
         notes.append(

@@ -7,6 +7,9 @@ What applying does (docs/decisions/0010-reissued-packs.md):
 - updates a case detail when the pack's copy is newer by (revision, author), the order the merge
   uses, so both sides settle on the same value; a newer local edit is kept; a change on a case
   marked complete or handed over is held back (decision 0005) and reported;
+- moves a case to the lead's question set (sample) when it differs, in the name of who moved it
+  at the lead, unless the inspector moved it themselves since (kept; the lead decides at the
+  merge) or it is complete (held back, like a detail): decision 0036;
 - never deletes: a case an earlier pack allocated and this one does not is kept, answers and
   all, and flagged as moved away; never touches answers or a case's status;
 - records the pack; pins the lead (bundles are encrypted back to them); trusts the lead for
@@ -19,6 +22,7 @@ workspace exactly as it was.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from fieldwork.errors import StoreLockedError
@@ -28,6 +32,7 @@ from fieldwork.packs.errors import PackError
 from fieldwork.packs.format import PackCase, PackDetail
 from fieldwork.packs.verify import VerifiedPack
 from fieldwork.profile import read_profile
+from fieldwork.store.case_samples import OVERRIDE, REASON, SampleMove, answers_not_counting, latest_moves
 from fieldwork.store.changelog import append_change
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import pin_framework
@@ -49,6 +54,25 @@ class DetailUpdate:
 
     def to_json(self) -> dict:
         return {"case_ref": self.case_ref, "field": self.field_id, "old": self.old, "new": self.new}
+
+
+@dataclass(frozen=True)
+class SampleUpdate:
+    """A case the pack moves (or would move) to another question set (decision 0036)."""
+
+    case_id: str
+    case_ref: str
+    old: str  # the set in this workspace
+    new: str  # the lead's
+    by: str  # who made the move in the lead's store
+    reason: str
+    not_counting: tuple[str, ...] = ()  # answers kept here that the new set does not ask
+
+    def to_json(self) -> dict:
+        return {
+            "case_ref": self.case_ref, "old": self.old, "new": self.new, "by": self.by, "reason": self.reason,
+            "answers_not_counting": list(self.not_counting),
+        }
 
 
 @dataclass(frozen=True)
@@ -79,6 +103,9 @@ class PackPlan:
     updates: tuple[tuple[DetailUpdate, PackDetail], ...]  # written with the lead's revision
     held_back: tuple[DetailUpdate, ...]  # the case is complete or handed over
     kept_local: tuple[DetailUpdate, ...]  # this workspace's edit is newer; `new` is the pack's value
+    sample_moves: tuple[SampleUpdate, ...]  # the lead moved the case to another set: moved here too
+    sample_held_back: tuple[SampleUpdate, ...]  # the same, on a complete or handed-over case
+    sample_kept_local: tuple[SampleUpdate, ...]  # the inspector moved it here since: the lead decides
     reallocated: tuple[tuple[CaseRef, str | None], ...]  # known cases now this inspector's (old inspector)
     tracked: tuple[tuple[CaseRef, bool], ...]  # allocation rows to write: (case, is it new)
     moved_away: tuple[CaseRef, ...]
@@ -91,7 +118,7 @@ class PackPlan:
     def changes_anything(self) -> bool:
         return bool(
             not self.already_applied or self.create_inspection or self.inspection_updates or self.added
-            or self.updates or self.reallocated or self.tracked or self.moved_away or self.returned
+            or self.updates or self.sample_moves or self.reallocated or self.tracked or self.moved_away or self.returned
             or self.queries_changed or self.pin_lead or self.trust_lead
         )
 
@@ -118,6 +145,9 @@ class PackApplyResult:
     lead_pinned: bool
     lead_trusted: bool  # added to the trust list now (accepted by fingerprint)
     changed: bool = field(default=True)
+    sample_moves: tuple[SampleUpdate, ...] = ()
+    sample_held_back: tuple[SampleUpdate, ...] = ()
+    sample_kept_local: tuple[SampleUpdate, ...] = ()
 
     def to_json(self) -> dict:
         return {
@@ -135,6 +165,9 @@ class PackApplyResult:
             "kept_local": [u.to_json() for u in self.kept_local],
             "moved_away": list(self.moved_away),
             "returned": list(self.returned),
+            "sets_changed": [u.to_json() for u in self.sample_moves],
+            "sets_held_back": [u.to_json() for u in self.sample_held_back],
+            "sets_kept_yours": [u.to_json() for u in self.sample_kept_local],
             "moderation_queries": self.moderation_queries,
             "lead_pinned": self.lead_pinned,
             "lead_trusted": self.lead_trusted,
@@ -151,6 +184,15 @@ class PackApplyResult:
         parts = [f"{len(self.added)} new"]
         if self.updated:
             parts.append(f"{plural(len(self.updated), 'case detail')} updated")
+        if self.sample_moves:
+            parts.append(f"{plural(len(self.sample_moves), 'case')} moved to another question set by the lead")
+        if self.sample_kept_local:
+            parts.append(
+                f"{plural(len(self.sample_kept_local), 'question set')} you changed kept (the lead decides when "
+                "merging your bundle)"
+            )
+        if self.sample_held_back:
+            parts.append(f"{plural(len(self.sample_held_back), 'question-set change')} held back on complete cases")
         if self.moved_away:
             parts.append(f"{len(self.moved_away)} moved to another inspector (kept, with your answers)")
         if self.returned:
@@ -294,6 +336,10 @@ def plan_pack(store: Store, verified: VerifiedPack) -> PackPlan:
     reallocated: list[tuple[CaseRef, str | None]] = []
     tracked: list[tuple[CaseRef, bool]] = []
     returned: list[CaseRef] = []
+    sample_moves: list[SampleUpdate] = []
+    sample_held_back: list[SampleUpdate] = []
+    sample_kept_local: list[SampleUpdate] = []
+    local_moves = latest_moves(store, [c.uuid for c in payload.cases if c.uuid in local_cases])
     for case in payload.cases:
         local = local_cases.get(case.uuid)
         if local is None:
@@ -313,12 +359,19 @@ def plan_pack(store: Store, verified: VerifiedPack) -> PackPlan:
             continue
         case_id, case_ref, sample_id, inspector_id, status = local
         ref = CaseRef(case_id, case_ref)
-        if case_ref != case.case_ref or sample_id != case.sample:
+        if case_ref != case.case_ref:
             raise _conflict(
-                f"case {case.uuid} differs in reference or sample",
-                f"Case {case_ref} in your workspace has another reference or sample than the lead's "
-                f"({case.case_ref}, {case.sample}).",
+                f"case {case.uuid} differs in reference",
+                f"Case {case_ref} in your workspace has another reference than the lead's ({case.case_ref}).",
             )
+        if sample_id != case.sample:
+            move = _sample_update(store, verified, case, ref, sample_id, local_moves.get(case_id))
+            if move is None:
+                sample_kept_local.append(_sample_update_unchecked(verified, case, ref, sample_id))
+            elif status in LOCKED_STATUSES:
+                sample_held_back.append(move)
+            else:
+                sample_moves.append(move)
         if inspector_id != manifest.inspector_id:
             reallocated.append((ref, inspector_id))
         row = tracked_rows.get(case_id)
@@ -372,6 +425,9 @@ def plan_pack(store: Store, verified: VerifiedPack) -> PackPlan:
         updates=tuple(updates),
         held_back=tuple(held_back),
         kept_local=tuple(kept_local),
+        sample_moves=tuple(sample_moves),
+        sample_held_back=tuple(sample_held_back),
+        sample_kept_local=tuple(sample_kept_local),
         reallocated=tuple(reallocated),
         tracked=tuple(tracked),
         moved_away=tuple(moved_away),
@@ -379,6 +435,31 @@ def plan_pack(store: Store, verified: VerifiedPack) -> PackPlan:
         queries_changed=wanted_queries != held_queries,
         pin_lead=pinned is None or pinned.fingerprint != verified.lead.fingerprint,
         trust_lead=not verified.lead_trusted,
+    )
+
+
+def _sample_update_unchecked(verified: VerifiedPack, case: PackCase, ref: CaseRef, local: str) -> SampleUpdate:
+    moved = case.sample_change
+    by = moved.by if moved else verified.lead.person_id
+    return SampleUpdate(ref.case_id, ref.case_ref, local, case.sample, by, moved.reason if moved else "")
+
+
+def _sample_update(
+    store: Store, verified: VerifiedPack, case: PackCase, ref: CaseRef, local: str, local_move: SampleMove | None
+) -> SampleUpdate | None:
+    """The lead's set for a case whose set here differs (decision 0036), or None to keep this one.
+
+    The lead's set wins unless this workspace's person moved the case themselves and the lead's
+    latest move was not made from that set (so the lead had not seen it): then both stand until
+    the lead decides, at the merge of this person's bundle. Answers are never touched.
+    """
+    mine = local_move is not None and not local_move.source.startswith("pack:")
+    moved = case.sample_change
+    if mine and (moved is None or moved.from_sample != local):
+        return None
+    update = _sample_update_unchecked(verified, case, ref, local)
+    return dataclasses.replace(
+        update, not_counting=tuple(answers_not_counting(store, verified.framework, ref.case_id, case.sample))
     )
 
 
@@ -413,6 +494,9 @@ def apply_pack(store: Store, verified: VerifiedPack) -> PackApplyResult:
         updated=tuple(change for change, _ in plan.updates),
         held_back=plan.held_back,
         kept_local=plan.kept_local,
+        sample_moves=plan.sample_moves,
+        sample_held_back=plan.sample_held_back,
+        sample_kept_local=plan.sample_kept_local,
         moved_away=tuple(c.case_ref for c in plan.moved_away),
         returned=tuple(c.case_ref for c in plan.returned),
         cases=len(verified.payload.cases),
@@ -479,6 +563,17 @@ def _write(store: Store, plan: PackPlan) -> None:
         append_change(
             store, inspection_id, change.case_id, "detail", change.field_id, "value", change.old, change.new, source
         )
+    for move in plan.sample_moves:
+        db.execute("UPDATE cases SET sample_id = ? WHERE id = ?", [move.new, move.case_id])
+        # In the name of who made the move in the lead's store (not this workspace's person), so
+        # the log says who chose the set; bundles leave these entries out (they are not the signer's).
+        for field_name, old, new in ((OVERRIDE, move.old, move.new), (REASON, None, move.reason)):
+            db.execute(
+                "INSERT INTO change_log (id, at, actor, inspection_id, case_id, target, key, field, old, new, source) "
+                "VALUES (?, ?, ?, ?, ?, 'case', ?, ?, ?, ?, ?)",
+                [store.new_id(), now, move.by, inspection_id, move.case_id, move.case_ref, field_name, old, new,
+                 source],
+            )
     for ref, old_inspector in plan.reallocated:
         db.execute("UPDATE cases SET inspector_id = ? WHERE id = ?", [manifest.inspector_id, ref.case_id])
         append_change(

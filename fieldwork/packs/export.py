@@ -40,7 +40,9 @@ from fieldwork.packs.format import (
     PackMember,
     PackPayload,
     PackQuery,
+    PackSampleChange,
 )
+from fieldwork.store.case_samples import SampleMove, latest_moves
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import framework_for, get_inspection
 
@@ -196,6 +198,12 @@ def open_moderation_queries(
     return tuple(dict.fromkeys(PackQuery(case_id, question_id, text) for case_id, question_id, text in rows))
 
 
+def _sample_change(move: SampleMove | None, sample_id: str) -> PackSampleChange | None:
+    if move is None or move.new != sample_id or move.old == sample_id:
+        return None
+    return PackSampleChange(move.old, move.reason, move.actor, move.at)
+
+
 def payload_from_store(store: Store, inspection_id: str, inspector_id: str) -> tuple[PackPayload, Framework]:
     """The inspection and the cases allocated to `inspector_id` (and only those), with details."""
     inspection = get_inspection(store, inspection_id)
@@ -213,8 +221,14 @@ def payload_from_store(store: Store, inspection_id: str, inspector_id: str) -> t
         [inspection_id, inspector_id],
     ):
         details[case_id].append(PackDetail(field_id, value, revision, updated_at, updated_by))
+    # A case moved to another set since it was added carries its latest move (decision 0036), so
+    # the inspector's workspace moves it too, in the name of whoever made the move.
+    moves = latest_moves(store, [row[0] for row in rows])
     cases = tuple(
-        PackCase(case_id, case_ref, sample_id, created_at, tuple(details[case_id]))
+        PackCase(
+            case_id, case_ref, sample_id, created_at, tuple(details[case_id]),
+            _sample_change(moves.get(case_id), sample_id),
+        )
         for case_id, case_ref, sample_id, created_at in rows
     )
     payload = PackPayload(

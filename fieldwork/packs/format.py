@@ -33,6 +33,7 @@ from fieldwork.identity.encoding import (
 from fieldwork.identity.errors import IdentityError
 from fieldwork.identity.public import PublicIdentity, identity_from_json
 from fieldwork.packs.errors import PackError
+from fieldwork.text import DETAIL_MAX_CHARS
 
 FORMAT_VERSION = 1
 FILE_SUFFIX = ".fwpack"
@@ -240,12 +241,27 @@ class PackDetail:
 
 
 @dataclass(frozen=True)
+class PackSampleChange:
+    """The lead's store's latest move of the case to `sample` (decision 0036): from which set, why,
+    who made it and when. Present only when the case has been moved since it was added."""
+
+    from_sample: str
+    reason: str
+    by: str
+    at: str
+
+    def to_json(self) -> dict:
+        return {"from": self.from_sample, "reason": self.reason, "by": self.by, "at": self.at}
+
+
+@dataclass(frozen=True)
 class PackCase:
     uuid: str
     case_ref: str
     sample: str
     created_at: str
     details: tuple[PackDetail, ...]  # sorted by field id
+    sample_change: PackSampleChange | None = None
 
     def detail(self, field_id: str) -> PackDetail | None:
         return next((d for d in self.details if d.field_id == field_id), None)
@@ -286,6 +302,9 @@ class PackPayload:
                         }
                         for d in c.details
                     },
+                    # Optional (decision 0036): written only for a moved case, so every other
+                    # pack is byte for byte what earlier versions wrote.
+                    **({"sample_change": c.sample_change.to_json()} if c.sample_change else {}),
                 }
                 for c in self.cases
             ],
@@ -342,11 +361,25 @@ def _object(value: Any, keys: set[str], what: str) -> dict:
     return value
 
 
+def _sample_change(value: Any, sample: Any, where: str) -> PackSampleChange | None:
+    raw = _object(value, _SAMPLE_CHANGE_KEYS, f"{where}: sample_change")
+    change = PackSampleChange(
+        from_sample=_pattern(raw["from"], FRAMEWORK_ITEM_PATTERN, f"{where}: sample_change from"),
+        reason=_text(raw["reason"], DETAIL_MAX_CHARS, f"{where}: sample_change reason", empty=True),
+        by=_text(raw["by"], 200, f"{where}: sample_change by"),
+        at=_pattern(raw["at"], TIMESTAMP_PATTERN, f"{where}: sample_change at"),
+    )
+    if change.from_sample == sample:
+        raise _bad_payload(f"{where}: sample_change moves the case from its own sample")
+    return change
+
+
 _PAYLOAD_KEYS = {"inspection", "cases", "moderation_queries"}
 _INSPECTION_KEYS = {
     "id", "provider", "provider_type", "fieldwork_start", "fieldwork_end", "lead_id", "created_at", "created_by",
 }
 _CASE_KEYS = {"uuid", "case_ref", "sample", "created_at", "details"}
+_SAMPLE_CHANGE_KEYS = {"from", "reason", "by", "at"}
 _DETAIL_KEYS = {"value", "revision", "updated_at", "updated_by"}
 _QUERY_KEYS = {"case_uuid", "question_id", "text"}
 
@@ -379,7 +412,7 @@ def parse_payload(data: bytes, manifest: PackManifest, limits: PackLimits = DEFA
     refs: set[str] = set()
     for number, item in enumerate(cases_raw, start=1):
         where = f"case {number}"
-        item = _object(item, _CASE_KEYS, where)
+        item = _object(item, _CASE_KEYS | ({"sample_change"} & set(item) if isinstance(item, dict) else set()), where)
         details_raw = item["details"]
         if not isinstance(details_raw, dict) or len(details_raw) > limits.max_details_per_case:
             raise _bad_payload(f"{where}: details is not an object of at most {limits.max_details_per_case}")
@@ -405,6 +438,8 @@ def parse_payload(data: bytes, manifest: PackManifest, limits: PackLimits = DEFA
             sample=_pattern(item["sample"], FRAMEWORK_ITEM_PATTERN, f"{where}: sample"),
             created_at=_pattern(item["created_at"], TIMESTAMP_PATTERN, f"{where}: created_at"),
             details=tuple(details),
+            sample_change=_sample_change(item["sample_change"], item["sample"], where) if "sample_change" in item
+            else None,
         )
         if case.uuid in uuids or case.case_ref in refs:
             raise _bad_payload(f"case {case.case_ref} appears twice")

@@ -265,6 +265,9 @@ def check_payload_fits(payload: PackPayload, framework: Framework) -> None:
     for case in payload.cases:
         if case.sample not in samples:
             raise bad(f"case {case.case_ref} is in unknown sample {case.sample!r}")
+        moved = case.sample_change
+        if moved is not None and moved.from_sample not in samples:
+            raise bad(f"case {case.case_ref} was moved from unknown sample {moved.from_sample!r}")
         for detail in case.details:
             try:
                 field = framework.case_detail(detail.field_id)

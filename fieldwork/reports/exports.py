@@ -36,8 +36,11 @@ CORE_FORMATS = ("json", "csv", "xlsx", "html")
 # --- JSON --------------------------------------------------------------------------------------
 
 
-def tally_json(tally: KeyQuestionTally, rated: bool = True) -> dict:
+def tally_json(tally: KeyQuestionTally, rated: bool = True, number: str = "") -> dict:
+    """`number`: the key question's number as published, where it differs from its id."""
     row = {"id": tally.id, "yes": tally.yes, "no": tally.no, "na": tally.na, "percent": tally.percent}
+    if number and number != tally.id:
+        row["number"] = number
     if not rated:
         row["rated"] = False  # reported only: never part of a rating
     return row
@@ -82,7 +85,8 @@ def standard_json(report: RatingsReport, rated: StandardRating) -> dict:
         "combined_from": {"framework": std.from_framework, "version": std.from_version, "sample": std.from_sample}
         if std.combined else None,
         "key_questions": [
-            tally_json(t, kq.rated) for t, kq in zip(rated.key_questions, std.key_questions, strict=True)
+            tally_json(t, kq.rated, report.framework.question_number(t.id))
+            for t, kq in zip(rated.key_questions, std.key_questions, strict=True)
         ],
         **({"premises_answers": premises_answers_json(std, report.premises)} if std.rated_for_premises else {}),
     }

@@ -200,7 +200,10 @@ def _key_question_table(report: RatingsReport, rated: StandardRating) -> list[st
     labels = fw.answer_labels if rated.standard.rated_for_premises else fw.judgement_labels
     texts = {kq.id: kq.text for kq in rated.standard.key_questions}
     if not rated.standard.computed:
-        items = "".join(f"<li><strong>{_e(kq.id)}</strong> {_e(kq.text)}</li>" for kq in rated.standard.key_questions)
+        number = report.framework.question_number
+        items = "".join(
+            f"<li><strong>{_e(number(kq.id))}</strong> {_e(kq.text)}</li>" for kq in rated.standard.key_questions
+        )
         return [f'<p class="small">Key questions that structure the evidence:</p><ul class="small">{items}</ul>']
     out = [
         '<table class="key-questions" border="1" cellspacing="0" cellpadding="3" width="100%">',
@@ -219,7 +222,8 @@ def _key_question_table(report: RatingsReport, rated: StandardRating) -> list[st
             suffix += " <em>(reported, not rated)</em>"
         band = key_question_band(report, tally)
         out.append(
-            f"<tr{row_class}><td><strong>{_e(tally.id)}</strong> {_e(texts[tally.id])}{suffix}</td>"
+            f"<tr{row_class}><td><strong>{_e(report.framework.question_number(tally.id))}</strong> "
+            f"{_e(texts[tally.id])}{suffix}</td>"
             f'<td class="num">{tally.yes}</td><td class="num">{tally.no}</td><td class="num">{tally.na}</td>'
             f'<td class="num">{_e(percent_text(tally))}</td><td>{_e(band) if band else "–"}</td></tr>'
         )
@@ -262,7 +266,8 @@ def _standard_section(report: RatingsReport, rated: StandardRating, chart_html: 
         elif rated.deciding_key_question:
             tally = next(t for t in rated.key_questions if t.id == rated.deciding_key_question)
             basis += (
-                f". The lowest key question, {rated.deciding_key_question} ({percent_text(tally)}), "
+                f". The lowest key question, {fw.question_number(rated.deciding_key_question)} "
+                f"({percent_text(tally)}), "
                 f"gives the computed rating: {rated.computed}."
             )
         else:
@@ -354,7 +359,9 @@ def _breakdown_section(report: RatingsReport, breakdown: Breakdown) -> list[str]
                 tally = group.tally(kq_id)
                 n = tally.yes + tally.no
                 cells.append(f'<td class="num">{_e(percent_text(tally))} <span class="small">(n={n})</span></td>')
-            out.append(f"<tr><td><strong>{_e(kq_id)}</strong></td>{''.join(cells)}</tr>")
+            out.append(
+                f"<tr><td><strong>{_e(report.framework.question_number(kq_id))}</strong></td>{''.join(cells)}</tr>"
+            )
     out.append("</tbody></table>")
     return out
 

@@ -154,6 +154,7 @@ def key_questions_table(report: RatingsReport) -> Table:
         ("band", "Band"),
         ("deciding", "Deciding"),
         ("rated", "Counts in the rating"),
+        ("number", "Number shown"),  # as published, where its standard is published under another number (0036)
     )
     rows = []
     for rated in report.standards:
@@ -172,6 +173,7 @@ def key_questions_table(report: RatingsReport) -> Table:
                     key_question_band(report, tally) if from_cases else None,
                     tally.id == rated.deciding_key_question,
                     rated.standard.rated and report.framework.key_question(tally.id).rated,
+                    report.framework.question_number(tally.id),
                 )
             )
     return Table("key_questions", "Key questions", columns, tuple(rows))

@@ -18,7 +18,7 @@ from fieldwork.store.case_samples import (
     check_reason,
     log_sample,
     reapply_rule,
-    why_it_cannot_move,
+    why_hand_change_refused,
 )
 from fieldwork.store.changelog import append_change
 from fieldwork.store.db import Store
@@ -337,7 +337,7 @@ def change_sample(store: Store, case_id: str, sample_id: str, reason: str, *, so
     if sample_id == case.sample_id:
         raise ValidationError(f"Case {case.case_ref} is already in {framework.sample(sample_id).title}.")
     reason = check_reason(reason)
-    refusal = why_it_cannot_move(store, case)
+    refusal = why_hand_change_refused(store, case)
     if refusal:
         raise ValidationError(refusal)
     with store.transaction():

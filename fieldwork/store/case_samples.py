@@ -10,11 +10,17 @@ Every choice is in the case's change log (docs/decisions/0034-question-sets-chos
 
 Answers are never deleted when the set changes: those to questions the new set does not ask are
 kept, and `answers_not_counting` names them (the ratings only count the case's own set).
+
+A change by hand travels (decision 0036): the lead's in the next allocation pack (packs/apply.py),
+an inspector's in their next bundle (merge/sample_moves.py). The rule never moves a case that has
+travelled.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from fieldwork.errors import ValidationError
 from fieldwork.frameworks.model import Framework
@@ -84,48 +90,78 @@ def answers_not_counting(store: Store, framework: Framework, case_id: str, sampl
     return [q for q in answered_questions(store, case_id) if q not in asked]
 
 
-def why_it_cannot_move(store: Store, case: Case) -> str | None:
-    """A sample change that could not reach the other workspace is refused (decision 0034)."""
+def has_travelled(store: Store, case: Case) -> str | None:
+    """How the case left this workspace, or None: the rule never moves a case that travelled.
+
+    A set chosen by hand travels (decision 0036); a move by the rule would not say who chose it
+    in the other workspace, so once a case has travelled its details never move it again.
+    """
     if store.db.execute("SELECT 1 FROM allocation_cases WHERE case_id = ?", [case.id]).fetchone():
-        return (
-            f"Case {case.case_ref} came in the lead's allocation pack; ask the lead to change its question "
-            "set in the central database."
-        )
+        return "received in an allocation pack"
     if case.inspector_id and store.db.execute(
         "SELECT 1 FROM allocation_pack_exports WHERE inspection_id = ? AND inspector_id = ? LIMIT 1",
         [case.inspection_id, case.inspector_id],
     ).fetchone():
-        return (
-            f"Case {case.case_ref} has been sent to {case.inspector_id} in an allocation pack, and a changed "
-            "question set cannot reach their workspace yet. Move the case to nobody, change its set, then "
-            "allocate it again."
-        )
-    origin = store.db.execute("SELECT inspector_id FROM merge_case_origins WHERE case_id = ?", [case.id]).fetchone()
-    if origin is not None:
-        return (
-            f"Case {case.case_ref} was added by {origin[0]} and came in their bundle; a changed question set "
-            "cannot reach their workspace yet. Ask them to change it there before their next bundle is exported."
-        )
+        return "sent to its inspector in an allocation pack"
+    if store.db.execute("SELECT 1 FROM merge_case_origins WHERE case_id = ?", [case.id]).fetchone():
+        return "merged from an inspector's bundle"
     if store.db.execute(
         "SELECT 1 FROM bundle_exports WHERE inspection_id = ? AND created_at >= ? LIMIT 1",
         [case.inspection_id, case.created_at],
     ).fetchone():
+        return "sent to the lead in a bundle"
+    return None
+
+
+def why_hand_change_refused(store: Store, case: Case) -> str | None:
+    """A change by hand is refused only where it could never reach the lead: an inspector's case
+    that a later pack moved to someone else (decision 0036)."""
+    row = store.db.execute("SELECT moved_away_at FROM allocation_cases WHERE case_id = ?", [case.id]).fetchone()
+    if row is not None and row[0] is not None:
         return (
-            f"Case {case.case_ref} has already gone to the lead in a bundle, and a changed question set cannot "
-            "reach the lead's database yet. Ask the lead to change it there."
+            f"Case {case.case_ref} is no longer allocated to you (a later pack moved it to another inspector), "
+            "so its question set is the lead's to change; ask the lead."
         )
     return None
+
+
+@dataclass(frozen=True)
+class SampleMove:
+    """A case's latest move from one set to another, as its change log holds it (what a pack carries)."""
+
+    old: str
+    new: str
+    reason: str
+    actor: str
+    at: str
+    source: str
+
+
+def latest_moves(store: Store, case_ids: list[str]) -> dict[str, SampleMove]:
+    """Each case's latest change of set (by hand or by the rule, old → new), with its reason."""
+    rows = store.db.execute(
+        "SELECT m.case_id, m.old, m.new, m.actor, m.at, m.source, (SELECT r.new FROM change_log r "
+        "  WHERE r.case_id = m.case_id AND r.field = ? AND r.seq > m.seq AND r.actor = m.actor ORDER BY r.seq LIMIT 1) "
+        "FROM change_log m WHERE m.seq IN (SELECT MAX(l.seq) FROM change_log l "
+        "  WHERE l.case_id IN (SELECT value FROM json_each(?)) AND l.target = 'case' AND l.field IN (?, ?) "
+        "  AND l.old IS NOT NULL AND l.new IS NOT NULL GROUP BY l.case_id)",
+        [REASON, json.dumps(list(case_ids)), RULE, OVERRIDE],
+    ).fetchall()
+    return {
+        case_id: SampleMove(old, new, reason or "", actor, at, source)
+        for case_id, old, new, actor, at, source, reason in rows
+    }
 
 
 def reapply_rule(store: Store, framework: Framework, case: Case, source: str) -> str | None:
     """After a detail change: move the case to the rule's sample if nothing pins it. Returns the new id.
 
     Nothing pins it when the framework has rules, no person chose the set, no answer exists, and
-    the case has not travelled in a pack. Call inside the detail change's transaction.
+    the case has not travelled (in a pack or a bundle). Call inside the detail change's transaction.
     """
     if not framework.sample_rules or chosen_by_hand(store, case.id) or answered_questions(store, case.id):
         return None
-    if why_it_cannot_move(store, case) is not None:
+    if has_travelled(store, case) is not None:
         return None
     details = dict(
         store.db.execute("SELECT field_id, value FROM case_details WHERE case_id = ?", [case.id]).fetchall()

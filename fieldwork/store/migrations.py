@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fieldwork.store.migration_region import M9_REGION_CONTRIBUTIONS
 from fieldwork.store.migration_premises import M10_PREMISES_ANSWERS
+from fieldwork.store.migration_sample_moves import SQL as SAMPLE_MOVES_SQL
 
 _M1_INITIAL = """
         CREATE TABLE meta (
@@ -549,6 +550,7 @@ MIGRATIONS: list[str] = [
     _M8_CASE_READERS,
     M9_REGION_CONTRIBUTIONS,
     M10_PREMISES_ANSWERS,
+    SAMPLE_MOVES_SQL,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -50,6 +50,7 @@ MOVED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("receipts_accepted", "accepted_by", ""),
     ("retention_wipes", "wiped_by", ""),
     ("merge_case_readers", "accepted_by", ""),  # the lead who accepted held work
+    ("merge_sample_moves", "decided_by", ""),  # the lead who decided a change of question set
 )
 
 # Person columns deliberately left as they are, and why (a test checks every person column of the
@@ -69,6 +70,7 @@ KEPT_COLUMNS: dict[tuple[str, str], str] = {
     ("merge_case_conflicts", "inspector_id"): "the signer whose case reference clashed",
     ("merge_case_readers", "inspector_id"): "the signer whose work on the case counts or waits (decision 0019)",
     ("receipts_issued", "inspector_id"): "the signer the receipt was issued to",
+    ("merge_sample_moves", "inspector_id"): "the signer who changed the case's question set (decision 0036)",
     ("receipts_accepted", "lead_id"): "the lead who signed the receipt",
     ("region_contributions", "received_by"): "the region lead who took a results bundle in, which needs keys (decision 0035)",
 }

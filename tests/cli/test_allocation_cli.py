@@ -141,3 +141,32 @@ def test_usage_errors_exit_2(team, capsys, tmp_path):
         run(["allocation", "import"])
     assert caught.value.code == EXIT_USAGE
     capsys.readouterr()
+
+
+def test_the_leads_change_of_question_set_reaches_the_inspector_through_the_commands(team, capsys, tmp_path):
+    """Decision 0036: `case set-sample` at the lead, the next pack moves the case at the inspector."""
+    lead, ann, _ = team
+    first = tmp_path / "first"
+    first.mkdir()
+    assert cli(capsys, "allocation", "export", "--inspection", INSPECTION, "--inspector", "ann", "--out", first,
+               "--data-dir", lead)[0] == EXIT_OK
+    [pack] = first.glob("*.fwpack")
+    assert cli(capsys, "allocation", "import", pack, "--accept-lead", lead_fingerprint(capsys, lead),
+               "--data-dir", ann)[0] == EXIT_OK
+    with open_store(ann, actor="ann") as store:
+        set_answer(store, find_case(store, INSPECTION, "CRN002").id, "2.1.1", value="no", note="No plan.")
+
+    code, changed = cli_json(capsys, "case", "set-sample", INSPECTION, "CRN002", "unpaid_work",
+                             "--reason", "Unpaid work requirement only", "--data-dir", lead)
+    assert code == EXIT_OK, changed
+    second = tmp_path / "second"
+    second.mkdir()
+    assert cli(capsys, "allocation", "export", "--inspection", INSPECTION, "--inspector", "ann", "--out", second,
+               "--data-dir", lead)[0] == EXIT_OK
+    [pack] = second.glob("*.fwpack")
+    code, out, _ = cli(capsys, "allocation", "import", pack, "--data-dir", ann)
+    assert code == EXIT_OK
+    assert "question set of CRN002: supervision → unpaid_work, by lee: Unpaid work requirement only" in out
+    assert "your answers kept but no longer counted: 2.1.1" in out
+    with open_store(ann, actor="ann") as store:
+        assert find_case(store, INSPECTION, "CRN002").sample_id == "unpaid_work"

@@ -18,9 +18,10 @@ def test_every_item_is_listed_with_its_provenance(framework):
     for standard in framework.standards:
         assert f"[{standard.provenance}]</span> <b>{escape(standard.name)}</b>" in html
         for kq in standard.key_questions:
-            assert f"[{kq.provenance}]</span> {escape(kq.id)} {escape(kq.text)}" in html
+            number = framework.question_number  # the number as published (decision 0036)
+            assert f"[{kq.provenance}]</span> {escape(number(kq.id))} {escape(kq.text)}" in html
             for prompt in kq.prompts:
-                assert f"[{prompt.provenance}]</span> {escape(prompt.id)} {escape(prompt.text)}" in html
+                assert f"[{prompt.provenance}]</span> {escape(number(prompt.id))} {escape(prompt.text)}" in html
     for rule in framework.rating.rule_provenance:
         assert f"[{framework.rating.provenance_of(rule)}]</span> <code>{rule}</code>" in html
     assert "not confirmed from a published HMI Probation document" in html

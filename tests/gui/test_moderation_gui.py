@@ -43,7 +43,7 @@ def answer_asked(monkeypatch, about: str, text: str = QUERY, to: str = "insp-1")
     """Make the lead's Ask dialog answer (about, to, text); returns the calls it received."""
     calls = []
 
-    def ask(cls, parent, case_ref, key_question, recipients, question_id):
+    def ask(cls, parent, case_ref, key_question, recipients, question_id, number=None):
         calls.append((case_ref, key_question.id, list(recipients), question_id))
         return about, to, text
 

@@ -188,6 +188,16 @@ def test_unknown_and_missing_columns_are_heading_problems(store, inspection, tmp
     assert counts(store)["cases"] == 0
 
 
+def test_a_case_reference_with_a_control_character_is_a_row_problem(store, inspection, tmp_path):
+    """Found by tests/fuzz/test_fuzz_imports.py: the store refused it with one error for the whole file."""
+    before = counts(store)
+    with pytest.raises(ImportProblem) as caught:
+        import_case_sample(store, inspection, write(tmp_path, "s.csv", "case_ref,ldu\nC1,North\nC\x072,South\n"))
+    [problem] = caught.value.problems
+    assert (problem.row, problem.column) == (3, "case_ref") and "control character" in problem.message
+    assert counts(store) == before
+
+
 def test_value_under_no_heading_is_a_row_problem(store, inspection, tmp_path):
     with pytest.raises(ImportProblem) as caught:
         import_case_sample(store, inspection, write(tmp_path, "s.csv", "case_ref,ldu\nC1,North,oops\n"))

@@ -337,17 +337,25 @@ def test_a_bundle_naming_another_framework_id_or_version_is_refused_even_with_th
     assert lead.store.db.execute("SELECT COUNT(*) FROM merge_imports").fetchone() == (0,)
 
 
-@pytest.mark.parametrize(
-    ("question", "why"),
-    [("1.1.1", "judgement-only standard"), ("3.1.1", "another sample's question")],
-)
-def test_answers_to_questions_the_case_is_not_asked_are_refused(lead, ann, sample, tmp_path, question, why):
-    crn001 = sample[0]  # a supervision case
+def test_answers_to_questions_no_case_is_asked_are_refused(lead, ann, sample, tmp_path):
+    crn001 = sample[0]  # a supervision case; 1.1.1 is a standard the lead rates by judgement
     mine = own_records(ann)
-    hostile = dataclasses.replace(mine, answers=(*mine.answers, answer(crn001.id, question, "yes", "ann")))
+    hostile = dataclasses.replace(mine, answers=(*mine.answers, answer(crn001.id, "1.1.1", "yes", "ann")))
     result = merge_bytes(lead, tmp_path, signed(ann, lead, hostile))
-    assert (result.status, result.code) == ("refused", "malformed-record"), why
+    assert (result.status, result.code) == ("refused", "malformed-record")
     assert "not asked" in result.message
+
+
+def test_an_answer_to_another_samples_question_is_kept_and_never_counted(lead, ann, sample, tmp_path):
+    """Decision 0036: a case's set may change after it was answered, so its answers to the other
+    set's questions travel and are kept; the ratings count only the case's own set."""
+    crn001 = sample[0]  # a supervision case; 3.1.1 is asked of unpaid-work cases only
+    mine = own_records(ann)
+    hostile = dataclasses.replace(mine, answers=(*mine.answers, answer(crn001.id, "3.1.1", "yes", "ann")))
+    result = merge_bytes(lead, tmp_path, signed(ann, lead, hostile))
+    assert result.status == "imported"
+    assert row(lead, crn001.id, "3.1.1") == ("yes", "", "ann")
+    assert percent(lead, "3.1.1") is None
 
 
 @pytest.mark.parametrize(("field", "value"), [("rosh", "extreme"), ("rosh", "High"), ("start_date", "2026-02-30"),

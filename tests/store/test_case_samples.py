@@ -168,55 +168,54 @@ def test_the_command_line_adds_by_rule_and_changes_a_set_with_a_reason(tmp_path,
     assert code == 1 and "not a whole number" in capsys.readouterr().err
 
 
+_BUNDLE_SENT = (
+    "INSERT INTO bundle_exports (signer_key_id, inspection_id, sequence, bundle_id, manifest_sha256, "
+    "recipients, created_at) VALUES ('k', 'DPP-1', 1, 'b1', 'h', '[]', '2099-01-01T00:00:00.000Z')"
+)
 TRAVELLED = {
     "received in a pack": (
         "INSERT INTO allocation_cases (case_id, inspection_id, first_pack_id, last_pack_id) "
-        "VALUES (?, 'DPP-1', 'p', 'p')",
-        "ask the lead",
+        "VALUES (?, 'DPP-1', 'p', 'p')"
     ),
     "merged from an inspector's bundle": (
-        "INSERT INTO merge_case_origins (case_id, inspection_id, inspector_id) VALUES (?, 'DPP-1', 'insp-2')",
-        "came in their bundle",
+        "INSERT INTO merge_case_origins (case_id, inspection_id, inspector_id) VALUES (?, 'DPP-1', 'insp-2')"
     ),
+    "sent to its inspector in a pack": (
+        "INSERT INTO allocation_pack_exports (lead_key_id, inspection_id, inspector_id, sequence, pack_id, "
+        "manifest_sha256, recipient_key_id, cases, issued_at) "
+        "SELECT 'k', 'DPP-1', inspector_id, 1, 'p1', 'h', 'r', 1, created_at FROM cases WHERE id = ?"
+    ),
+    "sent to the lead in a bundle": _BUNDLE_SENT,
 }
 
 
 @pytest.mark.parametrize("how", sorted(TRAVELLED))
-def test_a_case_that_travelled_keeps_its_set_with_a_refusal_that_says_what_to_do(store, dpp, how):
-    """A changed set cannot travel between workspaces yet (decision 0034): refused, never diverging."""
-    sql, message = TRAVELLED[how]
-    case = add_case(store, dpp, "L1", details={"sentence_type": "licence"})
+def test_a_case_that_travelled_changes_set_only_by_hand_never_by_the_rule(store, dpp, how):
+    """Decision 0036: a change by hand travels (pack or bundle); the rule never moves a travelled case,
+    as the other workspace could not tell who chose the set."""
+    case = add_case(store, dpp, "L1", inspector_id="insp-2", details={"sentence_type": "licence"})
     with store.transaction():
-        store.db.execute(sql, [case.id])
-    with pytest.raises(ValidationError, match=message):
-        change_sample(store, case.id, "adjusted", "Six-week licence")
+        store.db.execute(TRAVELLED[how], [] if how == "sent to the lead in a bundle" else [case.id])
     set_detail(store, case.id, "licence_weeks", "6")
-    assert get_case(store, case.id).sample_id == "core"  # nor does the rule move it
+    assert get_case(store, case.id).sample_id == "core"  # the rule does not move it
+    change_sample(store, case.id, "adjusted", "Six-week licence")
+    assert get_case(store, case.id).sample_id == "adjusted"
+    assert sample_log(store, case.id)[-2:] == [
+        ("insp-1", "sample_override", "core", "adjusted"), ("insp-1", "sample_reason", None, "Six-week licence"),
+    ]
 
 
-def test_a_case_already_sent_to_the_lead_in_a_bundle_keeps_its_set(store, dpp):
+def test_a_case_a_later_pack_moved_to_someone_else_keeps_its_set_with_a_refusal_that_says_what_to_do(store, dpp):
     case = add_case(store, dpp, "L1", details={"sentence_type": "licence"})
     with store.transaction():
         store.db.execute(
-            "INSERT INTO bundle_exports (signer_key_id, inspection_id, sequence, bundle_id, manifest_sha256, "
-            "recipients, created_at) VALUES ('k', 'DPP-1', 1, 'b1', 'h', '[]', ?)",
-            [store.now()],
+            "INSERT INTO allocation_cases (case_id, inspection_id, first_pack_id, last_pack_id, moved_away_at, "
+            "moved_away_pack_id) VALUES (?, 'DPP-1', 'p', 'p', ?, 'p2')",
+            [case.id, store.now()],
         )
-    with pytest.raises(ValidationError, match="Ask the lead to change it there"):
+    with pytest.raises(ValidationError, match="no longer allocated to you.*ask the lead"):
         change_sample(store, case.id, "adjusted", "Six-week licence")
-
-
-def test_a_case_sent_to_its_inspector_in_a_pack_keeps_its_set_at_the_lead(store, dpp):
-    case = add_case(store, dpp, "L1", inspector_id="insp-2")
-    with store.transaction():
-        store.db.execute(
-            "INSERT INTO allocation_pack_exports (lead_key_id, inspection_id, inspector_id, sequence, pack_id, "
-            "manifest_sha256, recipient_key_id, cases, issued_at) "
-            "VALUES ('k', 'DPP-1', 'insp-2', 1, 'p1', 'h', 'r', 1, ?)",
-            [store.now()],
-        )
-    with pytest.raises(ValidationError, match="Move the case to nobody"):
-        change_sample(store, case.id, "adjusted", "Six-week licence")
+    assert get_case(store, case.id).sample_id == "core"
 
 
 def test_the_reason_for_a_set_change_can_come_from_a_file_unseen_by_other_users(tmp_path, capsys):
