@@ -104,6 +104,7 @@ def framework_to_dict(framework: Framework) -> dict:
                         "guidance": kq.guidance,
                         "provenance": kq.provenance,
                         "rated": kq.rated,
+                        "renamed_from": list(kq.renamed_from),
                         "prompts": [
                             {
                                 "id": p.id,
@@ -111,6 +112,7 @@ def framework_to_dict(framework: Framework) -> dict:
                                 "allow_na": p.allow_na,
                                 "provenance": p.provenance,
                                 "guidance": p.guidance,
+                                "renamed_from": list(p.renamed_from),
                             }
                             for p in kq.prompts
                         ],

@@ -28,6 +28,8 @@ class Prompt:
     allow_na: bool
     provenance: str
     guidance: str = ""  # format 2: the CARaG guidance on this prompt, shown on demand (F2)
+    # format 2: the ids this prompt had in earlier versions; answers under them carry over (decision 0042)
+    renamed_from: tuple[str, ...] = ()
 
     def allowed(self) -> tuple[Answer, ...]:
         return (Answer.YES, Answer.NO, Answer.NA) if self.allow_na else (Answer.YES, Answer.NO)
@@ -47,6 +49,8 @@ class KeyQuestion:
     # False: recorded per case and reported (percentages, breakdowns) but never enters a rating,
     # e.g. management oversight in the 2023 probation standards.
     rated: bool = True
+    # format 2: the ids this key question had in earlier versions (decision 0042)
+    renamed_from: tuple[str, ...] = ()
 
     def allowed(self) -> tuple[Answer, ...]:
         return (Answer.YES, Answer.NO, Answer.NA) if self.allow_na else (Answer.YES, Answer.NO)
@@ -364,6 +368,15 @@ class Framework:
 
     def key_questions_for_sample(self, sample_id: str) -> tuple[KeyQuestion, ...]:
         return tuple(kq for s in self.standards_for_sample(sample_id) for kq in s.key_questions)
+
+    def renamed_ids(self) -> dict[str, str]:
+        """Earlier question id → the key question or prompt of this text that carries it on."""
+        return {
+            old: item.id
+            for kq in (kq for s in self.standards for kq in s.key_questions)
+            for item in (kq, *kq.prompts)
+            for old in item.renamed_from
+        }
 
     def parent_key_question(self, prompt_id: str) -> KeyQuestion:
         return self._index["prompt_parent"][prompt_id]

@@ -166,6 +166,9 @@ QUESTIONS = Sheet(
         _provenance("question's wording"),
         Column("guidance", "text", "The CARaG guidance for the inspector: what sufficient looks like, what to look "
                "for. Shown beside the question on demand (F2). Line breaks are kept.", 70),
+        Column("renamed_from", "ids", "The ids this question had in earlier versions, separated by spaces (blank "
+               "for most questions). When a lead moves an inspection to this version, answers given under those "
+               "ids carry over to this question (docs/framework-format.md, \"Renamed questions\").", 14),
     ),
 )
 
