@@ -5,6 +5,8 @@ The schema version lives in `PRAGMA user_version`; migration N takes a store fro
 
 from __future__ import annotations
 
+from fieldwork.store.migration_framework_moves import FRAMEWORK_MOVES
+
 _M1_INITIAL = """
         CREATE TABLE meta (
             key TEXT PRIMARY KEY,
@@ -544,6 +546,7 @@ MIGRATIONS: list[str] = [
     _M6_HANDOVER,
     _M7_ROW_HASHES,
     _M8_CASE_READERS,
+    FRAMEWORK_MOVES,  # migration 11 in the issue-18 numbering; the coordinator renumbers on merge
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

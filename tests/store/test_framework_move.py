@@ -1,0 +1,117 @@
+"""Moving an inspection to a newer version of its framework, in one store (decision 0042)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fieldwork.errors import FrameworkError, ValidationError
+from fieldwork.frameworks.loader import parse_framework
+from fieldwork.reports.inspection_ratings import inspection_ratings
+from fieldwork.store.assessments import load_assessment, set_answer
+from fieldwork.store.changelog import case_history
+from fieldwork.store.framework_move import (
+    compose_renames,
+    chain_from,
+    kept_answers,
+    move_inspection,
+    moves_of,
+    plan_move,
+)
+from fieldwork.store.inspections import add_case, framework_for, get_inspection
+from helpers.moved_framework import mini_1_1, version_text
+from tests.packs.helpers import dump
+
+
+@pytest.fixture
+def answered(store, inspection):
+    case = add_case(store, inspection, "CRN001")
+    set_answer(store, case.id, "2.1.1", value="yes", note="Clear evidence.")
+    set_answer(store, case.id, "2.1.1.a", value="no")
+    set_answer(store, case.id, "2.1.1.b", value="na", note="")
+    return case
+
+
+def test_answers_keep_their_id_follow_a_rename_and_removed_ones_are_kept(store, inspection, answered):
+    plan = move_inspection(store, inspection.id, mini_1_1())
+    assert plan.renamed == {"2.1.1.a": "2.1.1.m"} and plan.removed == {"2.1.1.b": 1}
+    assert (plan.kept_by_id, plan.carried_renamed) == (1, 1)
+    moved = get_inspection(store, inspection.id)
+    assert framework_for(store, moved).version == "1.1"
+    answers = load_assessment(store, answered.id).answers
+    assert answers["2.1.1"].value == "yes" and answers["2.1.1"].note == "Clear evidence."
+    renamed = answers["2.1.1.m"]
+    # The same answer under its new id: value, evidence, revision and author unchanged.
+    assert (renamed.value, renamed.note, renamed.revision, renamed.updated_by) == (
+        "no", "", 1, "insp-1")
+    assert "2.1.1.a" not in answers
+    assert kept_answers(store, answered.id, framework_for(store, moved)) == [("2.1.1.b", "na", "")]
+
+
+def test_the_move_is_in_every_case_history_and_recorded(store, inspection, answered):
+    other = add_case(store, inspection, "CRN002")
+    move_inspection(store, inspection.id, mini_1_1())
+    for case in (answered, other):
+        entries = [(e.target, e.field, e.old, e.new) for e in case_history(store, case.id)]
+        assert ("case", "framework", "test-mini version 1.0", "test-mini version 1.1") in entries
+    assert ("answer", "renamed_from", "2.1.1.a", "2.1.1.m") in [
+        (e.target, e.field, e.old, e.new) for e in case_history(store, answered.id)]
+    [move] = moves_of(store, inspection.id)
+    assert move.renamed == {"2.1.1.a": "2.1.1.m"} and move.moved_by == "insp-1"
+
+
+def test_removed_questions_do_not_count_in_ratings(store, inspection, answered):
+    before = inspection_ratings(store, inspection.id)
+    move_inspection(store, inspection.id, mini_1_1())
+    after = inspection_ratings(store, inspection.id)
+    assert after.framework.version == "1.1" and before.framework.version == "1.0"
+    assert after.standard("2.1").rating == before.standard("2.1").rating  # the key question kept its id
+
+
+@pytest.mark.parametrize(
+    ("framework", "words"),
+    [
+        (lambda: mini_1_1(version="0.9"), "older than version 1.0"),
+        (lambda: mini_1_1(version="1.0"), "same version (1.0)"),
+        (lambda: parse_framework(version_text(**{'id = "test-mini"': 'id = "other"'}).encode()), "another"),
+    ],
+)
+def test_refusals_change_nothing(store, inspection, answered, framework, words):
+    before = dump(store)
+    with pytest.raises(ValidationError) as refused:
+        move_inspection(store, inspection.id, framework())
+    assert (words in str(refused.value) or "'other'" in str(refused.value)) and "Nothing was changed" in str(
+        refused.value)
+    assert dump(store) == before
+
+
+def test_the_same_text_is_refused(store, inspection, mini_framework):
+    with pytest.raises(ValidationError, match="already uses this text"):
+        plan_move(store, inspection, mini_framework)
+
+
+def test_a_sample_the_cases_use_must_stay(store, inspection):
+    add_case(store, inspection, "UPW1", sample_id="unpaid_work")
+    text = version_text()
+    text = text.replace('[[samples]]\nid = "unpaid_work"\ntitle = "Unpaid work"\n', "")
+    text = text.replace('sample = "unpaid_work"', 'sample = "supervision"')
+    before = dump(store)
+    with pytest.raises(ValidationError, match="sample 'unpaid_work'"):
+        move_inspection(store, inspection.id, parse_framework(text.encode()))
+    assert dump(store) == before
+
+
+def test_a_file_cannot_rename_to_a_question_it_still_has():
+    text = version_text(**{'renamed_from = ["2.1.1.a"]': 'renamed_from = ["2.1.2"]'})
+    with pytest.raises(FrameworkError, match="'2.1.2' is a question of this framework"):
+        parse_framework(text.encode())
+
+
+def test_renames_compose_over_several_moves():
+    from fieldwork.store.framework_move import FrameworkMove
+
+    first = FrameworkMove("m1", "i", "h0", "h1", {"a": "b"}, "t1", "lee", "app")
+    second = FrameworkMove("m2", "i", "h1", "h2", {"b": "c", "x": "y"}, "t2", "lee", "app")
+    chain = chain_from([second, first], "h0", "h2")
+    assert chain == [first, second]
+    assert compose_renames(chain) == {"a": "c", "b": "c", "x": "y"}
+    assert chain_from([first], "h9", "h1") is None
