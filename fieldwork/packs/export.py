@@ -25,6 +25,7 @@ from fieldwork.identity.public import PublicIdentity
 from fieldwork.identity.trust import TrustedKey, load_trust_list
 from fieldwork.packs.archive import write_zip
 from fieldwork.packs.errors import PackExportError
+from fieldwork.packs.framework_moves import framework_moves_for_pack
 from fieldwork.packs.format import (
     ENVELOPE_NAME,
     FILE_SUFFIX,
@@ -230,6 +231,7 @@ def payload_from_store(store: Store, inspection_id: str, inspector_id: str) -> t
         ),
         cases,
         open_moderation_queries(store, inspection_id, inspector_id, [c.uuid for c in cases]),
+        framework_moves_for_pack(store, inspection_id),
     )
     return payload, framework
 

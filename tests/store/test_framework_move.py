@@ -19,7 +19,7 @@ from fieldwork.store.framework_move import (
 )
 from fieldwork.store.inspections import add_case, framework_for, get_inspection
 from helpers.moved_framework import mini_1_1, version_text
-from tests.packs.helpers import dump
+from packs.helpers import dump
 
 
 @pytest.fixture
