@@ -49,6 +49,7 @@ MOVED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("receipts_accepted", "accepted_by", ""),
     ("retention_wipes", "wiped_by", ""),
     ("merge_case_readers", "accepted_by", ""),  # the lead who accepted held work
+    ("framework_moves", "moved_by", "source NOT LIKE 'pack:%'"),  # the lead's own moves, not one a pack brought
 )
 
 # Person columns deliberately left as they are, and why (a test checks every person column of the

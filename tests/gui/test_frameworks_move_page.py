@@ -110,3 +110,28 @@ def test_the_preview_shows_a_blank_case_that_cannot_be_answered(qtbot):
     import os
 
     assert not os.path.exists(folder)
+
+
+def test_after_a_move_the_case_shows_kept_answers_and_ratings_name_the_version(qtbot, store, inspection):
+    from PySide6.QtGui import QUndoStack
+
+    from fieldwork.gui.case_view import CaseView
+    from fieldwork.gui.ratings_view import RatingsView
+    from fieldwork.store.framework_move import move_inspection
+    from helpers.moved_framework import mini_1_1
+
+    case = add_case(store, inspection, "CRN001")
+    set_answer(store, case.id, "2.1.1.b", value="na")
+    before = CaseView(store, case.id, QUndoStack())
+    qtbot.addWidget(before)
+    assert before.kept_answers is None
+    move_inspection(store, inspection.id, mini_1_1())
+    view = CaseView(store, case.id, QUndoStack())
+    qtbot.addWidget(view)
+    assert view.kept_answers is not None
+    assert "no longer asked and not counted: 2.1.1.b: Not applicable" in view.kept_answers.text()
+    moved = get_inspection(store, inspection.id)
+    ratings = RatingsView(store, moved, framework_for(store, moved))
+    qtbot.addWidget(ratings)
+    ratings.refresh()
+    assert "Computed under Mini test framework, version 1.1." in ratings.cases_label.text()
