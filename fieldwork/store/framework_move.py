@@ -129,6 +129,18 @@ def plan_move(store: Store, inspection: Inspection, new: Framework) -> MovePlan:
                 f"{new.version} does not have; keep that sample (its id) in the new version, or move those cases "
                 "to another question set first. Nothing was changed."
             )
+    fields = {d.id for d in new.case_details}
+    for field_id, count in store.db.execute(
+        "SELECT d.field_id, count(*) FROM case_details d JOIN cases c ON c.id = d.case_id WHERE c.inspection_id = ? "
+        "GROUP BY d.field_id ORDER BY d.field_id",
+        [inspection.id],
+    ):
+        if field_id not in fields:
+            raise ValidationError(
+                f"{count} case(s) of inspection {inspection.id} have a value for the case detail '{field_id}', which "
+                f"version {new.version} does not have; keep that case detail (its id) in the new version. Nothing "
+                "was changed."
+            )
     held: dict[str, int] = {
         question_id: count
         for question_id, count in store.db.execute(
@@ -147,6 +159,17 @@ def plan_move(store: Store, inspection: Inspection, new: Framework) -> MovePlan:
                 "another id, or remove the renamed_from entry. Nothing was changed."
             )
     removed = {q: n for q, n in held.items() if q not in still_asked and q not in renamed}
+    for (question_id,) in store.db.execute(
+        "SELECT DISTINCT question_id FROM moderation_queries WHERE inspection_id = ? AND status != 'closed' "
+        "ORDER BY question_id",
+        [inspection.id],
+    ):
+        if new.question_kind(question_id) is None and question_id not in renamed:
+            raise ValidationError(
+                f"A moderation query about {question_id} is still open, and version {new.version} no longer has that "
+                "question; close the query (Merge tab, or 'fieldwork moderation close QUERY_ID') and move again. Nothing was "
+                "changed."
+            )
     return MovePlan(
         inspection_id=inspection.id,
         old=old,

@@ -115,3 +115,37 @@ def test_renames_compose_over_several_moves():
     assert chain == [first, second]
     assert compose_renames(chain) == {"a": "c", "b": "c", "x": "y"}
     assert chain_from([first], "h9", "h1") is None
+
+
+def test_a_case_detail_with_values_must_stay(store, inspection):
+    from fieldwork.store.assessments import set_detail
+
+    case = add_case(store, inspection, "CRN001")
+    set_detail(store, case.id, "start_date", "2026-01-05")
+    text = version_text(**{'[[case_details]]\nid = "start_date"\nlabel = "Start date"\ntype = "date"\n': ""})
+    before = dump(store)
+    with pytest.raises(ValidationError, match="case detail 'start_date'"):
+        move_inspection(store, inspection.id, parse_framework(text.encode()))
+    assert dump(store) == before
+
+
+def test_an_open_query_on_a_removed_question_must_be_closed_first(store, inspection, answered):
+    from fieldwork.merge.moderation import add_query, close_query
+
+    store.db.execute("UPDATE cases SET inspector_id = 'ann' WHERE id = ?", [answered.id])
+    query = add_query(store, answered.id, "2.1.1.b", "Why not applicable?")
+    before = dump(store)
+    with pytest.raises(ValidationError, match="moderation query about 2.1.1.b is still open"):
+        move_inspection(store, inspection.id, mini_1_1())
+    assert dump(store) == before
+    close_query(store, query.id)
+    assert move_inspection(store, inspection.id, mini_1_1()).removed == {"2.1.1.b": 1}
+
+
+def test_an_open_query_on_a_renamed_question_follows_it(store, inspection, answered):
+    from fieldwork.merge.moderation import add_query, get_query
+
+    store.db.execute("UPDATE cases SET inspector_id = 'ann' WHERE id = ?", [answered.id])
+    query = add_query(store, answered.id, "2.1.1.a", "Say more?")
+    move_inspection(store, inspection.id, mini_1_1())
+    assert get_query(store, query.id).question_id == "2.1.1.m"
