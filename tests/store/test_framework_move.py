@@ -149,3 +149,30 @@ def test_an_open_query_on_a_renamed_question_follows_it(store, inspection, answe
     query = add_query(store, answered.id, "2.1.1.a", "Say more?")
     move_inspection(store, inspection.id, mini_1_1())
     assert get_query(store, query.id).question_id == "2.1.1.m"
+
+
+def test_renamed_from_survives_a_workbook_round_trip_and_a_bad_id_is_named():
+    import io
+
+    import openpyxl
+
+    from fieldwork.frameworks.workbook_export import build_workbook
+    from fieldwork.frameworks.workbook_import import WorkbookError, read_workbook
+
+    buffer = io.BytesIO()
+    build_workbook(mini_1_1()).save(buffer)
+    imported = read_workbook(buffer.getvalue()).framework
+    assert imported.prompt("2.1.1.m").renamed_from == ("2.1.1.a",)
+    assert imported.renamed_ids() == {"2.1.1.a": "2.1.1.m"}
+    book = openpyxl.load_workbook(io.BytesIO(buffer.getvalue()))
+    sheet = book["Questions"]
+    column = next(c.column for c in sheet[1] if c.value == "renamed_from")
+    row = next(r[0].row for r in sheet.iter_rows(min_row=2) if r[1].value == "2.1.1.m")
+    sheet.cell(row, column).value = "2.1.1.a not/an/id"
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(WorkbookError) as refused:
+        read_workbook(out.getvalue())
+    [problem] = refused.value.problems
+    assert (problem.sheet, problem.row, problem.column) == ("Questions", row, "renamed_from")
+    assert "'not/an/id' is not a valid id" in problem.message
