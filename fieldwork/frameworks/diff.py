@@ -14,7 +14,8 @@ from fieldwork.frameworks.model import RULES, Framework
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # added | removed | renamed | reworded | renumbered | moved | moved_sample | guidance | provenance | rating | ...
+    # added | removed | renamed | reworded | renumbered | moved | moved_sample | guidance | provenance | rating | ...
+    kind: str
     item: str  # the id of the question, standard or rule; "" for the framework itself
     words: str
 

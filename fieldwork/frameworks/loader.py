@@ -348,7 +348,9 @@ def _renamed_problems(raw: dict, at) -> None:
     for i, std in enumerate(raw["standards"]):
         for j, kq in enumerate(std["key_questions"]):
             items = [(["standards", i, "key_questions", j], kq)]
-            items += [(["standards", i, "key_questions", j, "prompts", k], p) for k, p in enumerate(kq.get("prompts", []))]
+            items += [
+                (["standards", i, "key_questions", j, "prompts", k], p) for k, p in enumerate(kq.get("prompts", []))
+            ]
             for parts, item in items:
                 for old in item.get("renamed_from", []):
                     if old in questions:

@@ -29,7 +29,8 @@ PREVIEW_CASE = "PREVIEW"
 
 def move_html(plan: MovePlan) -> str:
     """What changed and what happens to the answers, as the confirmation shows it."""
-    changes = "".join(f"<li>{escape(c.words)}</li>" for c in plan.changes) or "<li>No change to questions or ratings.</li>"
+    changes = "".join(f"<li>{escape(c.words)}</li>" for c in plan.changes)
+    changes = changes or "<li>No change to questions or ratings.</li>"
     summary = "".join(f"<p>{escape(line.strip())}</p>" for line in plan.summary())
     return (
         f"<h3>Move {escape(plan.inspection_id)} from version {escape(plan.old.version)} to "

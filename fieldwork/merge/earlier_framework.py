@@ -13,8 +13,8 @@ from __future__ import annotations
 import dataclasses
 
 from fieldwork.bundles.verify import VerifiedBundle, check_framework, check_records_fit
-from fieldwork.store.db import Store
 from fieldwork.frameworks.model import Framework
+from fieldwork.store.db import Store
 from fieldwork.store.framework_move import moves_of, renames_since
 from fieldwork.store.inspections import framework_for
 from fieldwork.store.records import Inspection

@@ -93,7 +93,8 @@ class PackPlan:
     @property
     def changes_anything(self) -> bool:
         return bool(
-            not self.already_applied or self.create_inspection or self.framework_move or self.inspection_updates or self.added
+            not self.already_applied or self.create_inspection or self.framework_move or self.inspection_updates
+            or self.added
             or self.updates or self.reallocated or self.tracked or self.moved_away or self.returned
             or self.queries_changed or self.pin_lead or self.trust_lead
         )

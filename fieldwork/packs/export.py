@@ -25,7 +25,6 @@ from fieldwork.identity.public import PublicIdentity
 from fieldwork.identity.trust import TrustedKey, load_trust_list
 from fieldwork.packs.archive import write_zip
 from fieldwork.packs.errors import PackExportError
-from fieldwork.packs.framework_moves import framework_moves_for_pack
 from fieldwork.packs.format import (
     ENVELOPE_NAME,
     FILE_SUFFIX,
@@ -42,6 +41,7 @@ from fieldwork.packs.format import (
     PackPayload,
     PackQuery,
 )
+from fieldwork.packs.framework_moves import framework_moves_for_pack
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import framework_for, get_inspection
 

@@ -14,8 +14,8 @@ from helpers.cli import (
     cli_json,
 )
 from helpers.moved_framework import version_text
-from packs.helpers import dump
 from helpers.teams import INSPECTION, export_bundle, make_team
+from packs.helpers import dump
 
 from fieldwork.cli import EXIT_OK, EXIT_REFUSED
 from fieldwork.store import open_store

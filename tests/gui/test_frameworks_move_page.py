@@ -113,12 +113,12 @@ def test_the_preview_shows_a_blank_case_that_cannot_be_answered(qtbot):
 
 
 def test_after_a_move_the_case_shows_kept_answers_and_ratings_name_the_version(qtbot, store, inspection):
+    from helpers.moved_framework import mini_1_1
     from PySide6.QtGui import QUndoStack
 
     from fieldwork.gui.case_view import CaseView
     from fieldwork.gui.ratings_view import RatingsView
     from fieldwork.store.framework_move import move_inspection
-    from helpers.moved_framework import mini_1_1
 
     case = add_case(store, inspection, "CRN001")
     set_answer(store, case.id, "2.1.1.b", value="na")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from helpers.moved_framework import mini_1_1, version_text
+from packs.helpers import dump
 
 from fieldwork.errors import FrameworkError, ValidationError
 from fieldwork.frameworks.loader import parse_framework
@@ -10,16 +12,14 @@ from fieldwork.reports.inspection_ratings import inspection_ratings
 from fieldwork.store.assessments import load_assessment, set_answer
 from fieldwork.store.changelog import case_history
 from fieldwork.store.framework_move import (
-    compose_renames,
     chain_from,
+    compose_renames,
     kept_answers,
     move_inspection,
     moves_of,
     plan_move,
 )
 from fieldwork.store.inspections import add_case, framework_for, get_inspection
-from helpers.moved_framework import mini_1_1, version_text
-from packs.helpers import dump
 
 
 @pytest.fixture
