@@ -176,3 +176,11 @@ def test_renamed_from_survives_a_workbook_round_trip_and_a_bad_id_is_named():
     [problem] = refused.value.problems
     assert (problem.sheet, problem.row, problem.column) == ("Questions", row, "renamed_from")
     assert "'not/an/id' is not a valid id" in problem.message
+
+
+def test_a_value_typed_for_a_removed_question_is_refused_in_words(store, inspection, answered):
+    from fieldwork.merge.conflicts import resolve_conflict
+
+    move_inspection(store, inspection.id, mini_1_1())
+    with pytest.raises(ValidationError, match="2.1.1.b is no longer a question of test-mini 1.1"):
+        resolve_conflict(store, answered.id, "2.1.1.b", reason="checked", value="yes", kind="answer")
