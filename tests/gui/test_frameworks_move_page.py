@@ -135,3 +135,35 @@ def test_after_a_move_the_case_shows_kept_answers_and_ratings_name_the_version(q
     qtbot.addWidget(ratings)
     ratings.refresh()
     assert "Computed under Mini test framework, version 1.1." in ratings.cases_label.text()
+
+
+def test_help_frameworks_lets_the_lead_move_the_open_inspection(make_window, tmp_path, monkeypatch, mini_framework):
+    from fieldwork.gui.frameworks_dialog import FrameworksDialog
+    from fieldwork.profile import set_profile
+    from fieldwork.store.db import open_store
+    from fieldwork.store.inspections import create_inspection
+
+    folder = tmp_path / "lead"
+    store = open_store(folder, actor="lead-1")
+    set_profile(store, "lead-1", "Lee Lead")
+    create_inspection(store, inspection_id="T9", provider="Test provider", provider_type="CRC",
+                      framework=mini_framework, lead_id="lead-1")
+    (folder / "frameworks").mkdir()
+    (folder / "frameworks" / "mini-1.1.toml").write_text(version_text(), encoding="utf-8")
+    window = make_window(store)
+    window.open_inspection("T9")
+    seen = []
+
+    def use_page(page):
+        seen.append(page.in_use_label.text())
+        select_version(page, "1.1")
+        page.move_inspection()
+        return 0
+
+    monkeypatch.setattr(FrameworksDialog, "exec", use_page)
+    monkeypatch.setattr(MoveConfirmDialog, "exec", lambda dialog: QDialog.DialogCode.Accepted)
+    action = next(a for a in window.menuBar().findChildren(type(window.menuBar().actions()[0]))
+                  if a.text() == "F&rameworks…")
+    action.trigger()
+    assert seen and "Inspection T9 uses Mini test framework, version 1.0" in seen[0]
+    assert window.framework.version == "1.1"  # the window reopened the inspection under the new text
