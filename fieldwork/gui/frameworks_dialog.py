@@ -37,6 +37,7 @@ from fieldwork.frameworks.about import about_html
 from fieldwork.frameworks.catalogue import CatalogueEntry, current_first, list_frameworks
 from fieldwork.frameworks.diff import framework_changes
 from fieldwork.gui import theme
+from fieldwork.gui.wording import in_app
 
 LIST_COLUMNS = ("Framework", "Version", "Status", "Usable", "Where")
 PROBLEM_COLUMNS = ("Sheet", "Row", "Column", "What is wrong and what to do")
@@ -311,7 +312,7 @@ class FrameworksDialog(QDialog):
         try:
             plan = plan_move(self.store, self.inspection, entry.framework)
         except ValidationError as refusal:
-            self.status.setText(str(refusal))
+            self.status.setText(in_app(str(refusal)))  # the app's screens, not terminal commands
             return False
         if not MoveConfirmDialog.ask(self, plan):
             self.status.setText("Not moved: nothing was changed.")

@@ -167,8 +167,8 @@ def plan_move(store: Store, inspection: Inspection, new: Framework) -> MovePlan:
         if new.question_kind(question_id) is None and question_id not in renamed:
             raise ValidationError(
                 f"A moderation query about {question_id} is still open, and version {new.version} no longer has "
-                "that question; close the query (Merge tab, or 'fieldwork moderation close QUERY_ID') and move "
-                "again. Nothing was changed."
+                "that question; close the query ('fieldwork moderation close QUERY_ID') and move again."
+                " Nothing was changed."
             )
     return MovePlan(
         inspection_id=inspection.id,
