@@ -1,4 +1,4 @@
-"""`fieldwork inspection list | create | import-sample | demo`."""
+"""`fieldwork inspection list | create | import-sample | demo` (move-framework: fieldwork.cli.framework_move)."""
 
 from __future__ import annotations
 
@@ -64,6 +64,10 @@ def register(sub, common) -> None:
     demo = commands.add_parser("demo", help="create the practice inspection (fictional data)", parents=[common])
     demo.add_argument("--json", action="store_true", help="print JSON")
     demo.set_defaults(handler=demo_command)
+
+    from fieldwork.cli import framework_move
+
+    framework_move.register(commands, common)
 
 
 def _inspection_json(store, inspection) -> dict:

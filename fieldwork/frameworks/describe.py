@@ -107,6 +107,7 @@ def framework_to_dict(framework: Framework) -> dict:
                         "provenance": kq.provenance,
                         "rated": kq.rated,
                         "from_question": kq.from_question or None,
+                        "renamed_from": list(kq.renamed_from),
                         "prompts": [
                             {
                                 "id": p.id,
@@ -114,6 +115,7 @@ def framework_to_dict(framework: Framework) -> dict:
                                 "allow_na": p.allow_na,
                                 "provenance": p.provenance,
                                 "guidance": p.guidance,
+                                "renamed_from": list(p.renamed_from),
                             }
                             for p in kq.prompts
                         ],

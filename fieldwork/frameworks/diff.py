@@ -14,7 +14,8 @@ from fieldwork.frameworks.model import RULES, Framework
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # added | removed | reworded | renumbered | moved | moved_sample | guidance | provenance | rating | ...
+    # added | removed | renamed | reworded | renumbered | moved | moved_sample | guidance | provenance | rating | ...
+    kind: str
     item: str  # the id of the question, standard or rule; "" for the framework itself
     words: str
 
@@ -68,11 +69,24 @@ def framework_changes(old: Framework, new: Framework) -> list[Change]:
             add(Change("rating", sid, f"Standard {after.name} is now {_standard_rating(after)} "
                        f"(was {_standard_rating(standard)})."))
 
+    # A question the new text says was renamed (renamed_from) is one question under a new id:
+    # its answers carry over when an inspection moves (decision 0042), so it is not added + removed.
+    renamed = {o: n for o, n in new.renamed_ids().items() if o in old_q and o not in new_q and n not in old_q}
+    for old_id, new_id in renamed.items():
+        kind, item, standard = new_q[new_id]
+        add(Change("renamed", new_id, f"The {old_q[old_id][0]} {old_id} is now the {kind} {new_id} in standard "
+                   f"{standard.shown_number}; answers given to {old_id} carry over."))
+        if old_q[old_id][1].text != item.text:
+            add(Change("reworded", new_id, f"The {kind} {new_id} (was {old_id}) was reworded from "
+                       f"{_quote(old_q[old_id][1].text)} to {_quote(item.text)}."))
+    carried = set(renamed.values())
     for qid, (kind, item, standard) in new_q.items():
-        if qid not in old_q:
+        if qid not in old_q and qid not in carried:
             add(Change("added", qid, f"The {kind} {qid} was added to standard {standard.shown_number}: "
                        f"{_quote(item.text)}"))
     for qid, (kind, item, standard) in old_q.items():
+        if qid in renamed:
+            continue
         if qid not in new_q:
             add(Change("removed", qid, f"The {kind} {qid} was removed from standard {standard.shown_number} "
                        f"(it read {_quote(item.text)}); answers given to it are kept."))

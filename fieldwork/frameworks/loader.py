@@ -283,6 +283,7 @@ def _cross_reference_problems(raw: dict, text: str) -> list[str]:
         if len(values) != len(set(values)):
             at(parts + ["choices"], "choice values must be unique")
     _period_problems(raw, at)
+    _renamed_problems(raw, at)
     rule_problems(raw, at)
     for i, std in enumerate(raw["standards"]):
         if std.get("rated", True) and std["basis"] in ("cases", "combined", "premises"):
@@ -372,6 +373,33 @@ def _overall_band_problems(bands: list, max_score: int, why: str, parts: list, a
         at(parts, f"the top band should end at the maximum score {max_score} ({why})")
 
 
+def _renamed_problems(raw: dict, at) -> None:
+    """An earlier id carries on in one question only, and never names a question of this text:
+    either would make a moved answer's new place ambiguous (decision 0042)."""
+    questions: set[str] = set()
+    for std in raw["standards"]:
+        for kq in std["key_questions"]:
+            questions.add(kq["id"])
+            questions.update(p["id"] for p in kq.get("prompts", []))
+    claimed: dict[str, str] = {}
+    for i, std in enumerate(raw["standards"]):
+        for j, kq in enumerate(std["key_questions"]):
+            items = [(["standards", i, "key_questions", j], kq)]
+            items += [
+                (["standards", i, "key_questions", j, "prompts", k], p) for k, p in enumerate(kq.get("prompts", []))
+            ]
+            for parts, item in items:
+                for old in item.get("renamed_from", []):
+                    if old in questions:
+                        at(parts + ["renamed_from"], f"'{old}' is a question of this framework; renamed_from names "
+                           "only ids that earlier versions had and this one does not")
+                    elif old in claimed:
+                        at(parts + ["renamed_from"], f"'{old}' is also renamed to '{claimed[old]}'; an earlier id "
+                           "carries on in one question only")
+                    else:
+                        claimed[old] = item["id"]
+
+
 def _period_problems(raw: dict, at) -> None:
     """A historic framework says when it stopped; a period does not end before it starts."""
     if raw.get("status") == "historic" and "applies_to" not in raw:
@@ -401,7 +429,8 @@ def _build(raw: dict, data: bytes, source_name: str) -> Framework:
             allow_na = kq.get("allow_na", False)
             prompts = tuple(
                 Prompt(
-                    p["id"], p["text"], p.get("allow_na", False), p.get("provenance", kq_prov), p.get("guidance", "")
+                    p["id"], p["text"], p.get("allow_na", False), p.get("provenance", kq_prov), p.get("guidance", ""),
+                    tuple(p.get("renamed_from", ())),
                 )
                 for p in kq.get("prompts", [])
             )
@@ -417,6 +446,7 @@ def _build(raw: dict, data: bytes, source_name: str) -> Framework:
                 prompts=prompts,
                 rated=kq.get("rated", True),
                 from_question=kq.get("from_question", ""),
+                renamed_from=tuple(kq.get("renamed_from", ())),
             )
             key_questions.append(question)
             index["key_questions"][question.id] = question

@@ -28,6 +28,8 @@ class Prompt:
     allow_na: bool
     provenance: str
     guidance: str = ""  # format 2: the CARaG guidance on this prompt, shown on demand (F2)
+    # format 2: the ids this prompt had in earlier versions; answers under them carry over (decision 0042)
+    renamed_from: tuple[str, ...] = ()
 
     def allowed(self) -> tuple[Answer, ...]:
         return (Answer.YES, Answer.NO, Answer.NA) if self.allow_na else (Answer.YES, Answer.NO)
@@ -49,6 +51,8 @@ class KeyQuestion:
     rated: bool = True
     # basis = "combined": the contributing framework's key question whose judgements count here.
     from_question: str = ""
+    # format 2: the ids this key question had in earlier versions (decision 0042)
+    renamed_from: tuple[str, ...] = ()
 
     def allowed(self) -> tuple[Answer, ...]:
         return (Answer.YES, Answer.NO, Answer.NA) if self.allow_na else (Answer.YES, Answer.NO)
@@ -451,6 +455,15 @@ class Framework:
                             numbers[qid] = standard.number + qid[len(standard.id):]
             self._index["question_numbers"] = numbers
         return numbers.get(question_id, question_id)
+
+    def renamed_ids(self) -> dict[str, str]:
+        """Earlier question id → the key question or prompt of this text that carries it on."""
+        return {
+            old: item.id
+            for kq in (kq for s in self.standards for kq in s.key_questions)
+            for item in (kq, *kq.prompts)
+            for old in item.renamed_from
+        }
 
     def parent_key_question(self, prompt_id: str) -> KeyQuestion:
         return self._index["prompt_parent"][prompt_id]

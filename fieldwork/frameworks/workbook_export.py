@@ -68,9 +68,10 @@ def sheet_rows(fw: Framework) -> dict[str, list[list]]:
         for kq in standard.key_questions:
             questions.append(["key question", kq.id, standard.id, kq.text, kq.lens or "", yes_no(kq.allow_na),
                               yes_no(kq.na_reason_required), yes_no(kq.rated), kq.provenance, kq.guidance,
-                              kq.from_question])
+                              kq.from_question, " ".join(kq.renamed_from)])
             questions.extend(
-                ["prompt", p.id, kq.id, p.text, "", yes_no(p.allow_na), "", "", p.provenance, p.guidance, ""]
+                ["prompt", p.id, kq.id, p.text, "", yes_no(p.allow_na), "", "", p.provenance, p.guidance, "",
+                 " ".join(p.renamed_from)]
                 for p in kq.prompts
             )
     rating = fw.rating

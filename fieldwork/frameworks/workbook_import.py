@@ -154,6 +154,14 @@ class _Reader:
                 self.problem(sheet, number, column.heading,
                              f"'{text}' is not allowed; choose one of: {', '.join(column.choices)}.")
             return match
+        if kind == "ids":
+            ids = text.replace(",", " ").split()
+            bad = [item for item in ids if not _ID.match(item) or len(item) > 64]
+            if bad:
+                self.problem(sheet, number, column.heading, f"'{bad[0]}' is not a valid id; list ids separated by "
+                             "spaces, each up to 64 letters, digits, '.', '_' or '-'.")
+                return None
+            return ids or None
         if kind == "id":
             text = text.strip()
             if not _ID.match(text) or len(text) > 64:

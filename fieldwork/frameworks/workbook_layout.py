@@ -174,6 +174,9 @@ QUESTIONS = Sheet(
                "for. Shown beside the question on demand (F2). Line breaks are kept.", 70),
         Column("from_question", "id", "Key questions of a combined standard: the contributing framework's key "
                "question whose judgements count here. Blank otherwise.", 12),
+        Column("renamed_from", "ids", "The ids this question had in earlier versions, separated by spaces (blank "
+               "for most questions). When a lead moves an inspection to this version, answers given under those "
+               "ids carry over to this question (docs/framework-format.md, \"Renamed questions\").", 14),
     ),
 )
 

@@ -31,6 +31,7 @@ from fieldwork.gui.case_details_form import CaseDetailsForm
 from fieldwork.gui.case_scrolling import PageScrolling
 from fieldwork.gui.completion_dialog import COMPLETE_ANYWAY, CompletionDialog
 from fieldwork.gui.guidance_panel import GUIDANCE_KEY, GuidancePanel
+from fieldwork.gui.kept_answers import kept_answers_label
 from fieldwork.gui.keyboard_mode import KeyboardModeStrip
 from fieldwork.gui.moderation_panel import CaseModeration
 from fieldwork.gui.question_widgets import KeyQuestionPanel, QuestionRow, SectionHeading
@@ -73,6 +74,9 @@ class CaseView(PageScrolling, QWidget):
         self._build_header()
         layout.addLayout(self._header)
         layout.addWidget(self.banner)
+        self.kept_answers = kept_answers_label(store, case_id, self.framework, self)  # from an earlier version
+        if self.kept_answers is not None:
+            layout.addWidget(self.kept_answers)
         # Moderation: the lead's bar and queries, or the lead's queries as this inspector received them.
         self.moderation = CaseModeration(store, self._assessment.case, self.framework, self)
         if self.moderation.header is not None:

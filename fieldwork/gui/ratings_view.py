@@ -354,7 +354,9 @@ class RatingsView(QWidget):
         counts = self.report.cases
         self.cases_label.setText(
             f"From {plural(counts.total, 'case')}: {counts.complete} complete, {counts.in_progress} in progress, "
-            f"{counts.not_started} not started. Percentages count Yes / (Yes + No); Not applicable is left out."
+            f"{counts.not_started} not started. Percentages count Yes / (Yes + No); Not applicable is left out. "
+            # Which text they come from: an inspection may move to a corrected version (decision 0042).
+            f"Computed under {self.report.framework.title}, version {self.report.framework.version}."
         )
         self.standards_model.set_rows(ratings.standards)
         self._show_contributions()

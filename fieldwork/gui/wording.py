@@ -30,6 +30,8 @@ SCREENS = {
     "retention": "File → \"Handover and retention settings…\"",
     "inspection create": "File → \"New inspection…\"",
     "inspection demo": "File → \"Open the practice inspection\"",
+    "inspection move-framework": "Help → \"Frameworks…\" → \"Move this inspection to this version…\"",
+    "moderation close": "the Merge tab's moderation queries",
     "frameworks": "Help → \"About this framework\"",
     "store": "the backups the app keeps (it offers the latest one at start-up if the store is damaged)",
     "export research": "the research export described in the user guide (docs/ratings-and-reports.md)",

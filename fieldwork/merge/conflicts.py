@@ -187,6 +187,11 @@ def resolve_conflict(
 def _checked_value(store: Store, inspection_id: str, kind: str, key: str, value, note):
     framework = framework_for(store, get_inspection(store, inspection_id))
     if kind == "answer":
+        if framework.question_kind(key) not in ("key_question", "prompt"):  # removed by a move (decision 0042)
+            raise ValidationError(
+                f"{key} is no longer a question of {framework.id} {framework.version}; its answers are kept and never "
+                "counted; keep one of its standing versions instead of typing a value."
+            )
         question = (
             framework.key_question(key) if framework.question_kind(key) == "key_question" else framework.prompt(key)
         )

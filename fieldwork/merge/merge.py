@@ -23,13 +23,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from fieldwork.bundles import DEFAULT_LIMITS, verify_bundle
-from fieldwork.bundles.verify import VerifiedBundle, check_framework, check_records_fit
+from fieldwork.bundles.verify import VerifiedBundle
 from fieldwork.errors import FieldworkError, NotFoundError, StoreLockedError
 from fieldwork.faults import crash_point
 from fieldwork.identity.keys import UnlockedIdentity
 from fieldwork.identity.trust import TrustList, load_trust_list
 from fieldwork.merge import apply, authorship, cases, held, imports, sample_moves
 from fieldwork.merge.conflicts import count_open_conflicts
+from fieldwork.merge.earlier_framework import checked_for_inspection
 from fieldwork.merge.report import (
     ALREADY_IMPORTED,
     IMPORTED,
@@ -41,7 +42,7 @@ from fieldwork.merge.report import (
 from fieldwork.merge.versions import digest
 from fieldwork.regular_files import read_regular_file
 from fieldwork.store.db import Store
-from fieldwork.store.inspections import framework_for, get_inspection
+from fieldwork.store.inspections import get_inspection
 from fieldwork.text import plural
 
 log = logging.getLogger(__name__)
@@ -209,9 +210,8 @@ def merge_verified(
             "in the store where you set that inspection up.",
             code="unknown-inspection",
         ) from None
-    framework = framework_for(store, inspection)
-    check_framework(manifest, framework)
-    check_records_fit(verified.records, framework)
+    # Made under this text, or under an earlier one the lead moved on from (answers renamed to today's ids).
+    verified = checked_for_inspection(store, inspection, verified)
     authorship.check_signer_is_not_the_lead(manifest, (inspection.lead_id, store.actor))
     authorship.check_not_from_the_future(manifest, store.now())
     conn = store.db.conn

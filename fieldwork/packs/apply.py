@@ -30,11 +30,13 @@ from fieldwork.identity.leads import pin_lead, pinned_lead
 from fieldwork.identity.trust import add_trusted_key
 from fieldwork.packs.errors import PackError
 from fieldwork.packs.format import PackCase, PackDetail
+from fieldwork.packs.framework_moves import planned_move, write_move
 from fieldwork.packs.verify import VerifiedPack
 from fieldwork.profile import read_profile
 from fieldwork.store.case_samples import OVERRIDE, REASON, SampleMove, answers_not_counting, latest_moves
 from fieldwork.store.changelog import append_change
 from fieldwork.store.db import Store
+from fieldwork.store.framework_move import FrameworkMove
 from fieldwork.store.inspections import pin_framework
 from fieldwork.text import plural
 
@@ -113,12 +115,14 @@ class PackPlan:
     queries_changed: bool
     pin_lead: bool
     trust_lead: bool
+    framework_move: FrameworkMove | None = None  # the lead moved the inspection to the pack's framework text
 
     @property
     def changes_anything(self) -> bool:
         return bool(
-            not self.already_applied or self.create_inspection or self.inspection_updates or self.added
-            or self.updates or self.sample_moves or self.reallocated or self.tracked or self.moved_away or self.returned
+            not self.already_applied or self.create_inspection or self.framework_move or self.inspection_updates
+            or self.added or self.updates or self.sample_moves or self.reallocated or self.tracked or self.moved_away
+            or self.returned
             or self.queries_changed or self.pin_lead or self.trust_lead
         )
 
@@ -148,6 +152,7 @@ class PackApplyResult:
     sample_moves: tuple[SampleUpdate, ...] = ()
     sample_held_back: tuple[SampleUpdate, ...] = ()
     sample_kept_local: tuple[SampleUpdate, ...] = ()
+    framework_moved_to: str | None = None  # the lead moved the inspection to this framework version
 
     def to_json(self) -> dict:
         return {
@@ -171,6 +176,7 @@ class PackApplyResult:
             "moderation_queries": self.moderation_queries,
             "lead_pinned": self.lead_pinned,
             "lead_trusted": self.lead_trusted,
+            "framework_moved_to": self.framework_moved_to,
         }
 
     def summary(self) -> str:
@@ -201,6 +207,8 @@ class PackApplyResult:
             parts.append(f"{plural(len(self.held_back), 'change')} held back on complete cases")
         if self.moderation_queries:
             parts.append(plural(self.moderation_queries, "open moderation query", "open moderation queries"))
+        if self.framework_moved_to:
+            parts.append(f"the inspection moved to {self.framework_moved_to} (your answers kept)")
         return head + ", " + ", ".join(parts) + "."
 
 
@@ -286,14 +294,10 @@ def plan_pack(store: Store, verified: VerifiedPack) -> PackPlan:
     inspection_id = manifest.inspection_id
     _check_profile(store, verified)
     existing = _inspection_row(store, inspection_id)
+    framework_move = None
     if existing is not None and existing["framework_hash"] != manifest.framework.hash:
-        raise PackError(
-            "framework-mismatch",
-            f"This pack is for inspection {inspection_id} under {manifest.framework.label()}, but your "
-            f"workspace holds {inspection_id} under another framework text ({existing['framework_hash'][:12]}); "
-            "nothing was changed. Ask your lead which framework the inspection uses.",
-            detail="inspection framework differs",
-        )
+        # Only a move the lead made (listed in the pack) takes the workspace to another text.
+        framework_move = planned_move(store, inspection_id, payload.framework_moves, manifest.framework)
     already = _already_applied(store, verified) if existing is not None else False
 
     inspection_updates = []
@@ -435,6 +439,7 @@ def plan_pack(store: Store, verified: VerifiedPack) -> PackPlan:
         queries_changed=wanted_queries != held_queries,
         pin_lead=pinned is None or pinned.fingerprint != verified.lead.fingerprint,
         trust_lead=not verified.lead_trusted,
+        framework_move=framework_move,
     )
 
 
@@ -504,6 +509,7 @@ def apply_pack(store: Store, verified: VerifiedPack) -> PackApplyResult:
         lead_pinned=plan.pin_lead,
         lead_trusted=plan.trust_lead,
         changed=plan.changes_anything,
+        framework_moved_to=manifest.framework.label() if plan.framework_move else None,
     )
 
 
@@ -528,6 +534,8 @@ def _write(store: Store, plan: PackPlan) -> None:
         )
         append_change(store, inspection_id, None, "inspection", inspection_id, "created", None, inspection.provider,
                       source)
+    if plan.framework_move is not None:
+        write_move(store, plan.framework_move, verified.framework, source)
     for update in plan.inspection_updates:
         db.execute(f"UPDATE inspections SET {update.field} = ? WHERE id = ?", [update.new, inspection_id])
         append_change(store, inspection_id, None, "inspection", inspection_id, update.field, update.old, update.new,

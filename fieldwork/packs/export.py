@@ -42,6 +42,7 @@ from fieldwork.packs.format import (
     PackQuery,
     PackSampleChange,
 )
+from fieldwork.packs.framework_moves import framework_moves_for_pack
 from fieldwork.store.case_samples import SampleMove, latest_moves
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import framework_for, get_inspection
@@ -244,6 +245,7 @@ def payload_from_store(store: Store, inspection_id: str, inspector_id: str) -> t
         ),
         cases,
         open_moderation_queries(store, inspection_id, inspector_id, [c.uuid for c in cases]),
+        framework_moves_for_pack(store, inspection_id),
     )
     return payload, framework
 

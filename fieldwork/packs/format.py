@@ -277,12 +277,34 @@ class PackQuery:
 
 
 @dataclass(frozen=True)
+class PackFrameworkMove:
+    """The lead's move of the inspection from one framework text to a newer one (decision 0042)."""
+
+    id: str
+    from_ref: FrameworkRef
+    to_ref: FrameworkRef
+    renamed: dict[str, str]  # earlier question id → its id in the newer text
+    moved_at: str
+    moved_by: str
+
+    def to_json(self) -> dict:
+        def ref(r: FrameworkRef) -> dict:
+            return {"id": r.id, "version": r.version, "hash": r.hash}
+
+        return {"id": self.id, "from": ref(self.from_ref), "to": ref(self.to_ref), "renamed": dict(self.renamed),
+                "moved_at": self.moved_at, "moved_by": self.moved_by}
+
+
+@dataclass(frozen=True)
 class PackPayload:
     """Everything payload/pack.json carries."""
 
     inspection: PackInspection
     cases: tuple[PackCase, ...]
     moderation_queries: tuple[PackQuery, ...]
+    # Optional (written only when the inspection has moved): every move of the inspection to a
+    # newer framework version, oldest first, so the inspector's workspace moves too.
+    framework_moves: tuple[PackFrameworkMove, ...] = ()
 
     def to_json(self) -> dict:
         i = self.inspection
@@ -312,7 +334,7 @@ class PackPayload:
                 {"case_uuid": q.case_uuid, "question_id": q.question_id, "text": q.text}
                 for q in self.moderation_queries
             ],
-        }
+        } | ({"framework_moves": [m.to_json() for m in self.framework_moves]} if self.framework_moves else {})
 
     def to_bytes(self) -> bytes:
         """Canonical JSON (what fieldwork writes; readers do not require the canonical form)."""
@@ -390,7 +412,8 @@ def parse_payload(data: bytes, manifest: PackManifest, limits: PackLimits = DEFA
         value = parse_strict_json(data)
     except EncodingError as exc:
         raise _bad_payload(f"not valid JSON: {exc}") from None
-    value = _object(value, _PAYLOAD_KEYS, "the pack")
+    optional = {"framework_moves"} if isinstance(value, dict) and "framework_moves" in value else set()
+    value = _object(value, _PAYLOAD_KEYS | optional, "the pack")
     raw = _object(value["inspection"], _INSPECTION_KEYS, "the inspection")
     inspection = PackInspection(
         id=_pattern(raw["id"], INSPECTION_ID_PATTERN, "the inspection id"),
@@ -466,4 +489,36 @@ def parse_payload(data: bytes, manifest: PackManifest, limits: PackLimits = DEFA
             raise _bad_payload(f"{where} appears twice")
         seen_queries.add(key)
         queries.append(query)
-    return PackPayload(inspection, tuple(cases), tuple(queries))
+    moves = _framework_moves(value.get("framework_moves", []), manifest)
+    return PackPayload(inspection, tuple(cases), tuple(queries), moves)
+
+
+_MOVE_KEYS = {"id", "from", "to", "renamed", "moved_at", "moved_by"}
+MAX_FRAMEWORK_MOVES = 100
+MAX_RENAMED_PER_MOVE = 5_000
+
+
+def _framework_moves(raw: Any, manifest: PackManifest) -> tuple[PackFrameworkMove, ...]:
+    """The optional list of framework moves: each one a step to a newer text of the manifest's framework."""
+    if not isinstance(raw, list) or len(raw) > MAX_FRAMEWORK_MOVES:
+        raise _bad_payload(f"framework_moves is not a list of at most {MAX_FRAMEWORK_MOVES}")
+    moves = []
+    for number, item in enumerate(raw, start=1):
+        where = f"framework move {number}"
+        item = _object(item, _MOVE_KEYS, where)
+        refs = [fields.framework_ref(fields.framework_object(item[end], _bad_payload), FRAMEWORK_ITEM_PATTERN,
+                                     _bad_payload) for end in ("from", "to")]
+        if any(r.id != manifest.framework.id for r in refs):
+            raise _bad_payload(f"{where} is for another framework than the manifest names")
+        renamed = item["renamed"]
+        if not isinstance(renamed, dict) or len(renamed) > MAX_RENAMED_PER_MOVE:
+            raise _bad_payload(f"{where}: renamed is not an object of at most {MAX_RENAMED_PER_MOVE}")
+        for old, new in renamed.items():
+            _pattern(old, FRAMEWORK_ITEM_PATTERN, f"{where}: a renamed question id")
+            _pattern(new, FRAMEWORK_ITEM_PATTERN, f"{where}: a renamed question id")
+        moves.append(PackFrameworkMove(
+            _pattern(item["id"], UUID_PATTERN, f"{where}: id"), refs[0], refs[1], dict(renamed),
+            _pattern(item["moved_at"], TIMESTAMP_PATTERN, f"{where}: moved_at"),
+            _text(item["moved_by"], 200, f"{where}: moved_by"),
+        ))
+    return tuple(moves)

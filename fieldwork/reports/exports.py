@@ -100,6 +100,7 @@ def ratings_json(report: RatingsReport) -> dict:
         "provider": insp.provider,
         "framework": fw.id,
         "framework_version": fw.version,
+        "framework_hash": fw.content_hash,  # the exact text the ratings were computed under (decision 0042)
         "framework_title": fw.title,
         "generated_at": report.generated_at,
         "cases": report.cases.to_json(),

@@ -8,6 +8,7 @@ from __future__ import annotations
 from fieldwork.store.migration_region import M9_REGION_CONTRIBUTIONS
 from fieldwork.store.migration_premises import M10_PREMISES_ANSWERS
 from fieldwork.store.migration_sample_moves import SQL as SAMPLE_MOVES_SQL
+from fieldwork.store.migration_framework_moves import FRAMEWORK_MOVES
 
 _M1_INITIAL = """
         CREATE TABLE meta (
@@ -551,6 +552,7 @@ MIGRATIONS: list[str] = [
     M9_REGION_CONTRIBUTIONS,
     M10_PREMISES_ANSWERS,
     SAMPLE_MOVES_SQL,
+    FRAMEWORK_MOVES,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

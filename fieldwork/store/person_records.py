@@ -51,6 +51,7 @@ MOVED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("retention_wipes", "wiped_by", ""),
     ("merge_case_readers", "accepted_by", ""),  # the lead who accepted held work
     ("merge_sample_moves", "decided_by", ""),  # the lead who decided a change of question set
+    ("framework_moves", "moved_by", "source NOT LIKE 'pack:%'"),  # the lead's own moves, not one a pack brought
 )
 
 # Person columns deliberately left as they are, and why (a test checks every person column of the

@@ -67,12 +67,16 @@ def framework_documents(draw) -> dict:
                 _maybe(draw, question, key, strategy)
             if index > 0:
                 _maybe(draw, question, "rated", st.booleans())
+            if draw(st.booleans()):  # earlier ids: fresh ones, so never a question of this text
+                question["renamed_from"] = [new_id("old") for _ in range(draw(st.integers(1, 2)))]
             prompts = []
             for _ in range(draw(st.integers(0, 2))):
                 prompt = {"id": new_id("p"), "text": draw(text)}
                 for key, strategy in (("allow_na", st.booleans()), ("provenance", provenance),
                                       ("guidance", optional_text)):
                     _maybe(draw, prompt, key, strategy)
+                if draw(st.booleans()):
+                    prompt["renamed_from"] = [new_id("old")]
                 prompts.append(prompt)
             if prompts:
                 question["prompts"] = prompts
