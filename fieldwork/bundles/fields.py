@@ -43,21 +43,22 @@ _MONTH_DAY = (
 _LEAP_DAY = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29"
 _CLOCK = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}Z"
 # Years 0001-9999, as datetime.date allows.
-DATE_REGEX = rf"\A(?!0000)(?:[0-9]{{4}}-{_MONTH_DAY}|{_LEAP_DAY})\Z"
+# Both are matched as a whole (fullmatch), never searched.
+DATE_REGEX = rf"(?!0000)(?:[0-9]{{4}}-{_MONTH_DAY}|{_LEAP_DAY})"
 # From the year 2000 on (EARLIEST_TIMESTAMP): the first digit of the year is 2 to 9.
-TIMESTAMP_REGEX = rf"\A(?=[2-9])(?:[0-9]{{4}}-{_MONTH_DAY}|{_LEAP_DAY})T{_CLOCK}\Z"
+TIMESTAMP_REGEX = rf"(?=[2-9])(?:[0-9]{{4}}-{_MONTH_DAY}|{_LEAP_DAY})T{_CLOCK}"
 _TIMESTAMP = re.compile(TIMESTAMP_REGEX)
 _DATE = re.compile(DATE_REGEX)
 
 
 def is_timestamp(value: Any) -> bool:
     """A real UTC instant written YYYY-MM-DDTHH:MM:SS.mmmZ, from 2000-01-01 on (no Feb 30, no hour 25)."""
-    return isinstance(value, str) and _TIMESTAMP.match(value) is not None
+    return isinstance(value, str) and _TIMESTAMP.fullmatch(value) is not None
 
 
 def is_date(value: Any) -> bool:
     """A real calendar date written YYYY-MM-DD."""
-    return isinstance(value, str) and _DATE.match(value) is not None
+    return isinstance(value, str) and _DATE.fullmatch(value) is not None
 
 
 def later_by(timestamp: str, days: int) -> str:

@@ -1,10 +1,12 @@
 """The record types a bundle carries, one msgspec Struct each, with the rule for every field.
 
-This is the record schema of docs/bundle-format.md §7 in one place. Decoding a line into these
-Structs (strict: no coercion, `true` is not an integer, unknown fields refused) checks every
-field in one compiled pass instead of one Python call per field (decision 0038). msgspec checks
-a pattern with `re.search`, so every pattern here is anchored with `\\A` and `\\Z` (`$` would
-let a trailing line feed through).
+This is the record schema of docs/bundle-format.md §7 in one place (decision 0038). Decoding a
+line into these Structs checks, in compiled code, each field's JSON type (strict: no coercion,
+`true` is not an integer), its length, its allowed values and integer range, and refuses unknown
+and missing fields. The forms of strings (ids, timestamps, "no control characters") are regular
+expressions, declared beside the type as `Form(...)` and checked after decoding once per column
+of distinct values (`forms_hold`), not once per record: a pattern in msgspec's own `Meta` is a
+Python call for every value, which cost more than all the rest of reading.
 
 To add a record type: one Struct below (its `tag` is the record's "type"), added to
 `RECORD_CLASSES`, `format.RECORD_TYPES` and `BundleRecords` (records.py).
@@ -14,7 +16,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Annotated, ClassVar, Literal
+from operator import attrgetter
+from typing import Annotated, ClassVar, Literal, Union, get_args, get_origin, get_type_hints
 
 import msgspec
 
@@ -24,7 +27,16 @@ from fieldwork.text import CASE_REF_MAX_CHARS, DETAIL_MAX_CHARS, NOTE_MAX_CHARS
 ANSWER_VALUES = ("yes", "no", "na")
 CHANGE_TARGETS = ("answer", "detail", "case", "inspection")
 
-_PRINTABLE = r"\A[^\x00-\x1f\x7f\ud800-\udfff]*\Z"  # no control characters, no lone surrogates
+_PRINTABLE = r"[^\x00-\x1f\x7f\ud800-\udfff]*"  # no control characters, no lone surrogates
+
+
+@dataclasses.dataclass(frozen=True)
+class Form:
+    """The regular expression a string field must match as a whole (msgspec ignores this
+    annotation; `forms_hold` and `first_bad_form` check it). None of them admits a line feed,
+    which is what lets a column be checked as one text with its values on separate lines."""
+
+    regex: str
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -35,7 +47,7 @@ def has_lone_surrogate(value: object) -> bool:
 
 def _text(max_len: int, *, empty: bool = False):
     """Single-line text of at most `max_len` characters (code points); not empty unless `empty`."""
-    return Annotated[str, msgspec.Meta(min_length=0 if empty else 1, max_length=max_len, pattern=_PRINTABLE)]
+    return Annotated[str, msgspec.Meta(min_length=0 if empty else 1, max_length=max_len), Form(_PRINTABLE)]
 
 
 def _long_text(max_len: int):
@@ -47,17 +59,17 @@ def _long_text(max_len: int):
 
 
 def _pattern(regex: str):
-    return Annotated[str, msgspec.Meta(pattern=regex)]
+    return Annotated[str, Form(regex)]
 
 
 def _count(minimum: int):
     return Annotated[int, msgspec.Meta(ge=minimum, lt=2**53)]
 
 
-Uuid = _pattern(r"\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
-InspectionId = _pattern(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")  # ids.INSPECTION_ID_PATTERN
-FrameworkId = _pattern(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")  # framework, sample, question, detail ids
-Sha256 = _pattern(r"\A[0-9a-f]{64}\Z")
+Uuid = _pattern(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+InspectionId = _pattern(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # ids.INSPECTION_ID_PATTERN
+FrameworkId = _pattern(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # framework, sample, question, detail ids
+Sha256 = _pattern(r"[0-9a-f]{64}")
 Timestamp = _pattern(TIMESTAMP_REGEX)  # a real instant from 2000 on (no 30 February, no hour 25)
 Date = _pattern(DATE_REGEX)
 Person = _text(200)  # actors may be login names from before the profile had a person id
@@ -182,6 +194,57 @@ FIELD_NAMES: dict[type, tuple[str, ...]] = {cls: cls.__struct_fields__ for cls i
 FIELD_TYPES: dict[str, dict[str, object]] = {
     kind: {info.name: info.type for info in msgspec.structs.fields(cls)} for kind, cls in RECORD_CLASSES.items()
 }
+
+
+
+def _forms(annotation) -> list[Form]:
+    """The Form of a field's type, looking inside `X | None`."""
+    if get_origin(annotation) is Annotated:
+        return [item for item in annotation.__metadata__ if isinstance(item, Form)]
+    if get_origin(annotation) in (Union, type(None | str)):
+        return [form for arg in get_args(annotation) for form in _forms(arg)]
+    return []
+
+
+def _field_forms(cls: type) -> tuple[tuple[str, re.Pattern, re.Pattern], ...]:
+    """(field, the form for one value, the form for a column of values one per line)."""
+    hints = get_type_hints(cls, include_extras=True)
+    found = []
+    for name in cls.__struct_fields__:
+        for form in _forms(hints[name]):
+            found.append((name, re.compile(form.regex), re.compile(f"(?:{form.regex})(?:\n(?:{form.regex}))*")))
+    return tuple(found)
+
+
+FIELD_FORMS = {cls: _field_forms(cls) for cls in RECORD_CLASSES.values()}
+
+
+def first_bad_form(record) -> str | None:
+    """The first field (in the record's order) whose string is not of its form, or None."""
+    for name, one, _column in FIELD_FORMS[type(record)]:
+        value = getattr(record, name)
+        if value is not None and one.fullmatch(value) is None:
+            return name
+    return None
+
+
+def value_of_form(value: object, field_type) -> bool:
+    """A plain value (not decoded yet) against the Form of `field_type`, for the refusal messages."""
+    return not isinstance(value, str) or all(re.fullmatch(f.regex, value) for f in _forms(field_type))
+
+
+def forms_hold(grouped: dict[type, list]) -> bool:
+    """Every string of every record of its form, checked per column: the distinct values of a
+    field, one per line, matched by one regular expression (a few calls per bundle instead of
+    one per value)."""
+    for cls, items in grouped.items():
+        for name, _one, column in FIELD_FORMS[cls]:
+            values = set(map(attrgetter(name), items))
+            values.discard(None)
+            if values and column.fullmatch("\n".join(values)) is None:
+                return False
+    return True
+
 
 # One decoder and one encoder, built once. The encoder writes a record exactly as the canonical
 # JSON of docs/bundle-format.md §2.1 (sorted keys, no whitespace, UTF-8, the same escapes), which

@@ -32,7 +32,10 @@ from fieldwork.bundles.record_types import (  # noqa: F401  (re-exported: the re
     ChangeRecord,
     InspectionRecord,
     Record,
+    first_bad_form,
+    forms_hold,
     has_lone_surrogate,
+    value_of_form,
 )
 from fieldwork.store.db import Store
 from fieldwork.store.person_records import CHANGE_FIELD as PROFILE_MOVE_FIELD
@@ -176,9 +179,11 @@ def _check_value(value: dict, number: int) -> None:
     if any(map(has_lone_surrogate, value.values())):  # first: msgspec cannot even quote such text
         raise _refusal(value, number, "a lone surrogate")
     try:
-        msgspec.convert(value, Record, strict=True)
+        record = msgspec.convert(value, Record, strict=True)
     except msgspec.ValidationError as exc:
         raise _refusal(value, number, str(exc)) from None
+    if first_bad_form(record) is not None:
+        raise _refusal(value, number, "a field not of its form")
 
 
 def _malformed(line: int, detail: str) -> BundleError:
@@ -221,6 +226,9 @@ def parse_record(line: bytes, number: int = 0) -> Record:
             _PLAIN_DECODER.decode(line.decode("utf-8"))
         except (ValueError, RecursionError) as exc:
             raise _malformed(number, f"not valid JSON ({exc})") from None
+    bad = first_bad_form(record)
+    if bad is not None:
+        raise _malformed(number, f"{record.TYPE} record field {bad!r} has a value of the wrong type or form")
     return record
 
 
@@ -252,6 +260,8 @@ def _refusal(value: object, number: int, decoder_said: str) -> BundleError:
             if has_lone_surrogate(value[name]):  # first: msgspec cannot even quote such text in its message
                 raise msgspec.ValidationError("a lone surrogate")
             msgspec.convert(value[name], field_type, strict=True)
+            if not value_of_form(value[name], field_type):
+                raise msgspec.ValidationError("not of its form")
         except msgspec.ValidationError:
             return _malformed(number, f"{kind} record field {name!r} has a value of the wrong type or form")
     return _malformed(number, f"{kind} record is not valid ({decoder_said})")  # not expected: every rule is per field
@@ -265,13 +275,13 @@ def parse_records(data: bytes, manifest: Manifest, limits: Limits = DEFAULT_LIMI
     if len(lines) > limits.max_records:
         raise _malformed(0, f"more than {limits.max_records} records")
     records = _read_canonical(data, lines, limits)
-    if records is None:  # not as fieldwork writes it, or refused: line by line, the first problem decides
+    grouped = _grouped(records) if records is not None else None
+    if grouped is None or not forms_hold(grouped):
+        # Not as fieldwork writes it, or refused: line by line, and the first problem decides.
         records = [_read_line(line, number, limits) for number, line in enumerate(lines, start=1)]
+        grouped = _grouped(records)
     if records[0].TYPE != "inspection":
         raise _malformed(1, "the first record must be the inspection")
-    grouped: dict[type, list] = {cls: [] for cls in RECORD_CLASSES.values()}
-    for record in records:
-        grouped[type(record)].append(record)
     result = BundleRecords(
         grouped[InspectionRecord][0],  # line 1 is always one (checked above); more are refused below
         *(tuple(grouped[RECORD_CLASSES[kind]]) for kind in RECORD_TYPES[1:]),
@@ -283,7 +293,8 @@ def parse_records(data: bytes, manifest: Manifest, limits: Limits = DEFAULT_LIMI
 def _read_canonical(data: bytes, lines: list[bytes], limits: Limits) -> list[Record] | None:
     """Every record in one compiled pass when the file is exactly as fieldwork writes it, else None.
 
-    `decode_lines` checks every field of every record; re-encoding them gives back `data` byte
+    `decode_lines` checks every field of every record but the forms of its strings (`forms_hold`,
+    by the caller, per column); re-encoding them gives back `data` byte
     for byte only if each line is the canonical JSON of exactly one record: no blank line, no
     second value on a line, no carriage return, no field twice (msgspec would keep the last)."""
     if max(map(len, lines)) > limits.max_line_bytes:
@@ -293,6 +304,13 @@ def _read_canonical(data: bytes, lines: list[bytes], limits: Limits) -> list[Rec
     except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):  # deep nesting in an unknown field
         return None
     return records if records and ENCODER.encode_lines(records) == data else None
+
+
+def _grouped(records: list[Record]) -> dict[type, list]:
+    grouped: dict[type, list] = {cls: [] for cls in RECORD_CLASSES.values()}
+    for record in records:
+        grouped[type(record)].append(record)
+    return grouped
 
 
 def _read_line(line: bytes, number: int, limits: Limits) -> Record:
