@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from operator import attrgetter
 
 from fieldwork.bundles import container, envelope, ziparchive
 from fieldwork.bundles.errors import BundleError
@@ -110,7 +111,46 @@ def check_records_fit(records: BundleRecords, framework: Framework) -> None:
     """Refuse records the framework does not allow: an unknown sample or case detail, a detail
     value not in the field's stored form (as packs are checked), an answer to a question that is
     not asked of the case's sample (another sample's, or a standard the lead rates by judgement),
-    or an answer value the question does not allow."""
+    or an answer value the question does not allow.
+
+    Each distinct (sample, question, value) and (detail, value) is checked once; only a bundle
+    that breaks a rule is walked record by record, to name the first record at fault."""
+    if not _fits(records, framework):
+        _first_misfit(records, framework)
+
+
+_case_uuid, _sample = attrgetter("case_uuid"), attrgetter("sample")
+
+
+def _fits(records: BundleRecords, framework: Framework) -> bool:
+    samples = {s.id for s in framework.samples}
+    if not set(map(_sample, records.cases)) <= samples:
+        return False
+    for field_id, value in set(map(attrgetter("field_id", "value"), records.details)):
+        if framework.question_kind(field_id) != "case_detail" or not framework.case_detail(field_id).is_stored_form(
+            value
+        ):
+            return False
+    sample_of = dict(zip(map(attrgetter("uuid"), records.cases), map(_sample, records.cases), strict=True))
+    answered = set(zip(
+        map(sample_of.__getitem__, map(_case_uuid, records.answers)),
+        map(attrgetter("question_id"), records.answers),
+        map(attrgetter("value"), records.answers),
+        strict=True,
+    ))
+    asked = {sample: _questions_asked(framework, sample) for sample in {sample for sample, _q, _v in answered}}
+    for sample, question_id, value in answered:
+        kind = framework.question_kind(question_id)
+        if kind not in ("key_question", "prompt") or question_id not in asked[sample]:
+            return False
+        question = framework.key_question(question_id) if kind == "key_question" else framework.prompt(question_id)
+        if value is not None and value not in question.allowed():
+            return False
+    return True
+
+
+def _first_misfit(records: BundleRecords, framework: Framework) -> None:
+    """Record by record, in the file's order: refuse with the first record the framework does not allow."""
 
     def bad(detail: str) -> BundleError:
         return BundleError(
