@@ -161,7 +161,23 @@ _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=
 
 def records_to_jsonl(records: BundleRecords) -> bytes:
     """One canonical JSON object per line, each line ending in LF; refuses records that
-    would not pass `parse_record` (we never write what we would refuse to read)."""
+    would not pass `parse_record` (we never write what we would refuse to read).
+
+    Written by msgspec's canonical encoder and read back by the reader's own one-pass check;
+    only records that fail it are written again one by one, to name the first one at fault."""
+    items = list(records)
+    try:
+        data = ENCODER.encode_lines(items)
+    except (msgspec.EncodeError, UnicodeEncodeError, TypeError, OverflowError):  # e.g. a lone surrogate
+        data = None
+    if data is not None:
+        read = _read_canonical(data, data[:-1].split(b"\n"), DEFAULT_LIMITS)
+        if read is not None and len(read) == len(items) and forms_hold(_grouped(read)):
+            return data
+    return _written_one_by_one(items)
+
+
+def _written_one_by_one(records: list[Record]) -> bytes:
     lines = []
     for number, record in enumerate(records, start=1):
         value = record_to_json(record)
@@ -170,7 +186,10 @@ def records_to_jsonl(records: BundleRecords) -> bytes:
         if len(line) > DEFAULT_LIMITS.max_line_bytes:  # unreachable within the field caps; kept as the reader's rule
             raise _malformed(number, "the line is too long")
         lines.append(line + b"\n")
-    return b"".join(lines)
+    data = b"".join(lines)
+    if _read_canonical(data, data[:-1].split(b"\n"), DEFAULT_LIMITS) is None:  # not expected: each line passed
+        raise _malformed(0, "the records could not be written as they would be read")
+    return data
 
 
 def _check_value(value: dict, number: int) -> None:
