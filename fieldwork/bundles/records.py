@@ -378,7 +378,8 @@ def _latest_time(records: BundleRecords) -> str:
     """The latest time any record names (one max per column: no Python call per record)."""
     columns = (("created_at", records.cases), ("updated_at", records.cases), ("updated_at", records.details),
                ("updated_at", records.answers), ("at", records.changes))
-    return max(records.inspection.created_at, *(max(map(attrgetter(name), items), default="") for name, items in columns))
+    latest = (max(map(attrgetter(name), items), default="") for name, items in columns)
+    return max(records.inspection.created_at, *latest)
 
 
 def check_consistency(records: BundleRecords, manifest: Manifest, inspection_records: int = 1) -> None:

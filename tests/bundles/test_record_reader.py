@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from fieldwork.bundles import BundleError, verify_bundle
 from fieldwork.bundles.fields import is_date, is_timestamp
-from fieldwork.bundles.records import parse_records, record_to_json, records_to_jsonl
 from fieldwork.bundles.record_types import DECODER
+from fieldwork.bundles.records import parse_records, record_to_json, records_to_jsonl
 from fieldwork.identity import TrustList, read_identity_file, unlock_keys
 
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "bundles"
