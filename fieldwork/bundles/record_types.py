@@ -34,7 +34,8 @@ _PRINTABLE = r"[^\x00-\x1f\x7f\ud800-\udfff]*"  # no control characters, no lone
 class Form:
     """The regular expression a string field must match as a whole (msgspec ignores this
     annotation; `forms_hold` and `first_bad_form` check it). None of them admits a line feed,
-    which is what lets a column be checked as one text with its values on separate lines."""
+    which is what lets a column be checked as one text with its values on separate lines (after
+    checking that the values hold no line feed of their own)."""
 
     regex: str
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -241,7 +242,9 @@ def forms_hold(grouped: dict[type, list]) -> bool:
         for name, _one, column in FIELD_FORMS[cls]:
             values = set(map(attrgetter(name), items))
             values.discard(None)
-            if values and column.fullmatch("\n".join(values)) is None:
+            joined = "\n".join(values)
+            # A line feed inside a value would pass as two values: the count proves there is none.
+            if values and (joined.count("\n") != len(values) - 1 or column.fullmatch(joined) is None):
                 return False
     return True
 

@@ -98,6 +98,29 @@ def test_a_field_repeated_with_its_own_value_is_still_refused(golden):
 
 
 @pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("updated_by", "insp-1\ninsp-2"),  # each half is a valid person id: checked per column, must not pass
+        ("question_id", "1.1\n1.2"),
+        ("case_uuid", "\n"),
+        ("updated_by", "insp-1\n"),
+    ],
+)
+def test_a_line_feed_inside_a_value_is_not_two_values(golden, field, value):
+    """The string forms are checked per column, the distinct values one per line: a value with a
+    line feed of its own must still be refused, in the line reader's words."""
+    manifest, data = golden
+    lines = data.split(b"\n")
+    n = first_answer(lines)
+    record = json.loads(lines[n])
+    record[field] = value
+    lines[n] = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    assert outcome(b"\n".join(lines), manifest) == (
+        "malformed-record", f"line {n + 1}: answer record field {field!r} has a value of the wrong type or form"
+    )
+
+
+@pytest.mark.parametrize(
     "stamp",
     [
         "٢٠٢٦-11-02T09:00:00.000Z",  # Arabic-Indic digits: strptime read them as a year
