@@ -186,11 +186,11 @@ def run(quick: bool = False) -> list[Result]:
                 first,
                 baseline,
                 "s",
-                3,
+                2,
                 f"{first:.1f} s; baseline: the same rows by sqlite3.executemany, one transaction",
             )
         )
-        results.append(ratio_result("re-merge the same bundles", again, first, "s", 0.1, "ratio to the first merge"))
+        results.append(ratio_result("re-merge the same bundles", again, first, "s", 0.01, "ratio to the first merge"))
         ratings = samples(lambda: inspection_ratings(store, INSPECTION), 5)
         results.append(
             absolute_result(
@@ -208,5 +208,5 @@ def run(quick: bool = False) -> list[Result]:
         gui_store.close()
         gui_mb = _peak_mb("gui", str(folder / "gui"))
     results.append(absolute_result("peak memory: GUI with a 200-case inspection, 20 cases opened", gui_mb, "MB", 200))
-    results.append(absolute_result(f"peak memory: merge of {scale}", merge_mb, "MB", 200))
+    results.append(absolute_result(f"peak memory: merge of {scale}", merge_mb, "MB", 150))
     return results

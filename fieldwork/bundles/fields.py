@@ -30,29 +30,35 @@ Bad = Callable[[str], FieldworkError]
 # (year 0) must not be able to order versions. The latest is relative (records.check_times and
 # the merge's check of created_at against the lead's clock), so it is not here.
 EARLIEST_TIMESTAMP = "2000-01-01T00:00:00.000Z"
-_DATE_FORM = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+# Real calendar days, as regular expressions so that a compiled check (the record Structs in
+# record_types.py, decision 0038) and these functions share one definition. ASCII digits only:
+# `\d` and strptime would also take other scripts' digits, which no writer produces.
+_MONTH_DAY = (
+    r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    r"|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+)
+# 29 February of a leap year: divisible by 4 and not by 100, or by 400.
+_LEAP_DAY = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)-02-29"
+_CLOCK = r"(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]\.[0-9]{3}Z"
+# Years 0001-9999, as datetime.date allows.
+# Both are matched as a whole (fullmatch), never searched.
+DATE_REGEX = rf"(?!0000)(?:[0-9]{{4}}-{_MONTH_DAY}|{_LEAP_DAY})"
+# From the year 2000 on (EARLIEST_TIMESTAMP): the first digit of the year is 2 to 9.
+TIMESTAMP_REGEX = rf"(?=[2-9])(?:[0-9]{{4}}-{_MONTH_DAY}|{_LEAP_DAY})T{_CLOCK}"
+_TIMESTAMP = re.compile(TIMESTAMP_REGEX)
+_DATE = re.compile(DATE_REGEX)
 
 
 def is_timestamp(value: Any) -> bool:
     """A real UTC instant written YYYY-MM-DDTHH:MM:SS.mmmZ, from 2000-01-01 on (no Feb 30, no hour 25)."""
-    if not isinstance(value, str) or not TIMESTAMP_PATTERN.fullmatch(value):
-        return False
-    try:
-        dt.datetime.strptime(value[:19], "%Y-%m-%dT%H:%M:%S")
-    except ValueError:
-        return False
-    return value >= EARLIEST_TIMESTAMP  # same fixed width: text order is time order
+    return isinstance(value, str) and _TIMESTAMP.fullmatch(value) is not None
 
 
 def is_date(value: Any) -> bool:
     """A real calendar date written YYYY-MM-DD."""
-    if not isinstance(value, str) or not _DATE_FORM.fullmatch(value):
-        return False
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
+    return isinstance(value, str) and _DATE.fullmatch(value) is not None
 
 
 def later_by(timestamp: str, days: int) -> str:

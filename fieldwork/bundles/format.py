@@ -58,7 +58,7 @@ class Limits:
     max_envelope_bytes: int = 1024 * 1024
     # What one bundle may add to the lead's database is bounded here, before anything is merged:
     # at most 128 MiB of records in at most 500,000 lines (and each text field by its own cap,
-    # records.SCHEMA). Well above an honest inspector's work (a 200-case bundle is about 5 MB)
+    # record_types.py). Well above an honest inspector's work (a 200-case bundle is about 5 MB)
     # and, stored uncompressed, still under the file cap (docs/decisions/0021).
     max_member_bytes: int = 128 * 1024 * 1024
     max_total_uncompressed: int = 129 * 1024 * 1024  # the records and envelope.json together

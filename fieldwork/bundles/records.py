@@ -1,140 +1,48 @@
 """Records that travel in bundles: read from the store, written as JSON lines, parsed strictly.
 
 One JSON object per line, each with a "type" and exactly the fields of its record type
-(docs/bundle-format.md, "Records"). Records carry UUIDs and revisions, never autoincrement ids.
-`to_row()` gives the store's column names, for the merge.
+(docs/bundle-format.md, "Records"); the types and every field's rule are the Structs of
+record_types.py. Records carry UUIDs and revisions, never autoincrement ids. `to_row()` gives
+the store's column names, for the merge.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Iterator
-from dataclasses import astuple, dataclass, fields
-from typing import ClassVar
+from collections.abc import Iterator
+from dataclasses import astuple, dataclass
+from operator import attrgetter
+
+import msgspec
 
 from fieldwork.bundles.errors import BundleError
-from fieldwork.bundles.fields import is_date, is_timestamp, later_by
-from fieldwork.bundles.format import (
-    DEFAULT_LIMITS,
-    INSPECTION_ID_PATTERN,
-    RECORD_TYPES,
-    SHA256_PATTERN,
-    UUID_PATTERN,
-    Limits,
-    Manifest,
+from fieldwork.bundles.fields import later_by
+from fieldwork.bundles.format import DEFAULT_LIMITS, RECORD_TYPES, Limits, Manifest
+from fieldwork.bundles.record_types import (  # noqa: F401  (re-exported: the record types live there)
+    ANSWER_VALUES,
+    CHANGE_TARGETS,
+    DECODER,
+    ENCODER,
+    FIELD_NAMES,
+    FIELD_TYPES,
+    RECORD_CLASSES,
+    AnswerRecord,
+    CaseDetailRecord,
+    CaseRecord,
+    ChangeRecord,
+    InspectionRecord,
+    Record,
+    first_bad_form,
+    forms_hold,
+    has_lone_surrogate,
+    value_of_form,
 )
 from fieldwork.store.db import Store
 from fieldwork.store.person_records import CHANGE_FIELD as PROFILE_MOVE_FIELD
 from fieldwork.store.records import CASE_STATUSES
-from fieldwork.text import CASE_REF_MAX_CHARS, DETAIL_MAX_CHARS, NOTE_MAX_CHARS
 
-ANSWER_VALUES = ("yes", "no", "na")
-CHANGE_TARGETS = ("answer", "detail", "case", "inspection")
-
-
-@dataclass(frozen=True)
-class InspectionRecord:
-    TYPE: ClassVar[str] = "inspection"
-    id: str
-    provider: str
-    provider_type: str
-    framework_id: str
-    framework_version: str
-    framework_hash: str
-    fieldwork_start: str | None
-    fieldwork_end: str | None
-    lead_id: str | None
-    created_at: str
-    created_by: str
-
-
-@dataclass(frozen=True)
-class CaseRecord:
-    TYPE: ClassVar[str] = "case"
-    uuid: str
-    inspection_id: str
-    case_ref: str
-    sample: str
-    status: str
-    revision: int
-    inspector: str | None
-    created_at: str
-    updated_at: str
-
-    def to_row(self) -> dict:
-        return {
-            "id": self.uuid, "inspection_id": self.inspection_id, "case_ref": self.case_ref,
-            "sample_id": self.sample, "inspector_id": self.inspector, "status": self.status,
-            "revision": self.revision, "created_at": self.created_at, "updated_at": self.updated_at,
-        }
-
-
-@dataclass(frozen=True)
-class CaseDetailRecord:
-    TYPE: ClassVar[str] = "case_detail"
-    case_uuid: str
-    field_id: str
-    value: str
-    revision: int
-    updated_at: str
-    updated_by: str
-
-    def to_row(self) -> dict:
-        return {
-            "case_id": self.case_uuid, "field_id": self.field_id, "value": self.value,
-            "revision": self.revision, "updated_at": self.updated_at, "updated_by": self.updated_by,
-        }
-
-
-@dataclass(frozen=True)
-class AnswerRecord:
-    TYPE: ClassVar[str] = "answer"
-    case_uuid: str
-    question_id: str
-    value: str | None
-    note: str
-    revision: int
-    updated_at: str
-    updated_by: str
-
-    def to_row(self) -> dict:
-        return {
-            "case_id": self.case_uuid, "question_id": self.question_id, "value": self.value,
-            "note": self.note, "revision": self.revision, "updated_at": self.updated_at,
-            "updated_by": self.updated_by,
-        }
-
-
-@dataclass(frozen=True)
-class ChangeRecord:
-    TYPE: ClassVar[str] = "change"
-    id: str
-    at: str
-    actor: str
-    inspection_id: str
-    case_uuid: str | None
-    target: str
-    key: str
-    field: str
-    old: str | None
-    new: str | None
-    source: str
-
-    def to_row(self) -> dict:
-        """A change_log row without `seq`, which the importing store assigns."""
-        return {
-            "id": self.id, "at": self.at, "actor": self.actor, "inspection_id": self.inspection_id,
-            "case_id": self.case_uuid, "target": self.target, "key": self.key, "field": self.field,
-            "old": self.old, "new": self.new, "source": self.source,
-        }
-
-
-Record = InspectionRecord | CaseRecord | CaseDetailRecord | AnswerRecord | ChangeRecord
-RECORD_CLASSES: dict[str, type] = {
-    cls.TYPE: cls for cls in (InspectionRecord, CaseRecord, CaseDetailRecord, AnswerRecord, ChangeRecord)
-}
 assert tuple(RECORD_CLASSES) == RECORD_TYPES
+assert FIELD_TYPES["case"]["status"].__args__ == CASE_STATUSES  # one list of statuses
 
 
 @dataclass(frozen=True)
@@ -241,105 +149,63 @@ def records_from_store(store: Store, inspection_id: str, inspector_id: str) -> B
 # --- to and from JSON lines ---------------------------------------------------------------
 
 
-_FIELD_NAMES = {cls: tuple(f.name for f in fields(cls)) for cls in RECORD_CLASSES.values()}
-
-
 def record_to_json(record: Record) -> dict:
     """The record as written: its type plus every field, under the field's own name."""
-    value = {name: getattr(record, name) for name in _FIELD_NAMES[type(record)]}
+    value = {name: getattr(record, name) for name in FIELD_NAMES[type(record)]}
     value["type"] = record.TYPE
     return value
 
 
 # Canonical form (sorted keys, no whitespace, UTF-8); one encoder reused for speed. Every
-# record is checked against SCHEMA first, which admits only strings, integers and null, so no
-# float can reach the encoder.
+# record is checked against its Struct first, which admits only strings, integers and null, so
+# no float can reach the encoder.
 _ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def records_to_jsonl(records: BundleRecords) -> bytes:
     """One canonical JSON object per line, each line ending in LF; refuses records that
-    would not pass `parse_record` (we never write what we would refuse to read)."""
+    would not pass `parse_record` (we never write what we would refuse to read).
+
+    Written by msgspec's canonical encoder and read back by the reader's own one-pass check;
+    only records that fail it are written again one by one, to name the first one at fault."""
+    items = list(records)
+    try:
+        data = ENCODER.encode_lines(items)
+    except (msgspec.EncodeError, UnicodeEncodeError, TypeError, OverflowError):  # e.g. a lone surrogate
+        data = None
+    if data is not None:
+        read = _read_canonical(data, data[:-1].split(b"\n"), DEFAULT_LIMITS)
+        if read is not None and len(read) == len(items) and forms_hold(_grouped(read)):
+            return data
+    return _written_one_by_one(items)
+
+
+def _written_one_by_one(records: list[Record]) -> bytes:
     lines = []
     for number, record in enumerate(records, start=1):
         value = record_to_json(record)
-        _check_fields(value, number)
+        _check_value(value, number)
         line = _ENCODER.encode(value).encode("utf-8")
         if len(line) > DEFAULT_LIMITS.max_line_bytes:  # unreachable within the field caps; kept as the reader's rule
             raise _malformed(number, "the line is too long")
         lines.append(line + b"\n")
-    return b"".join(lines)
+    data = b"".join(lines)
+    if _read_canonical(data, data[:-1].split(b"\n"), DEFAULT_LIMITS) is None:  # not expected: each line passed
+        raise _malformed(0, "the records could not be written as they would be read")
+    return data
 
 
-Check = Callable[[object], bool]
-_FRAMEWORK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-_PRINTABLE = re.compile(r"^[^\x00-\x1f\x7f\ud800-\udfff]*$")
-_SURROGATE = re.compile(r"[\ud800-\udfff]")  # "\ud800" escapes decode to text SQLite cannot store
-
-
-def _text(max_len: int, *, empty: bool = False) -> Check:
-    """A single-line string of at most `max_len` characters."""
-    return lambda v: (
-        isinstance(v, str) and (empty or v != "") and len(v) <= max_len and _PRINTABLE.fullmatch(v) is not None
-    )
-
-
-def _long_text(max_len: int) -> Check:
-    """Free text (newlines allowed), e.g. evidence notes."""
-    return lambda v: isinstance(v, str) and len(v) <= max_len and _SURROGATE.search(v) is None
-
-
-def _pattern(pattern: re.Pattern) -> Check:
-    return lambda v: isinstance(v, str) and pattern.fullmatch(v) is not None
-
-
-def _one_of(*values) -> Check:
-    return lambda v: isinstance(v, str) and v in values
-
-
-def _nullable(check: Check) -> Check:
-    return lambda v: v is None or check(v)
-
-
-def _count(minimum: int) -> Check:
-    return lambda v: type(v) is int and minimum <= v < 2**53
-
-
-_UUID, _ID = _pattern(UUID_PATTERN), _pattern(INSPECTION_ID_PATTERN)
-_STAMP: Check = is_timestamp  # a real instant from 2000 on, not only the right shape (no Feb 30)
-_PERSON = _text(200)  # actors may be login names from before the profile was set
-_NOTE = _long_text(NOTE_MAX_CHARS)  # what the app stores; bounds what one record adds
-
-# The record schema: for each type, every field and the check its value must pass.
-SCHEMA: dict[str, dict[str, Check]] = {
-    "inspection": {
-        "id": _ID, "provider": _text(500), "provider_type": _text(200),
-        "framework_id": _pattern(_FRAMEWORK_ID), "framework_version": _text(100),
-        "framework_hash": _pattern(SHA256_PATTERN), "fieldwork_start": _nullable(is_date),
-        "fieldwork_end": _nullable(is_date), "lead_id": _nullable(_PERSON),
-        "created_at": _STAMP, "created_by": _PERSON,
-    },
-    "case": {
-        "uuid": _UUID, "inspection_id": _ID, "case_ref": _text(CASE_REF_MAX_CHARS),
-        "sample": _pattern(_FRAMEWORK_ID), "status": _one_of(*CASE_STATUSES), "revision": _count(0),
-        "inspector": _nullable(_PERSON), "created_at": _STAMP, "updated_at": _STAMP,
-    },
-    "case_detail": {
-        "case_uuid": _UUID, "field_id": _pattern(_FRAMEWORK_ID), "value": _text(DETAIL_MAX_CHARS, empty=True),
-        "revision": _count(1), "updated_at": _STAMP, "updated_by": _PERSON,
-    },
-    "answer": {
-        "case_uuid": _UUID, "question_id": _pattern(_FRAMEWORK_ID),
-        "value": _nullable(_one_of(*ANSWER_VALUES)), "note": _NOTE, "revision": _count(1),
-        "updated_at": _STAMP, "updated_by": _PERSON,
-    },
-    "change": {
-        "id": _UUID, "at": _STAMP, "actor": _PERSON, "inspection_id": _ID,
-        "case_uuid": _nullable(_UUID), "target": _one_of(*CHANGE_TARGETS), "key": _text(200),
-        "field": _text(64), "old": _nullable(_NOTE), "new": _nullable(_NOTE), "source": _text(64),
-    },
-}
-_KEYS = {kind: {"type", *checks} for kind, checks in SCHEMA.items()}
+def _check_value(value: dict, number: int) -> None:
+    """The reader's own check, on the values as they are (the JSON decoder is not there to
+    refuse a lone surrogate, so that is looked for here)."""
+    if any(map(has_lone_surrogate, value.values())):  # first: msgspec cannot even quote such text
+        raise _refusal(value, number, "a lone surrogate")
+    try:
+        record = msgspec.convert(value, Record, strict=True)
+    except msgspec.ValidationError as exc:
+        raise _refusal(value, number, str(exc)) from None
+    if first_bad_form(record) is not None:
+        raise _refusal(value, number, "a field not of its form")
 
 
 def _malformed(line: int, detail: str) -> BundleError:
@@ -363,36 +229,64 @@ def _reject(_text: str):
     raise ValueError("numbers must be whole numbers")
 
 
+# The plain reader, for what msgspec does not say the way the format's refusals are worded: a
+# refused line is read again with it to name the first problem (a repeated field, a float, the
+# unknown or missing fields, then the first field at fault in the record's order), and a line
+# that is not canonical is read with it to refuse a repeated field (msgspec keeps the last).
 # Built once: json.loads with hooks would build a new decoder for every line.
-_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_float=_reject, parse_constant=_reject)
+_PLAIN_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_float=_reject, parse_constant=_reject)
 
 
 def parse_record(line: bytes, number: int = 0) -> Record:
     """One line to a record, refusing unknown types, unknown or missing fields and bad values."""
     try:
-        value = _DECODER.decode(line.decode("utf-8"))
+        record = DECODER.decode(line)
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError) as exc:  # ValidationError is a DecodeError
+        raise _diagnosis(line, number, str(exc)) from None
+    if ENCODER.encode(record) != line:  # not canonical: may repeat a field, which msgspec would not see
+        try:
+            _PLAIN_DECODER.decode(line.decode("utf-8"))
+        except (ValueError, RecursionError) as exc:
+            raise _malformed(number, f"not valid JSON ({exc})") from None
+    bad = first_bad_form(record)
+    if bad is not None:
+        raise _malformed(number, f"{record.TYPE} record field {bad!r} has a value of the wrong type or form")
+    return record
+
+
+def _diagnosis(line: bytes, number: int, decoder_said: str) -> BundleError:
+    """The refusal for a line msgspec refused, in the words of the plain reader."""
+    try:
+        value = _PLAIN_DECODER.decode(line.decode("utf-8"))
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError too
-        raise _malformed(number, f"not valid JSON ({exc})") from None
-    kind = _check_fields(value, number)
-    return RECORD_CLASSES[kind](**{name: value[name] for name in SCHEMA[kind]})
+        return _malformed(number, f"not valid JSON ({exc})")
+    return _refusal(value, number, decoder_said)
 
 
-def _check_fields(value: object, number: int) -> str:
-    """The record's type, after checking it has exactly its type's fields, each well formed."""
+def _refusal(value: object, number: int, decoder_said: str) -> BundleError:
+    """What is wrong with a record msgspec refused: its type, its field names, then the first
+    field (in the record's order) whose value its Struct refuses."""
     if not isinstance(value, dict):
-        raise _malformed(number, "not a JSON object")
+        return _malformed(number, "not a JSON object")
     kind = value.get("type")
-    checks = SCHEMA.get(kind) if isinstance(kind, str) else None
-    if checks is None:
-        raise _malformed(number, f"unknown record type {kind!r}")
-    if value.keys() != _KEYS[kind]:
-        unknown = sorted(value.keys() - _KEYS[kind])
-        problem = f"unknown fields {unknown}" if unknown else f"missing fields {sorted(_KEYS[kind] - value.keys())}"
-        raise _malformed(number, f"{kind} record has {problem}")
-    for name, check in checks.items():
-        if not check(value[name]):
-            raise _malformed(number, f"{kind} record field {name!r} has a value of the wrong type or form")
-    return kind
+    types = FIELD_TYPES.get(kind) if isinstance(kind, str) else None
+    if types is None:
+        return _malformed(number, f"unknown record type {kind!r}")
+    keys = {"type", *types}
+    if value.keys() != keys:
+        unknown = sorted(value.keys() - keys)
+        problem = f"unknown fields {unknown}" if unknown else f"missing fields {sorted(keys - value.keys())}"
+        return _malformed(number, f"{kind} record has {problem}")
+    for name, field_type in types.items():
+        try:
+            if has_lone_surrogate(value[name]):  # first: msgspec cannot even quote such text in its message
+                raise msgspec.ValidationError("a lone surrogate")
+            msgspec.convert(value[name], field_type, strict=True)
+            if not value_of_form(value[name], field_type):
+                raise msgspec.ValidationError("not of its form")
+        except msgspec.ValidationError:
+            return _malformed(number, f"{kind} record field {name!r} has a value of the wrong type or form")
+    return _malformed(number, f"{kind} record is not valid ({decoder_said})")  # not expected: every rule is per field
 
 
 def parse_records(data: bytes, manifest: Manifest, limits: Limits = DEFAULT_LIMITS) -> BundleRecords:
@@ -402,24 +296,56 @@ def parse_records(data: bytes, manifest: Manifest, limits: Limits = DEFAULT_LIMI
     lines = data[:-1].split(b"\n")
     if len(lines) > limits.max_records:
         raise _malformed(0, f"more than {limits.max_records} records")
-    grouped: dict[str, list] = {kind: [] for kind in RECORD_TYPES}
-    for number, line in enumerate(lines, start=1):
-        if len(line) > limits.max_line_bytes:
-            raise _malformed(number, "the line is too long")
-        # Lines end in LF alone. JSON would take a CR as trailing whitespace; a raw CR can never be
-        # inside a record (strings escape it), so any CR is a line ending the format does not have.
-        if b"\r" in line:
-            raise _malformed(number, "a carriage return (lines end in LF only)")
-        record = parse_record(line, number)
-        if number == 1 and record.TYPE != "inspection":
-            raise _malformed(1, "the first record must be the inspection")
-        grouped[record.TYPE].append(record)
+    records = _read_canonical(data, lines, limits)
+    grouped = _grouped(records) if records is not None else None
+    if grouped is None or not forms_hold(grouped):
+        # Not as fieldwork writes it, or refused: line by line, and the first problem decides.
+        records = [_read_line(line, number, limits) for number, line in enumerate(lines, start=1)]
+        grouped = _grouped(records)
+    if records[0].TYPE != "inspection":
+        raise _malformed(1, "the first record must be the inspection")
     result = BundleRecords(
-        grouped["inspection"][0],  # line 1 is always one (checked above); more are refused below
-        *(tuple(grouped[kind]) for kind in RECORD_TYPES[1:]),
+        grouped[InspectionRecord][0],  # line 1 is always one (checked above); more are refused below
+        *(tuple(grouped[RECORD_CLASSES[kind]]) for kind in RECORD_TYPES[1:]),
     )
-    check_consistency(result, manifest, len(grouped["inspection"]))
+    check_consistency(result, manifest, len(grouped[InspectionRecord]))
     return result
+
+
+def _read_canonical(data: bytes, lines: list[bytes], limits: Limits) -> list[Record] | None:
+    """Every record in one compiled pass when the file is exactly as fieldwork writes it, else None.
+
+    `decode_lines` checks every field of every record but the forms of its strings (`forms_hold`,
+    by the caller, per column); re-encoding them gives back `data` byte
+    for byte only if each line is the canonical JSON of exactly one record: no blank line, no
+    second value on a line, no carriage return, no field twice (msgspec would keep the last)."""
+    if max(map(len, lines)) > limits.max_line_bytes:
+        return None
+    try:
+        records = DECODER.decode_lines(data)
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):  # deep nesting in an unknown field
+        return None
+    return records if records and ENCODER.encode_lines(records) == data else None
+
+
+def _grouped(records: list[Record]) -> dict[type, list]:
+    grouped: dict[type, list] = {cls: [] for cls in RECORD_CLASSES.values()}
+    for record in records:
+        grouped[type(record)].append(record)
+    return grouped
+
+
+def _read_line(line: bytes, number: int, limits: Limits) -> Record:
+    if len(line) > limits.max_line_bytes:
+        raise _malformed(number, "the line is too long")
+    # Lines end in LF alone. JSON would take a CR as trailing whitespace; a raw CR can never be
+    # inside a record (strings escape it), so any CR is a line ending the format does not have.
+    if b"\r" in line:
+        raise _malformed(number, "a carriage return (lines end in LF only)")
+    record = parse_record(line, number)
+    if number == 1 and record.TYPE != "inspection":
+        raise _malformed(1, "the first record must be the inspection")
+    return record
 
 
 # How far a record's time may lie after the bundle's created_at (both come from the signer's clock,
@@ -451,15 +377,12 @@ def _foreign(signer: str, other: str) -> BundleError:
     )
 
 
-def _record_times(records: BundleRecords) -> Iterator[str]:
-    yield records.inspection.created_at
-    for case in records.cases:
-        yield case.created_at
-        yield case.updated_at
-    for item in (*records.details, *records.answers):
-        yield item.updated_at
-    for change in records.changes:
-        yield change.at
+def _latest_time(records: BundleRecords) -> str:
+    """The latest time any record names (one max per column: no Python call per record)."""
+    columns = (("created_at", records.cases), ("updated_at", records.cases), ("updated_at", records.details),
+               ("updated_at", records.answers), ("at", records.changes))
+    latest = (max(map(attrgetter(name), items), default="") for name, items in columns)
+    return max(records.inspection.created_at, *latest)
 
 
 def check_consistency(records: BundleRecords, manifest: Manifest, inspection_records: int = 1) -> None:
@@ -468,7 +391,7 @@ def check_consistency(records: BundleRecords, manifest: Manifest, inspection_rec
     if inspection_records != 1:
         raise _malformed(0, f"{inspection_records} inspection records (exactly one is allowed)")
     latest = later_by(manifest.created_at, RECORD_TIME_SLACK_DAYS)
-    if any(stamp > latest for stamp in _record_times(records)):
+    if _latest_time(records) > latest:
         raise _malformed(
             0, f"a record's time is more than {RECORD_TIME_SLACK_DAYS} day after the bundle was made "
             f"({manifest.created_at})"
@@ -481,6 +404,40 @@ def check_consistency(records: BundleRecords, manifest: Manifest, inspection_rec
         raise _malformed(1, "the inspection record names another framework than the manifest")
     if records.counts() != manifest.record_counts:
         raise _malformed(0, "the record counts differ from the manifest")
+    if not _hangs_together(records, manifest.inspector_id):
+        _first_inconsistency(records, manifest.inspector_id)
+
+
+_uuid, _case_uuid, _inspection_id = attrgetter("uuid"), attrgetter("case_uuid"), attrgetter("inspection_id")
+
+
+def _hangs_together(records: BundleRecords, signer: str) -> bool:
+    """The rules below in one pass of set operations per column (no Python call per record):
+    True when every one holds; `_first_inconsistency` then has nothing to say."""
+    inspection = {records.inspection.id}
+    cases, details, answers, changes = records.cases, records.details, records.answers, records.changes
+    case_ids = set(map(_uuid, cases))
+    change_cases = set(map(_case_uuid, changes))
+    change_cases.discard(None)
+    return (
+        set(map(_inspection_id, cases)) <= inspection
+        and len(case_ids) == len(cases)
+        and len(set(map(attrgetter("case_ref"), cases))) == len(cases)
+        and set(map(_case_uuid, details)) <= case_ids
+        and len(set(map(attrgetter("case_uuid", "field_id"), details))) == len(details)
+        and set(map(_case_uuid, answers)) <= case_ids
+        and len(set(map(attrgetter("case_uuid", "question_id"), answers))) == len(answers)
+        and set(map(_inspection_id, changes)) <= inspection
+        and change_cases <= case_ids
+        and len(set(map(attrgetter("id"), changes))) == len(changes)
+        and set(map(attrgetter("updated_by"), answers)) <= {signer}
+        and set(map(attrgetter("actor"), changes)) <= {signer}
+    )
+
+
+def _first_inconsistency(records: BundleRecords, signer: str) -> None:
+    """Record by record, in the file's order: refuse with the first rule broken."""
+    inspection = records.inspection
     case_ids: set[str] = set()
     refs: set[str] = set()
     for case in records.cases:
@@ -510,6 +467,6 @@ def check_consistency(records: BundleRecords, manifest: Manifest, inspection_rec
         if change.id in change_ids:
             raise _malformed(0, "a change-log entry appears twice")
         change_ids.add(change.id)
-    other = foreign_author(records, manifest.inspector_id)
+    other = foreign_author(records, signer)
     if other is not None:
-        raise _foreign(manifest.inspector_id, other)
+        raise _foreign(signer, other)

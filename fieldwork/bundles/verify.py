@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from operator import attrgetter
 
 from fieldwork.bundles import container, envelope, ziparchive
 from fieldwork.bundles.errors import BundleError
@@ -110,8 +111,36 @@ def check_records_fit(records: BundleRecords, framework: Framework) -> None:
     """Refuse records the framework does not allow: an unknown sample or case detail, a detail
     value not in the field's stored form (as packs are checked), an answer to a question that is
     not asked of any sample (a standard the lead rates by judgement: another sample's question is
-    kept, as after a change of set, and not counted),
-    or an answer value the question does not allow."""
+    kept, as after a change of set, and not counted), or an answer value the question does not allow.
+
+    Each distinct (question, value) and (detail, value) is checked once; only a bundle that breaks
+    a rule is walked record by record, to name the first record at fault."""
+    if not _fits(records, framework):
+        _first_misfit(records, framework)
+
+
+def _fits(records: BundleRecords, framework: Framework) -> bool:
+    samples = {s.id for s in framework.samples}
+    if not set(map(attrgetter("sample"), records.cases)) <= samples:
+        return False
+    for field_id, value in set(map(attrgetter("field_id", "value"), records.details)):
+        if framework.question_kind(field_id) != "case_detail" or not framework.case_detail(field_id).is_stored_form(
+            value
+        ):
+            return False
+    asked = _questions_asked_of_any(framework)
+    for question_id, value in set(map(attrgetter("question_id", "value"), records.answers)):
+        kind = framework.question_kind(question_id)
+        if kind not in ("key_question", "prompt") or question_id not in asked:
+            return False
+        question = framework.key_question(question_id) if kind == "key_question" else framework.prompt(question_id)
+        if value is not None and value not in question.allowed():
+            return False
+    return True
+
+
+def _first_misfit(records: BundleRecords, framework: Framework) -> None:
+    """Record by record, in the file's order: refuse with the first record the framework does not allow."""
 
     def bad(detail: str) -> BundleError:
         return BundleError(
@@ -132,7 +161,7 @@ def check_records_fit(records: BundleRecords, framework: Framework) -> None:
             raise bad(f"a {detail.field_id} value the framework does not allow")
     # An answer to another sample's question is kept, not counted: the case changed set after it
     # was given (decision 0036), and the ratings count only the case's own set.
-    asked = set().union(*(_questions_asked(framework, sample) for sample in samples))
+    asked = _questions_asked_of_any(framework)
     for answer in records.answers:
         kind = framework.question_kind(answer.question_id)
         if kind not in ("key_question", "prompt"):
@@ -145,6 +174,11 @@ def check_records_fit(records: BundleRecords, framework: Framework) -> None:
             question = framework.prompt(answer.question_id)
         if answer.value is not None and answer.value not in question.allowed():
             raise bad(f"answer {answer.value!r} is not allowed for {answer.question_id}")
+
+
+def _questions_asked_of_any(framework: Framework) -> frozenset[str]:
+    """The key questions and prompts a case of some sample answers."""
+    return frozenset().union(*(_questions_asked(framework, sample.id) for sample in framework.samples))
 
 
 def _questions_asked(framework: Framework, sample_id: str) -> frozenset[str]:

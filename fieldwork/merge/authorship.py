@@ -13,10 +13,11 @@ anyone but the signer. Here, with the lead's store at hand (decision 0019):
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sqlite3
 from collections.abc import Mapping, Sequence
+
+import msgspec
 
 from fieldwork.bundles.errors import BundleError
 from fieldwork.bundles.fields import later_by
@@ -78,7 +79,7 @@ def own_details(
     )
     kept = [d for d in details if d.updated_by == signer]
     kept += [
-        dataclasses.replace(d, updated_by=signer)
+        msgspec.structs.replace(d, updated_by=signer)
         for d in copies
         if d.revision > known.get((target[d.case_uuid], d.field_id), 0)
     ]
