@@ -239,11 +239,3 @@ class FrameworksDialog(QDialog):
         items = "".join(f"<li>{escape(c.words)}</li>" for c in changes) or "<li>No changes.</li>"
         self.about.setHtml(f"<h3>From {escape(old.version)} to {escape(new.version)}</h3><ul>{items}</ul>")
 
-
-def install(window, menu) -> None:
-    """Add "Frameworks…" to `menu`; the page reads the window's data folder."""
-
-    def open_page() -> None:
-        FrameworksDialog(window.store.path.parent, window).exec()
-
-    menu.addAction("F&rameworks…", open_page)
