@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from operator import methodcaller
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
@@ -128,13 +129,15 @@ class MainWindow(QMainWindow):
         )
         go_menu.addAction(
             self._action(
-                "next_unanswered", "Next &unanswered question", lambda: self._on_case(lambda view: view.next_unanswered())
+                "next_unanswered", "Next &unanswered question", lambda: self._on_case(methodcaller("next_unanswered"))
             )
         )
 
         case_menu = menu.addMenu("Ca&se")
         case_menu.addAction(
-            self._action("toggle_complete", "Mark &complete / reopen", lambda: self._on_case(lambda view: view.toggle_complete()))
+            self._action(
+                "toggle_complete", "Mark &complete / reopen", lambda: self._on_case(methodcaller("toggle_complete"))
+            )
         )
         case_menu.addAction(self._action("history", "&History…", self.show_history))
         # Case → Change question set… (the dialog's module loads when it is chosen)
