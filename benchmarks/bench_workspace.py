@@ -11,7 +11,7 @@ from pathlib import Path
 
 from benchmarks.generate import fill_inspection
 from benchmarks.harness import Result, absolute_result, median, p99, ratio_result, samples
-from benchmarks.importtime import describe, slowest_imports
+from benchmarks.importtime import by_package, describe, describe_packages, least_times, slowest_imports
 
 _BARE_WINDOW = """
 import sys, time
@@ -73,10 +73,14 @@ def bench_startup(folder: Path, repeats: int) -> list[Result]:
     app = median(_process_seconds(_APP_WINDOW, str(folder), repeats=repeats))
     bare = median(_process_seconds(_BARE_WINDOW, repeats=repeats))
     floor = median(_process_seconds(_STACK_FLOOR, str(folder), repeats=repeats))
-    slowest = slowest_imports(_APP_WINDOW, str(folder), runs=min(repeats, 5))
+    times = least_times(_APP_WINDOW, str(folder), runs=min(repeats, 5))
+    slowest, packages = slowest_imports(times), by_package(times)
     print("start-up, the ten slowest imports (python -X importtime, own time, least of a few runs):")
     for name, own, cumulative in slowest:
         print(f"  {own:6.1f} ms  {name}  (with its imports {cumulative:.1f} ms)")
+    print("start-up, the ten costliest packages (own times of their modules added up):")
+    for name, own in packages:
+        print(f"  {own:6.1f} ms  {name}")
     return [
         ratio_result(
             "start-up to main window (100-case inspection)",
@@ -85,7 +89,7 @@ def bench_startup(folder: Path, repeats: int) -> list[Result]:
             "s",
             2,
             "baseline: a bare PySide6 QMainWindow shown, same run (issue 21); "
-            f"the ten slowest imports: {describe(slowest)}",
+            f"the ten slowest imports: {describe(slowest)}; by package: {describe_packages(packages)}",
         ),
         ratio_result(
             "start-up vs bare window + sqlite-utils + reading the cases",
