@@ -70,9 +70,12 @@ def _process_seconds(code: str, *args: str, repeats: int) -> list[float]:
 
 
 def bench_startup(folder: Path, repeats: int) -> list[Result]:
-    app = median(_process_seconds(_APP_WINDOW, str(folder), repeats=repeats))
-    bare = median(_process_seconds(_BARE_WINDOW, repeats=repeats))
-    floor = median(_process_seconds(_STACK_FLOOR, str(folder), repeats=repeats))
+    apps, bares, floors = [], [], []
+    for _ in range(repeats):  # interleaved, so a busy moment of a shared machine hits all three alike
+        apps += _process_seconds(_APP_WINDOW, str(folder), repeats=1)
+        bares += _process_seconds(_BARE_WINDOW, repeats=1)
+        floors += _process_seconds(_STACK_FLOOR, str(folder), repeats=1)
+    app, bare, floor = median(apps), median(bares), median(floors)
     times = least_times(_APP_WINDOW, str(folder), runs=min(repeats, 5))
     slowest, packages = slowest_imports(times), by_package(times)
     print("start-up, the ten slowest imports (python -X importtime, own time, least of a few runs):")
