@@ -60,9 +60,9 @@ class Store:
     `conn` is the plain sqlite3 connection: reads use it. `db` wraps the same connection in
     sqlite-utils for the writers' table helpers, and is made on first use, so that the first
     window (which only reads) never imports sqlite-utils and the click, dateutil and pluggy it
-    brings (about a fifth of start-up; docs/performance.md). Both are the same connection, so
-    the settings `_connect` made (WAL, synchronous=FULL, foreign keys, the checksum function)
-    hold for either.
+    brings (about 15% of a start-up's imports; docs/performance.md). Both are the same
+    connection, so the settings `_connect` made (WAL, synchronous=FULL, foreign keys, the
+    checksum function) hold for either.
     """
 
     def __init__(
