@@ -191,10 +191,14 @@ def run(quick: bool = False) -> list[Result]:
             )
         )
         results.append(ratio_result("re-merge the same bundles", again, first, "s", 0.01, "ratio to the first merge"))
-        ratings = samples(lambda: inspection_ratings(store, INSPECTION), 5)
+        ratings = samples(lambda: inspection_ratings(store, INSPECTION), 9)
         results.append(
             absolute_result(
-                f"ratings for a {bundles * cases_each}-case central database", median(ratings) * 1000, "ms", 100
+                f"ratings for a {bundles * cases_each}-case central database",
+                median(ratings) * 1000,
+                "ms",
+                50,
+                f"median of 9; fastest {min(ratings) * 1000:.1f} ms (issue 21)",
             )
         )
         store.close()

@@ -99,7 +99,7 @@ def query_recipients(store: Store, case_id: str, inspector_id: str | None, lead_
     whose answers to it were merged (a double-read case); never the lead themselves."""
     authors = [
         row[0]
-        for row in store.db.execute(
+        for row in store.conn.execute(
             "SELECT DISTINCT author FROM merge_versions WHERE kind = 'answer' AND case_id = ? ORDER BY author",
             [case_id],
         )
@@ -128,7 +128,7 @@ _RECEIVED_SQL = (
 
 def received_queries_for_case(store: Store, case_id: str) -> list[ReceivedLeadQuery]:
     """The lead's open queries on one case, as the latest pack listed them, oldest first."""
-    rows = store.db.execute(
+    rows = store.conn.execute(
         f"{_RECEIVED_SQL} WHERE q.case_id = ? ORDER BY p.applied_at, q.question_id, q.text", [case_id]
     ).fetchall()
     return [ReceivedLeadQuery(*row) for row in rows]
@@ -136,7 +136,7 @@ def received_queries_for_case(store: Store, case_id: str) -> list[ReceivedLeadQu
 
 def inspector_marks(store: Store, inspection_id: str) -> dict[str, ModerationMark]:
     """Cases with the lead's open queries, by case id (the inspector never sees the lead's states)."""
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT case_id, count(*) FROM allocation_queries WHERE inspection_id = ? GROUP BY case_id",
         [inspection_id],
     )

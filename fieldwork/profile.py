@@ -103,7 +103,7 @@ def claim_records(store: Store, from_id: str) -> MovedRecords:
     from_id = from_id.strip()
     if from_id == profile.person_id:
         raise IdentityError(f"{from_id} is already this profile's person id; nothing to carry over.", code="same-id")
-    colleague = store.db.execute("SELECT name FROM trusted_keys WHERE person_id = ? LIMIT 1", [from_id]).fetchone()
+    colleague = store.conn.execute("SELECT name FROM trusted_keys WHERE person_id = ? LIMIT 1", [from_id]).fetchone()
     if colleague is not None:
         raise IdentityError(
             f"{from_id} is {colleague[0]}, a colleague in your trust list: their work is not yours to take over; "

@@ -91,9 +91,29 @@ def run(argv: list[str] | None = None) -> int:
         return _run(argv)
 
 
+def _app_only(argv: list[str]) -> argparse.Namespace | None:
+    """The arguments when they only open the app (nothing, or just --data-dir DIR), else None.
+
+    Start-up (issue 21): building the full parser imports every command's module, and with them
+    the crypto stack, bundles and the merge engine, none of which the first window uses. Anything
+    else (a command, --help, --version, --self-test, an abbreviation or a mistake) goes through
+    the full parser exactly as before.
+    """
+    if not argv:
+        data_dir = None
+    elif len(argv) == 2 and argv[0] == "--data-dir" and not argv[1].startswith("-"):
+        data_dir = argv[1]
+    elif len(argv) == 1 and argv[0].startswith("--data-dir="):
+        data_dir = argv[0].removeprefix("--data-dir=")
+    else:
+        return None
+    return argparse.Namespace(data_dir=data_dir, self_test=False, command=None, handler=None)
+
+
 def _run(argv: list[str] | None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _app_only(sys.argv[1:] if argv is None else list(argv))
+    if args is None:
+        args = build_parser().parse_args(argv)
     from fieldwork.cli.arguments import ArgumentProblem, check_arguments
 
     try:

@@ -333,17 +333,13 @@ class FrameworksDialog(QDialog):
         return True
 
 
-def install(window, menu) -> None:
-    """Add "Frameworks…" to `menu`; the page reads the window's data folder, and for the lead of
-    the open inspection offers to move it to another version."""
-
-    def open_page() -> None:
-        leads = window.is_lead() and not window.store.read_only
-        FrameworksDialog(
-            window.store.path.parent, window,
-            store=window.store if leads else None,
-            inspection=window.inspection if leads else None,
-            on_moved=(lambda: window.open_inspection(window.inspection.id)) if leads else None,
-        ).exec()
-
-    menu.addAction("F&rameworks…", open_page)
+def open_page(window) -> None:
+    """Help → Frameworks…: the page reads the window's data folder, and for the lead of the open
+    inspection offers to move it to another version."""
+    leads = window.is_lead() and not window.store.read_only
+    FrameworksDialog(
+        window.store.path.parent, window,
+        store=window.store if leads else None,
+        inspection=window.inspection if leads else None,
+        on_moved=(lambda: window.open_inspection(window.inspection.id)) if leads else None,
+    ).exec()

@@ -534,7 +534,7 @@ def outcome_text(outcome, days: int | None) -> str:
 
 def _worked_here(store, inspection_id: str) -> bool:
     """This laptop exported a bundle of the inspection or accepted a receipt for it."""
-    return store.db.execute(
+    return store.conn.execute(
         "SELECT EXISTS (SELECT 1 FROM bundle_exports WHERE inspection_id = ?1) "
         "OR EXISTS (SELECT 1 FROM receipts_accepted WHERE inspection_id = ?1)",
         [inspection_id],

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import logging
+from operator import methodcaller
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QTabWidget
 
 from fieldwork.errors import FieldworkError
-from fieldwork.frameworks.catalogue import current_first, list_frameworks
-from fieldwork.gui import frameworks_dialog, profile_flow, question_set, theme
-from fieldwork.gui.case_view import CaseView
-from fieldwork.gui.dialogs import (
-    AddCaseDialog,
-    FrameworkInfoDialog,
-    HistoryDialog,
-    JumpToCaseDialog,
-    NewInspectionDialog,
-    ShortcutsDialog,
-)
-from fieldwork.gui.history_table_model import HistoryTableModel
+from fieldwork.gui import profile_flow, theme
 from fieldwork.gui.home_view import HomeView
 from fieldwork.gui.lead_tabs import LeadTabs
 from fieldwork.gui.shortcuts import CASES_TAB, WINDOW_SHORTCUTS
@@ -30,7 +21,6 @@ from fieldwork.profile import read_profile
 from fieldwork.store import Store
 from fieldwork.store.allocations import moved_away_cases
 from fieldwork.store.assessments import find_case, get_case, list_case_summaries
-from fieldwork.store.changelog import case_history
 from fieldwork.store.inspections import (
     add_case,
     create_inspection,
@@ -38,6 +28,13 @@ from fieldwork.store.inspections import (
     get_inspection,
     list_inspections,
 )
+
+if TYPE_CHECKING:
+    from fieldwork.gui.case_view import CaseView
+
+# Start-up (issue 21, docs/performance.md): the case view, the dialogs and the framework pages
+# are imported when first used, not before the window shows; the first screen is the cases list.
+# tests/gui/test_startup_imports.py keeps it so.
 
 log = logging.getLogger(__name__)
 
@@ -132,16 +129,19 @@ class MainWindow(QMainWindow):
         )
         go_menu.addAction(
             self._action(
-                "next_unanswered", "Next &unanswered question", lambda: self._on_case(CaseView.next_unanswered)
+                "next_unanswered", "Next &unanswered question", lambda: self._on_case(methodcaller("next_unanswered"))
             )
         )
 
         case_menu = menu.addMenu("Ca&se")
         case_menu.addAction(
-            self._action("toggle_complete", "Mark &complete / reopen", lambda: self._on_case(CaseView.toggle_complete))
+            self._action(
+                "toggle_complete", "Mark &complete / reopen", lambda: self._on_case(methodcaller("toggle_complete"))
+            )
         )
         case_menu.addAction(self._action("history", "&History…", self.show_history))
-        question_set.install(self, case_menu)  # Case → Change question set…
+        # Case → Change question set… (the dialog's module loads when it is chosen)
+        self.change_sample_action = case_menu.addAction("Change &question set…", self._change_sample)
 
         profile_menu = menu.addMenu("&Profile")
         profile_menu.addAction("Your &identity and keys…", self.show_identity)
@@ -151,9 +151,9 @@ class MainWindow(QMainWindow):
         profile_menu.addAction("How long keys stay &unlocked…", self.edit_keys_unlocked_time)
 
         help_menu = menu.addMenu("&Help")
-        help_menu.addAction(self._action("shortcuts", "&Keyboard shortcuts", lambda: ShortcutsDialog(self).exec()))
+        help_menu.addAction(self._action("shortcuts", "&Keyboard shortcuts", self.show_shortcuts))
         help_menu.addAction("About this &framework", self.show_framework_info)
-        frameworks_dialog.install(self, help_menu)
+        help_menu.addAction("F&rameworks…", self.show_frameworks)
         help_menu.addAction("&About fieldwork", self.show_about)
 
     def _on_case(self, method) -> None:
@@ -369,6 +369,8 @@ class MainWindow(QMainWindow):
     def open_case(self, case_id: str, question_id: str | None = None) -> None:
         if not self._leave_case():
             return
+        from fieldwork.gui.case_view import CaseView
+
         try:
             view = CaseView(self.store, case_id, self.undo_stack, self.stack)
         except FieldworkError as error:
@@ -453,6 +455,9 @@ class MainWindow(QMainWindow):
         self.open_inspection(inspection.id)
 
     def new_inspection(self) -> None:
+        from fieldwork.frameworks.catalogue import current_first, list_frameworks
+        from fieldwork.gui.dialogs import NewInspectionDialog
+
         frameworks = [e.framework for e in current_first(list_frameworks(self.store.path.parent)) if e.framework]
         values = NewInspectionDialog.ask(self, frameworks)
         if values is None:
@@ -480,6 +485,8 @@ class MainWindow(QMainWindow):
         if self.inspection is None:
             self.show_error("Open or create an inspection first.")
             return
+        from fieldwork.gui.dialogs import AddCaseDialog
+
         answer = AddCaseDialog.ask(self, self.framework)
         if answer is None:
             return
@@ -554,6 +561,8 @@ class MainWindow(QMainWindow):
     def jump_to_case(self) -> None:
         if self.inspection is None:
             return
+        from fieldwork.gui.dialogs import JumpToCaseDialog
+
         refs = [s.case.case_ref for s in list_case_summaries(self.store, self.inspection.id)]
         case_ref = JumpToCaseDialog.ask(self, refs)
         if not case_ref:
@@ -573,13 +582,36 @@ class MainWindow(QMainWindow):
     def show_history(self) -> None:
         if self.case_view is None:
             return
+        from fieldwork.gui.dialogs import HistoryDialog
+        from fieldwork.gui.history_table_model import HistoryTableModel
+        from fieldwork.store.changelog import case_history
+
         self.case_view.flush_pending()
         model = HistoryTableModel(case_history(self.store, self.case_view.case_id), framework=self.case_view.framework)
         HistoryDialog(self.case_view.case_ref, model, self).exec()
 
     def show_framework_info(self) -> None:
+        from fieldwork.gui.dialogs import FrameworkInfoDialog
+
         if self.framework is not None:
             FrameworkInfoDialog(self.framework, self).exec()
+
+    def show_shortcuts(self) -> None:
+        from fieldwork.gui.dialogs import ShortcutsDialog
+
+        ShortcutsDialog(self).exec()
+
+    def show_frameworks(self) -> None:
+        """Help → Frameworks…: the frameworks in the data folder, and for the lead a move of the open
+        inspection to another version (fieldwork/gui/frameworks_dialog.py)."""
+        from fieldwork.gui import frameworks_dialog
+
+        frameworks_dialog.open_page(self)
+
+    def _change_sample(self) -> None:
+        from fieldwork.gui import question_set
+
+        question_set.change_sample(self)
 
     def show_about(self) -> None:
         from fieldwork.gui.about_dialog import AboutDialog

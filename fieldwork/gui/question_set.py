@@ -1,7 +1,8 @@
 """Case → Change question set…: move the open case to another sample, with a reason.
 
 The store keeps the change (who, when, from, to, why) in the case's change log and never deletes
-an answer (decision 0034); this module is only the dialog and the menu action.
+an answer (decision 0034); this module is only the dialog and what the menu action does
+(the action itself is the main window's, so that this module loads when it is first chosen).
 """
 
 from __future__ import annotations
@@ -12,10 +13,6 @@ from fieldwork.errors import FieldworkError
 from fieldwork.frameworks.model import Framework
 from fieldwork.store.assessments import change_sample as store_change_sample
 from fieldwork.store.assessments import get_case
-
-
-def install(window, case_menu) -> None:
-    window.change_sample_action = case_menu.addAction("Change &question set…", lambda: change_sample(window))
 
 
 class ChangeSampleDialog(QDialog):

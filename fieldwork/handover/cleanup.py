@@ -51,7 +51,7 @@ class CleanupReport:
 
 def pending(store: Store) -> bool:
     """True when a wipe committed but its vacuum or backup renewal has not finished yet."""
-    return store.db.execute(
+    return store.conn.execute(
         "SELECT EXISTS (SELECT 1 FROM handover_records WHERE wiped_at IS NOT NULL AND cleaned_at IS NULL) "
         "OR EXISTS (SELECT 1 FROM retention_wipes WHERE cleaned_at IS NULL)"
     ).fetchone()[0] == 1
@@ -118,7 +118,7 @@ def finish_wipe(store: Store) -> CleanupReport:
     copies = copies_kept_aside(store.path.parent)
     if store.read_only or not pending(store):
         return CleanupReport(finished=not pending(store), copies_kept=copies)
-    conn = store.db.conn
+    conn = store.conn
     try:
         if conn.in_transaction:
             raise sqlite3.OperationalError("a transaction is open")

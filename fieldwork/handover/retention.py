@@ -142,7 +142,7 @@ _HANDED_OVER = "c.status = 'handed_over' AND h.case_id IS NOT NULL AND h.receipt
 
 def _counts(store: Store, inspection_id: str) -> tuple[int, int, int]:
     """(handed over with data, handed over and wiped, not handed over)."""
-    row = store.db.execute(
+    row = store.conn.execute(
         f"SELECT sum({_HANDED_OVER} AND h.wiped_at IS NULL), sum({_HANDED_OVER} AND h.wiped_at IS NOT NULL), "
         f"sum(NOT ({_HANDED_OVER})) "
         "FROM cases c LEFT JOIN handover_records h ON h.case_id = c.id WHERE c.inspection_id = ?",
@@ -156,7 +156,7 @@ def _skip_reason(store: Store, inspection: Inspection, person_id: str) -> str | 
         return "the practice inspection"
     if not inspection.fieldwork_end:
         return "it has no fieldwork end date"
-    central = store.db.execute("SELECT 1 FROM merge_imports WHERE inspection_id = ? LIMIT 1", [inspection.id])
+    central = store.conn.execute("SELECT 1 FROM merge_imports WHERE inspection_id = ? LIMIT 1", [inspection.id])
     if inspection.lead_id == person_id or central.fetchone():
         return "this store holds its central database; keep it under your organisation's own retention rules"
     return None
@@ -219,7 +219,7 @@ def apply_retention(
 
 def _apply_one(store: Store, item: RetentionItem, days: int, include_not_handed_over: bool) -> RetentionOutcome:
     whole = include_not_handed_over or item.not_handed_over == 0
-    with secure_delete(store.db.conn), store.transaction() as db:
+    with secure_delete(store.conn), store.transaction() as db:
         if whole:
             removed = wipe_inspection(
                 store, item.inspection_id, fieldwork_end=item.fieldwork_end, retention_days=days,

@@ -41,9 +41,13 @@ def held_version(alias: str = "v") -> str:
     )
 
 
+WAITING_CASE_IDS = "SELECT w.case_id FROM merge_case_readers w WHERE w.reason = 'added' AND w.counted = 0"
+
+
 def waiting_case(alias: str = "c") -> str:
     """SQL: the case `alias` was added by hand in a bundle and the lead has not accepted it yet
-    (its reports do not count: it is left out of case counts and progress until accepted)."""
+    (its reports do not count: it is left out of case counts and progress until accepted).
+    WAITING_CASE_IDS is the same set as a list of case ids, for queries that start from it."""
     return (
         f"EXISTS (SELECT 1 FROM merge_case_readers w WHERE w.case_id = {alias}.id AND w.reason = 'added' "
         "AND w.counted = 0)"

@@ -74,7 +74,7 @@ def clear_case_moderation(store: Store, case_id: str) -> CaseModeration | None:
         old = case_moderation(store, case.id)
         if old is None:
             return None
-        store.db.execute("DELETE FROM merge_case_moderation WHERE case_id = ?", [case.id])
+        store.conn.execute("DELETE FROM merge_case_moderation WHERE case_id = ?", [case.id])
         append_change(
             store, case.inspection_id, case.id, "case", case.case_ref, "moderation", old.state, None, "moderation"
         )
@@ -83,7 +83,7 @@ def clear_case_moderation(store: Store, case_id: str) -> CaseModeration | None:
 
 def _set_state(store: Store, case, state: str, note: str) -> None:
     old = case_moderation(store, case.id)
-    store.db.execute(
+    store.conn.execute(
         "INSERT INTO merge_case_moderation (case_id, state, note, set_by, set_at) VALUES (?, ?, ?, ?, ?) "
         "ON CONFLICT (case_id) DO UPDATE SET state = excluded.state, note = excluded.note, set_by = excluded.set_by, "
         "set_at = excluded.set_at",
@@ -97,7 +97,7 @@ def _set_state(store: Store, case, state: str, note: str) -> None:
 
 
 def case_moderation(store: Store, case_id: str) -> CaseModeration | None:
-    row = store.db.execute(
+    row = store.conn.execute(
         "SELECT case_id, state, note, set_by, set_at FROM merge_case_moderation WHERE case_id = ?", [case_id]
     ).fetchone()
     return CaseModeration(*row) if row else None
@@ -105,7 +105,7 @@ def case_moderation(store: Store, case_id: str) -> CaseModeration | None:
 
 def list_moderation(store: Store, inspection_id: str) -> dict[str, CaseModeration]:
     """Moderation state of every moderated case of the inspection, by case id."""
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT m.case_id, m.state, m.note, m.set_by, m.set_at FROM merge_case_moderation m "
         "JOIN cases c ON c.id = m.case_id WHERE c.inspection_id = ?",
         [inspection_id],
@@ -132,7 +132,7 @@ def add_query(
     inspector_id = inspector_id or case.inspector_id
     if not inspector_id:
         raise ValidationError(f"Case {case.case_ref} is not allocated to anyone; say which inspector the query is for.")
-    base = store.db.execute(
+    base = store.conn.execute(
         "SELECT COALESCE(MAX(revision), 0) FROM merge_versions WHERE kind = 'answer' AND case_id = ? AND key = ? "
         "AND author = ?",
         [case_id, question_id, inspector_id],
@@ -165,7 +165,7 @@ def _check_recipient(store: Store, case, inspector_id: str) -> None:
 
 
 def _inspection_people(store: Store, inspection_id: str) -> set[str]:
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT inspector_id FROM cases WHERE inspection_id = ?1 AND inspector_id IS NOT NULL "
         "UNION SELECT v.author FROM merge_versions v JOIN cases c ON c.id = v.case_id WHERE c.inspection_id = ?1 "
         "UNION SELECT k.person_id FROM trusted_keys k WHERE k.all_inspections = 1 OR k.key_id IN "
@@ -201,7 +201,7 @@ _QUERY_SQL = (
 
 
 def get_query(store: Store, query_id: str) -> Query:
-    row = store.db.execute(f"{_QUERY_SQL} WHERE q.id = ?", [query_id]).fetchone()
+    row = store.conn.execute(f"{_QUERY_SQL} WHERE q.id = ?", [query_id]).fetchone()
     if row is None:
         raise NotFoundError(f"No moderation query {query_id}.")
     return Query(*row)
@@ -220,7 +220,7 @@ def list_queries(
             raise ValidationError(f"'{status}' is not a query status ({', '.join(QUERY_STATUSES)}).")
         sql += " AND q.status = ?"
         args.append(status)
-    return [Query(*row) for row in store.db.execute(sql + " ORDER BY q.seq", args)]
+    return [Query(*row) for row in store.conn.execute(sql + " ORDER BY q.seq", args)]
 
 
 def list_open_queries(store: Store, inspection_id: str, inspector_id: str) -> list[Query]:

@@ -28,7 +28,7 @@ class ReceivedQuery:
 
 def moved_away_cases(store: Store, inspection_id: str) -> dict[str, MovedAway]:
     """Cases of the inspection that a later pack moved to another inspector, by case id."""
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT case_id, moved_away_at, moved_away_pack_id FROM allocation_cases "
         "WHERE inspection_id = ? AND moved_away_at IS NOT NULL",
         [inspection_id],
@@ -38,7 +38,7 @@ def moved_away_cases(store: Store, inspection_id: str) -> dict[str, MovedAway]:
 
 def received_queries(store: Store, inspection_id: str) -> list[ReceivedQuery]:
     """The lead's open moderation queries as the latest applied pack listed them."""
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT q.case_id, c.case_ref, q.question_id, q.text FROM allocation_queries q "
         "JOIN cases c ON c.id = q.case_id WHERE q.inspection_id = ? ORDER BY c.case_ref, q.question_id, q.text",
         [inspection_id],

@@ -73,7 +73,7 @@ class AnswerChange:
 
 
 def get_case(store: Store, case_id: str) -> Case:
-    row = store.db.execute(
+    row = store.conn.execute(
         "SELECT id, inspection_id, case_ref, sample_id, inspector_id, status, revision, created_at, "
         "updated_at FROM cases WHERE id = ?",
         [case_id],
@@ -84,7 +84,7 @@ def get_case(store: Store, case_id: str) -> Case:
 
 
 def find_case(store: Store, inspection_id: str, case_ref: str) -> Case:
-    row = store.db.execute(
+    row = store.conn.execute(
         "SELECT id FROM cases WHERE inspection_id = ? AND case_ref = ?", [inspection_id, case_ref]
     ).fetchone()
     if row is None:
@@ -93,7 +93,7 @@ def find_case(store: Store, inspection_id: str, case_ref: str) -> Case:
 
 
 def _answers(store: Store, case_id: str) -> dict[str, StoredAnswer]:
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT question_id, value, note, revision, updated_at, updated_by FROM answers WHERE case_id = ?",
         [case_id],
     ).fetchall()
@@ -101,7 +101,7 @@ def _answers(store: Store, case_id: str) -> dict[str, StoredAnswer]:
 
 
 def _details(store: Store, case_id: str) -> dict[str, str]:
-    rows = store.db.execute("SELECT field_id, value FROM case_details WHERE case_id = ?", [case_id])
+    rows = store.conn.execute("SELECT field_id, value FROM case_details WHERE case_id = ?", [case_id])
     return dict(rows.fetchall())
 
 
@@ -118,7 +118,7 @@ def check_case_rows(store: Store, case_id: str | None = None) -> None:
     damaged shows what is left instead."""
     if store.damaged:
         return
-    failing = failing_rows(store.db.conn, case_id=case_id, limit=1)
+    failing = failing_rows(store.conn, case_id=case_id, limit=1)
     if failing:
         raise damaged_error(store.path, f"is damaged ({failing[0]})")
 
@@ -128,21 +128,21 @@ def list_case_summaries(store: Store, inspection_id: str) -> list[CaseSummary]:
     framework = framework_for(store, get_inspection(store, inspection_id))
     cases = [
         Case(*row)
-        for row in store.db.execute(
+        for row in store.conn.execute(
             "SELECT id, inspection_id, case_ref, sample_id, inspector_id, status, revision, "
             "created_at, updated_at FROM cases WHERE inspection_id = ? ORDER BY case_ref",
             [inspection_id],
         )
     ]
     details: dict[str, dict[str, str]] = {c.id: {} for c in cases}
-    for case_id, field_id, value in store.db.execute(
+    for case_id, field_id, value in store.conn.execute(
         "SELECT d.case_id, d.field_id, d.value FROM case_details d JOIN cases c ON c.id = d.case_id "
         "WHERE c.inspection_id = ?",
         [inspection_id],
     ):
         details[case_id][field_id] = value
     judged_by_case: dict[str, set[str]] = {c.id: set() for c in cases}
-    for case_id, question_id in store.db.execute(
+    for case_id, question_id in store.conn.execute(
         "SELECT a.case_id, a.question_id FROM answers a JOIN cases c ON c.id = a.case_id "
         "WHERE c.inspection_id = ? AND a.value IS NOT NULL",
         [inspection_id],
@@ -165,7 +165,7 @@ def _check_writable(case: Case) -> None:
 def _touch_case(store: Store, case: Case, now: str, source: str) -> str:
     """Bump the case revision; a first change moves Not started to In progress."""
     status = "in_progress" if case.status == "not_started" else case.status
-    store.db.execute(
+    store.conn.execute(
         "UPDATE cases SET revision = revision + 1, updated_at = ?, status = ? WHERE id = ?",
         [now, status, case.id],
     )
@@ -220,7 +220,7 @@ def set_answer(
             return None
         now = store.now()
         new = StoredAnswer(question_id, new_value, new_note, (old.revision if old else 0) + 1, now, store.actor)
-        store.db.execute(
+        store.conn.execute(
             "INSERT INTO answers (case_id, question_id, value, note, revision, updated_at, updated_by) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, question_id) DO UPDATE SET "
             "value = excluded.value, note = excluded.note, revision = excluded.revision, "
@@ -256,13 +256,13 @@ def _settle_conflict(store: Store, kind: str, case_id: str, key: str) -> None:
     """In a lead's central database, editing an answer or detail two inspectors disagree on is the
     lead's decision (docs/decisions/0007-merge-rules.md): it is no longer an open conflict. The edit
     is in the change log now, and kept as the lead's version when a bundle next touches it."""
-    store.db.execute(
+    store.conn.execute(
         "DELETE FROM merge_open_conflicts WHERE kind = ? AND case_id = ? AND key = ?", [kind, case_id, key]
     )
 
 
 def _answers_one(store: Store, case_id: str, question_id: str) -> StoredAnswer | None:
-    row = store.db.execute(
+    row = store.conn.execute(
         "SELECT question_id, value, note, revision, updated_at, updated_by FROM answers "
         "WHERE case_id = ? AND question_id = ?",
         [case_id, question_id],
@@ -284,14 +284,14 @@ def set_detail(store: Store, case_id: str, field_id: str, raw_value: str, *, sou
     except ValueError as exc:
         raise ValidationError(f"{field_def.label}: {exc}.") from None
     with store.transaction():
-        row = store.db.execute(
+        row = store.conn.execute(
             "SELECT value, revision FROM case_details WHERE case_id = ? AND field_id = ?", [case_id, field_id]
         ).fetchone()
         old_value, revision = (row[0], row[1]) if row else ("", 0)
         if old_value == value:
             return None
         now = store.now()
-        store.db.execute(
+        store.conn.execute(
             "INSERT INTO case_details (case_id, field_id, value, revision, updated_at, updated_by) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, field_id) DO UPDATE SET "
             "value = excluded.value, revision = excluded.revision, updated_at = excluded.updated_at, "
@@ -307,7 +307,7 @@ def set_detail(store: Store, case_id: str, field_id: str, raw_value: str, *, sou
 
 def latest_sample_reason(store: Store, case_id: str) -> str:
     """The latest reason recorded for the case's sample; "" when none was (no sample rules)."""
-    row = store.db.execute(
+    row = store.conn.execute(
         "SELECT new FROM change_log WHERE case_id = ? AND target = 'case' AND field = 'sample_reason' "
         "ORDER BY seq DESC LIMIT 1",
         [case_id],
@@ -341,7 +341,7 @@ def change_sample(store: Store, case_id: str, sample_id: str, reason: str, *, so
     if refusal:
         raise ValidationError(refusal)
     with store.transaction():
-        store.db.execute("UPDATE cases SET sample_id = ? WHERE id = ?", [sample_id, case_id])
+        store.conn.execute("UPDATE cases SET sample_id = ? WHERE id = ?", [sample_id, case_id])
         log_sample(store, case, OVERRIDE, case.sample_id, sample_id, reason, source)
         _touch_case(store, case, store.now(), source)
         not_counting = answers_not_counting(store, framework, case_id, sample_id)
@@ -367,7 +367,7 @@ def set_status(store: Store, case_id: str, status: str, *, source: str = "app") 
         raise ValidationError(f"Case {case.case_ref} has been handed over and cannot change status.")
     with store.transaction():
         now = store.now()
-        store.db.execute(
+        store.conn.execute(
             "UPDATE cases SET status = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
             [status, now, case_id],
         )

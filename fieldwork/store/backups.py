@@ -130,7 +130,7 @@ def take_backup(store: Store, *, kind: str = "auto", prune_old: bool = True) -> 
         raise ValueError(kind)
     folder = backups_dir(store.path.parent)
     try:
-        target = backup_to(store.db.conn, _new_name(folder, kind, store.clock()))
+        target = backup_to(store.conn, _new_name(folder, kind, store.clock()))
     except sqlite3.DatabaseError as exc:
         raise _store_error(exc, store.path) from None
     except OSError as exc:
@@ -183,7 +183,7 @@ def at_close(store: Store) -> None:
     if policy is None or store.damaged or store.created_now:
         return  # a store created in this session gets its first backup at the next open
     try:
-        if store.db.conn.total_changes <= store.changes_at_open:
+        if store.conn.total_changes <= store.changes_at_open:
             return
         if not _due(_newest_age(store), policy.at_close_after):
             return

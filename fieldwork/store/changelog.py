@@ -18,7 +18,7 @@ def append_change(
     source: str = "app",
 ) -> None:
     """Append one entry; call inside the transaction that makes the change."""
-    store.db.execute(
+    store.conn.execute(
         "INSERT INTO change_log (id, at, actor, inspection_id, case_id, target, key, field, old, new, source) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [store.new_id(), store.now(), store.actor, inspection_id, case_id, target, key, field, old, new, source],
@@ -26,7 +26,7 @@ def append_change(
 
 
 def case_history(store: Store, case_id: str) -> list[ChangeLogEntry]:
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT seq, id, at, actor, case_id, target, key, field, old, new, source "
         "FROM change_log WHERE case_id = ? ORDER BY seq",
         [case_id],

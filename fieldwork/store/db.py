@@ -20,8 +20,7 @@ import stat
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from fieldwork import __version__
 from fieldwork.durable_files import fsync_dir
@@ -35,7 +34,15 @@ from fieldwork.store import rowhash as _rowhash
 from fieldwork.store.lock import LockBusy, StoreLock, try_lock
 from fieldwork.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
+if TYPE_CHECKING:
+    import sqlite_utils
+
 Clock = Callable[[], dt.datetime]
+
+# Every store connection has had recursive triggers on since the first release, because
+# sqlite-utils' Database() sets them when it wraps a connection; the Store now makes that wrapper
+# only when a writer asks for it, so the connection sets them itself from the start.
+RECURSIVE_TRIGGERS = "PRAGMA recursive_triggers = ON"
 
 
 def utc_now() -> dt.datetime:
@@ -48,12 +55,20 @@ def timestamp(moment: dt.datetime) -> str:
 
 
 class Store:
-    """An open store. Use `open_store`; close it (or use `with`) to release the lock."""
+    """An open store. Use `open_store`; close it (or use `with`) to release the lock.
+
+    `conn` is the plain sqlite3 connection: reads use it. `db` wraps the same connection in
+    sqlite-utils for the writers' table helpers, and is made on first use, so that the first
+    window (which only reads) never imports sqlite-utils and the click, dateutil and pluggy it
+    brings (about 15% of a start-up's imports; docs/performance.md). Both are the same
+    connection, so the settings `_connect` made (WAL, synchronous=FULL, foreign keys, the
+    checksum function) hold for either.
+    """
 
     def __init__(
         self,
         path: Path,
-        db: sqlite_utils.Database,
+        conn: sqlite3.Connection,
         lock: StoreLock | None,
         *,
         actor: str,
@@ -62,7 +77,8 @@ class Store:
         backup_policy: _backups.BackupPolicy | None = None,
     ):
         self.path = path
-        self.db = db
+        self.conn = conn
+        self._db: sqlite_utils.Database | None = None
         self._lock = lock
         self.actor = actor
         self.clock = clock
@@ -73,10 +89,19 @@ class Store:
         self.damaged = False
         self.read_only_folder = False  # read-only because the folder cannot be written
         self.no_room = False  # read-only because the disk is full (issue 20): reading still works
-        self.changes_at_open = db.conn.total_changes
+        self.changes_at_open = conn.total_changes
         self.created_now = False
         # Things the person should be told about this open (an interrupted restore settled).
         self.notices: list[str] = []
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        if self._db is None:
+            import sqlite_utils
+
+            # No sqlite-utils plugins run against a store (and scanning for them costs 17 ms).
+            self._db = sqlite_utils.Database(self.conn, execute_plugins=False)
+        return self._db
 
     # --- life cycle -------------------------------------------------------------------
     @property
@@ -89,7 +114,7 @@ class Store:
         if self._lock is not None and not self.no_room:
             _backups.at_close(self)  # rolling backup when this session changed something; never raises
         with contextlib.suppress(sqlite3.Error):
-            self.db.conn.close()
+            self.conn.close()
         if self._lock is not None:
             self._lock.release()
             self._lock = None
@@ -104,6 +129,14 @@ class Store:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
         """All-or-nothing: every write in the block commits together, durably, or none does."""
+        with self._writing():
+            yield self.db
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """`transaction` without sqlite-utils: the same refusals, the same lock check and the
+        same all-or-nothing block on the plain connection (the small writes a window makes
+        while it starts, such as remembering its place, use it directly)."""
         if self.damaged:
             raise _recovery.damaged_error(self.path, "is damaged and open read-only", readable=False)
         if self.no_room:
@@ -129,8 +162,8 @@ class Store:
                 "close this window and go on in the other."
             ) from None
         try:
-            with self.db.atomic():
-                yield self.db
+            with _atomic(self.conn):
+                yield
         except sqlite3.OperationalError as exc:
             raise _store_error(exc, self.path) from exc
         except sqlite3.DatabaseError as exc:  # a damaged page met while writing (issue 7)
@@ -143,29 +176,64 @@ class Store:
 
     # --- small key/value helpers --------------------------------------------------------
     def meta(self, key: str, default: str | None = None) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
         return row[0] if row else default
 
     def set_meta(self, key: str, value: str) -> None:
-        with self.transaction() as db:
-            db.execute(
+        with self._writing():
+            self.conn.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 [key, value],
             )
 
     def ui_state(self, key: str, default: str | None = None) -> str | None:
-        row = self.db.execute("SELECT value FROM ui_state WHERE key = ?", [key]).fetchone()
+        row = self.conn.execute("SELECT value FROM ui_state WHERE key = ?", [key]).fetchone()
         return row[0] if row else default
 
     def set_ui_state(self, key: str, value: str) -> None:
         if self.read_only:
             return  # a read-only window does not move the other window's place
-        with self.transaction() as db:
-            db.execute(
+        if self.ui_state(key) == value:
+            return  # nothing to write: each start-up would otherwise commit (and fsync) its place twice
+        with self._writing():
+            self.conn.execute(
                 "INSERT INTO ui_state (key, value) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 [key, value],
             )
+
+
+@contextlib.contextmanager
+def _atomic(conn: sqlite3.Connection) -> Iterator[None]:
+    """BEGIN ... COMMIT, or a savepoint inside a transaction already open; rolled back on any
+    error. The same steps as sqlite-utils' `Database.atomic`, which this replaced so that writing
+    needs no sqlite-utils import."""
+    if conn.in_transaction:
+        savepoint = f"fieldwork_{uuid.uuid4().hex}"
+        conn.execute(f"SAVEPOINT {savepoint}")
+        try:
+            yield
+        except BaseException:
+            # A RAISE(ROLLBACK) trigger can end the whole transaction, savepoint included.
+            if conn.in_transaction:
+                conn.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+                conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+            raise
+        conn.execute(f"RELEASE SAVEPOINT {savepoint}")
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
 
 
 def _store_error(exc: sqlite3.Error, path: Path) -> StoreError:
@@ -209,6 +277,7 @@ def _connect(path: Path) -> sqlite3.Connection:
         # history spills its statement journal there). Set before any temp table exists, since
         # changing it later drops them.
         conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute(RECURSIVE_TRIGGERS)
         _rowhash.register(conn)  # the checksum triggers of answers and case details call it (issue 20)
     except BaseException:
         conn.close()  # never left for the garbage collector: an open file pins the folder
@@ -252,6 +321,7 @@ def _connect_without_room(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA query_only = ON")
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute("PRAGMA cache_size = -32768")
+    conn.execute(RECURSIVE_TRIGGERS)
     return conn
 
 
@@ -468,9 +538,7 @@ def open_store(
         if lock is not None:
             lock.release()
         raise
-    # No sqlite-utils plugins run against a store (and scanning for them costs 17 ms per open).
-    db = sqlite_utils.Database(conn, execute_plugins=False)
-    store = Store(path, db, lock, actor=actor, clock=clock, new_id=new_id, backup_policy=backups)
+    store = Store(path, conn, lock, actor=actor, clock=clock, new_id=new_id, backup_policy=backups)
     store.notices = notices
     store.no_room = no_room
     if lock is not None and not no_room:

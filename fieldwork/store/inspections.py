@@ -44,7 +44,7 @@ def framework_for(store: Store, inspection: Inspection) -> Framework:
     cached = _PARSED.get(inspection.framework_hash)
     if cached is not None:
         return cached
-    row = store.db.execute("SELECT source FROM frameworks WHERE hash = ?", [inspection.framework_hash]).fetchone()
+    row = store.conn.execute("SELECT source FROM frameworks WHERE hash = ?", [inspection.framework_hash]).fetchone()
     if row is None:
         raise NotFoundError(f"The framework of inspection {inspection.id} is missing from the store.")
     source = bytes(row[0])
@@ -89,7 +89,7 @@ def create_inspection(
     if start and end and end < start:
         raise ValidationError("Fieldwork ends before it starts; check the dates.")
     fieldwork_start, fieldwork_end = start, end
-    if store.db.execute("SELECT 1 FROM inspections WHERE id = ?", [inspection_id]).fetchone():
+    if store.conn.execute("SELECT 1 FROM inspections WHERE id = ?", [inspection_id]).fetchone():
         raise ValidationError(f"An inspection with id '{inspection_id}' already exists; choose another id.")
     pin_framework(store, framework)
     record = Inspection(
@@ -111,12 +111,12 @@ def create_inspection(
 
 
 def list_inspections(store: Store) -> list[Inspection]:
-    rows = store.db.execute("SELECT * FROM inspections ORDER BY created_at, id").fetchall()
+    rows = store.conn.execute("SELECT * FROM inspections ORDER BY created_at, id").fetchall()
     return [_inspection(row) for row in rows]
 
 
 def get_inspection(store: Store, inspection_id: str) -> Inspection:
-    row = store.db.execute("SELECT * FROM inspections WHERE id = ?", [inspection_id]).fetchone()
+    row = store.conn.execute("SELECT * FROM inspections WHERE id = ?", [inspection_id]).fetchone()
     if row is None:
         known = ", ".join(i.id for i in list_inspections(store)) or "none"
         raise NotFoundError(f"No inspection '{inspection_id}' in this store (known: {known}).")
@@ -170,7 +170,7 @@ def add_case(
             clean_details[field_id] = value
     # The framework's sample rules choose from the details; a different given sample is a choice by hand.
     sample_id, sample_field, sample_reason = initial_sample(framework, sample_id or None, clean_details)
-    if store.db.execute(
+    if store.conn.execute(
         "SELECT 1 FROM cases WHERE inspection_id = ? AND case_ref = ?", [inspection.id, case_ref]
     ).fetchone():
         raise ValidationError(f"Case {case_ref} is already in inspection {inspection.id}.")

@@ -159,7 +159,7 @@ def inspections_recorded_under(store: Store, person: str) -> list[str]:
 def inspections_acted_in_by(store: Store, person: str) -> list[str]:
     """The inspections `person` created, or answered in, in this store: things only someone at this
     computer did (a case allocated to a person id alone is not enough: it may be a colleague's)."""
-    rows = store.db.execute(
+    rows = store.conn.execute(
         "SELECT id FROM inspections WHERE created_by = ?1 UNION "
         "SELECT c.inspection_id FROM cases c WHERE EXISTS (SELECT 1 FROM answers a WHERE a.case_id = c.id "
         "AND a.updated_by = ?1) OR EXISTS (SELECT 1 FROM case_details d WHERE d.case_id = c.id AND d.updated_by = ?1)",

@@ -281,8 +281,6 @@ def open_damaged(data_dir: str | os.PathLike, *, actor: str = "") -> Store:
     SQLite opens it with mode=ro: nothing is written to it, no lock is taken, no backup is
     made. Pages that are damaged raise errors when read; the rest reads normally.
     """
-    import sqlite_utils
-
     from fieldwork.store.db import Store, utc_now
     from fieldwork.store.restore import settle_without_opening
 
@@ -294,11 +292,11 @@ def open_damaged(data_dir: str | os.PathLike, *, actor: str = "") -> Store:
     try:
         conn = connect_read_only(path, check_same_thread=False)  # also on a full disk (issue 20)
         conn.execute("PRAGMA query_only = ON")
+        conn.execute("PRAGMA recursive_triggers = ON")  # as every store connection (fieldwork.store.db)
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as exc:
         raise damaged_error(path, f"is too damaged to read ({exc})", readable=False) from None
-    db = sqlite_utils.Database(conn, execute_plugins=False)
-    store = Store(path, db, None, actor=actor, clock=utc_now, new_id=lambda: "", backup_policy=None)
+    store = Store(path, conn, None, actor=actor, clock=utc_now, new_id=lambda: "", backup_policy=None)
     store.damaged = True
     return store
 

@@ -100,7 +100,7 @@ def _setting(name: str) -> Setting:
 def get_setting(store: Store, name: str) -> str:
     """The setting's value, or its default when it was never set."""
     setting = _setting(name)
-    row = store.db.execute("SELECT value FROM settings WHERE key = ?", [name]).fetchone()
+    row = store.conn.execute("SELECT value FROM settings WHERE key = ?", [name]).fetchone()
     return row[0] if row else setting.default
 
 
@@ -122,7 +122,7 @@ def set_setting(store: Store, name: str, value: str) -> str:
 
 def list_settings(store: Store) -> list[dict]:
     """Every setting with its value, default, whether it was set, and what it means."""
-    held = dict(store.db.execute("SELECT key, value FROM settings").fetchall())
+    held = dict(store.conn.execute("SELECT key, value FROM settings").fetchall())
     return [
         {"name": s.name, "value": held.get(s.name, s.default), "default": s.default, "set": s.name in held,
          "help": s.help}
