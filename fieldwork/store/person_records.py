@@ -49,6 +49,7 @@ MOVED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("receipts_accepted", "accepted_by", ""),
     ("retention_wipes", "wiped_by", ""),
     ("merge_case_readers", "accepted_by", ""),  # the lead who accepted held work
+    ("region_contributions", "received_by", ""),  # the region lead who took PDU results in
 )
 
 # Person columns deliberately left as they are, and why (a test checks every person column of the
