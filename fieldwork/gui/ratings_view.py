@@ -321,7 +321,45 @@ class RatingsView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         box_layout.addWidget(self.contributions_table)
+        self.take_out_button = QPushButton("Take out a PDU's results…", box)
+        self.take_out_button.setToolTip("Stop counting the selected PDU inspection's results (e.g. before its "
+                                        "lead's results signed with new keys are taken in)")
+        self.take_out_button.setEnabled(not self.store.read_only)
+        self.take_out_button.clicked.connect(self._take_out_selected)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.take_out_button)
+        box_layout.addLayout(row)
         return box
+
+    def _take_out_selected(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        index = self.contributions_table.currentIndex()
+        if not index.isValid():
+            self.message.emit("Choose a PDU inspection in the list of PDU results first.")
+            return
+        found = self.contributions_model.row_object(index.row())
+        answer = QMessageBox.question(
+            self, "Take out a PDU's results",
+            f"Stop counting the results of {found.pdu_inspection_id} ({plural(found.cases, 'case')})? The ratings "
+            "are computed again without them; taking the file in again brings them back.",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            self.take_out(found.pdu_inspection_id)
+
+    def take_out(self, pdu_inspection_id: str) -> bool:
+        """Stop counting a PDU inspection's results; says what happened on the status line."""
+        from fieldwork.region.contributions import remove_contribution
+
+        try:
+            removed = remove_contribution(self.store, self.inspection.id, pdu_inspection_id)
+        except FieldworkError as error:
+            self.message.emit(error.message)
+            return False
+        self.message.emit(f"The results of {removed.pdu_inspection_id} no longer count in this inspection.")
+        self.refresh()
+        return True
 
     def _show_contributions(self) -> None:
         if self.contributions_table is None:

@@ -52,6 +52,7 @@ MOVED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("merge_case_readers", "accepted_by", ""),  # the lead who accepted held work
     ("merge_sample_moves", "decided_by", ""),  # the lead who decided a change of question set
     ("framework_moves", "moved_by", "source NOT LIKE 'pack:%'"),  # the lead's own moves, not one a pack brought
+    ("region_contributions", "received_by", ""),  # the region lead who took PDU results in
 )
 
 # Person columns deliberately left as they are, and why (a test checks every person column of the
@@ -73,7 +74,6 @@ KEPT_COLUMNS: dict[tuple[str, str], str] = {
     ("receipts_issued", "inspector_id"): "the signer the receipt was issued to",
     ("merge_sample_moves", "inspector_id"): "the signer who changed the case's question set (decision 0036)",
     ("receipts_accepted", "lead_id"): "the lead who signed the receipt",
-    ("region_contributions", "received_by"): "the region lead who took a results bundle in, which needs keys (decision 0035)",
 }
 
 CHANGE_FIELD = "profile_person_id"  # the change-log field of the move's entries

@@ -53,6 +53,10 @@ def test_the_merge_button_takes_results_bundles_and_the_ratings_list_the_pdus(qt
              for i, r in enumerate(ratings.report.standards)}
     assert basis["Court work"] == "PDU results" and basis["Unpaid work"] == "cases"
 
+    assert ratings.take_out("pdu-2")
+    assert ratings.contributions_model.rowCount() == 1 and "rated from 1 PDU inspection (12 cases)" in (
+        ratings.contributions_label.text())
+
     if SHOTS:
         for size in ((1280, 800), (1024, 700)):
             for name, view in (("merge", merge), ("ratings", ratings)):
