@@ -188,12 +188,22 @@ def test_a_read_only_folder_gives_one_clear_sentence_and_stays_unchanged(prepare
 
 
 def damage_a_middle_page(path: Path, seed: int) -> None:
-    """Random bytes over one whole page in the middle of the file."""
+    """Random bytes over one whole page of table data in the middle of the file.
+
+    Never a page of the schema (sqlite_master): the tests mean a store whose rows are damaged but
+    whose tables can still be listed, and where the schema's pages fall moves with every migration.
+    """
     data = path.read_bytes()
     page_size = int.from_bytes(data[16:18], "big")
     page_size = 65536 if page_size == 1 else page_size
     pages = len(data) // page_size
-    page = pages // 2
+    schema = "('sqlite_schema', 'sqlite_master')"
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        data_pages = [
+            number - 1  # dbstat numbers pages from 1; offsets below count from 0
+            for (number,) in conn.execute(f"SELECT pageno FROM dbstat WHERE name NOT IN {schema}")
+        ]
+    page = min(data_pages, key=lambda index: (abs(index - pages // 2), index))
     noise = random.Random(seed).randbytes(page_size)
     with open(path, "r+b") as handle:
         handle.seek(page * page_size)
