@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from fieldwork.errors import FieldworkError
 from fieldwork.gui import theme
 from fieldwork.gui.format import saved_time, uk_date
+from fieldwork.gui.last_folder import last_folder, remember_folder
 from fieldwork.gui.simple_table_model import RowsTableModel
 from fieldwork.gui.wording import in_app
 from fieldwork.store import Store
@@ -372,9 +373,11 @@ class MergeView(QWidget):
 
     def _choose(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
-            self, "Bundles from the inspectors", str(Path.home()), "fieldwork bundles (*.fwbundle);;All files (*)"
+            self, "Bundles from the inspectors", last_folder(self.store, "bundles"),
+            "fieldwork bundles (*.fwbundle);;All files (*)",
         )
         if paths:
+            remember_folder(self.store, "bundles", paths[0])  # the next batch usually comes to the same place
             self.pending_paths = paths
             self.unlock_requested.emit()
 
@@ -407,9 +410,10 @@ class MergeView(QWidget):
         identity = unlocked_keys(self, "writing receipts")  # the window's keys, asked once per session
         if identity is None:
             return
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the receipts", str(Path.home()))
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the receipts", last_folder(self.store, "receipts"))
         if not folder:
             return
+        remember_folder(self.store, "receipts", folder)
         text = self.save_receipts(folder, identity)
         if text is None:
             again = QMessageBox.question(
