@@ -191,7 +191,8 @@ def test_after_a_wipe_the_list_shows_handed_over_cases_as_with_the_lead_not_zero
     ann = world.inspectors["ann"]
     path = _receipt(world, tmp_path, "H001", "H002")
     window = make_window(ann.store)
-    monkeypatch.setattr(HandoverDialog, "ask", classmethod(lambda cls, parent, p: HandoverChoice(wipe=True, remember=False)))
+    delete = HandoverChoice(wipe=True, remember=False)
+    monkeypatch.setattr(HandoverDialog, "ask", classmethod(lambda cls, parent, p: delete))
     run = handover_dialog.accept_receipt_file(window, str(path))
     qtbot.waitUntil(lambda: run.done, timeout=20000)
     home = window.home_view
