@@ -173,6 +173,14 @@ class MergeView(QWidget):
         # Why a kappa is missing, said once per reason with the questions it applies to (not once a row).
         self.agreement_notes = QLabel(self)
         self.agreement_notes.setWordWrap(True)
+        self.agreement_notes.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.results_hint = QLabel(
+            "No bundle merged yet in this session. Choose bundles… (or drop .fwbundle files here); each file's "
+            "result stays in this table, refusals too, while this inspection is open.",
+            self,
+        )
+        self.results_hint.setWordWrap(True)
+        theme.style_text(self.results_hint, "welcomeNote")
         self.agreement_notes.setAccessibleName("Notes on agreement")
 
         top = QHBoxLayout()
@@ -199,6 +207,7 @@ class MergeView(QWidget):
         layout.addWidget(self.progress)
         layout.addWidget(self.gaps_label)
         layout.addWidget(self.held_strip)
+        layout.addWidget(self.results_hint)
         layout.addWidget(body, 1)
         self.refresh()
 
@@ -241,6 +250,7 @@ class MergeView(QWidget):
         self.conflict_panel.set_conflicts(conflicts)
         self.lower_tabs.setTabText(0, f"Conflicts to settle ({len(conflicts)})" if conflicts else "Conflicts to settle")
         self.results_model.set_rows(self.session_results)  # the session's rows, their conflicts brought up to date
+        self.results_hint.setVisible(not self.session_results)
         self._show_agreement(agreement(self.store, self.inspection.id))
         problems = [
             f"From {gap.inspector_id}: bundle {'number' if gap.count == 1 else 'numbers'} "

@@ -224,6 +224,7 @@ def test_the_results_keep_every_row_of_the_session_and_follow_the_conflicts(qtbo
     qtbot.addWidget(view)
     garbage = tmp_path / "garbage.fwbundle"
     garbage.write_bytes(b"not a bundle")
+    assert not view.results_hint.isHidden() and "No bundle merged yet" in view.results_hint.text()
     with qtbot.waitSignal(view.merged, timeout=20000):
         view.merge_files([bundles[0], str(garbage)], lead_keys)
     with qtbot.waitSignal(view.merged, timeout=20000):
@@ -235,6 +236,7 @@ def test_the_results_keep_every_row_of_the_session_and_follow_the_conflicts(qtbo
         return [model.data(model.index(r, number)) for r in range(model.rowCount())]
 
     assert column("File") == ["ann.fwbundle", "garbage.fwbundle", "bob.fwbundle"]  # the refusal stays too
+    assert view.results_hint.isHidden()
     assert column("Result")[1] == "Refused"
     assert view.accept_held_work()
     assert column("Conflicts") == ["1 open", "", "1 open"]
