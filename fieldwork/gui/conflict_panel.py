@@ -182,7 +182,13 @@ class ConflictPanel(QWidget):
         self.show_selected()
 
     def set_conflicts(self, conflicts) -> None:
+        """Show these conflicts; the one on screen stays chosen, else the first is (no empty pane to click)."""
+        before = self.selected_conflict()
         self.conflicts_model.set_rows(conflicts)
+        keys = [(c.case_id, c.kind, c.key) for c in conflicts]
+        wanted = (before.case_id, before.kind, before.key) if before is not None else None
+        if conflicts:
+            self.conflicts_table.selectRow(keys.index(wanted) if wanted in keys else 0)
         self.show_selected()
 
     def selected_conflict(self):

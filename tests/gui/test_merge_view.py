@@ -239,6 +239,7 @@ def test_the_results_keep_every_row_of_the_session_and_follow_the_conflicts(qtbo
     assert view.results_hint.isHidden()
     assert column("Result")[1] == "Refused"
     assert view.accept_held_work()
+    assert len(view.conflict_panel.cards) == 2  # the first conflict is shown at once, no click needed
     assert column("Conflicts") == ["1 open", "", "1 open"]
     conflict = view.conflicts_model.row_object(0)
     bob = next(v for v in conflict.versions if v.author == "bob")
