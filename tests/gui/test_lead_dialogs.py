@@ -61,10 +61,11 @@ def test_every_error_the_window_shows_names_what_failed():
                     and path.name != "case_view.py"):  # the case details form's own inline error line
                 if len(node.args) + len(node.keywords) < 2:
                     untitled.append(f"{path.name}:{node.lineno}")
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "warning"
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("warning", "critical", "information")
                     and len(node.args) > 1 and isinstance(node.args[1], ast.Constant)
                     and node.args[1].value == "fieldwork"):
-                untitled.append(f"{path.name}:{node.lineno} (warning titled 'fieldwork')")
+                untitled.append(f"{path.name}:{node.lineno} (a message box titled 'fieldwork')")
     assert untitled == []
 
 
