@@ -39,6 +39,8 @@ _STATUS_TEXT = {
     "already_imported": "Already imported (nothing changed)",
     "refused": "Refused",
 }
+
+
 def _held_text(result) -> str:
     """What of this bundle waits for the lead, in a few words (empty when nothing does)."""
     held = getattr(result, "held", None)
@@ -174,6 +176,8 @@ class MergeView(QWidget):
         self.agreement_notes = QLabel(self)
         self.agreement_notes.setWordWrap(True)
         self.agreement_notes.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.agreement_notes.setAccessibleName("Notes on agreement")
+        # What to do while the results table is empty (issue 19: empty tables say what to do next).
         self.results_hint = QLabel(
             "No bundle merged yet in this session. Choose bundles… (or drop .fwbundle files here); each file's "
             "result stays in this table, refusals too, while this inspection is open.",
@@ -181,7 +185,6 @@ class MergeView(QWidget):
         )
         self.results_hint.setWordWrap(True)
         theme.style_text(self.results_hint, "welcomeNote")
-        self.agreement_notes.setAccessibleName("Notes on agreement")
 
         top = QHBoxLayout()
         top.addWidget(intro, 1)
