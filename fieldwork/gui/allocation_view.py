@@ -8,8 +8,8 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldwork.errors import FieldworkError
+from fieldwork.gui import theme
 from fieldwork.gui.case_table_model import CASE_ID_ROLE, CaseFilterProxyModel, CaseTableModel
 from fieldwork.gui.last_folder import last_folder, remember_folder
 from fieldwork.gui.sample_import_dialog import SampleImportDialog
@@ -117,6 +118,16 @@ class AllocationView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 8, 16, 8)
         layout.addLayout(buttons)
+        # What to do next while there are no cases (issue 19): an empty grid says nothing.
+        self.empty_hint = QLabel(
+            "No cases yet. Import the provider's case sample (Import case sample…: a CSV or Excel file with a "
+            "case_ref column), or add single cases on the Cases tab. Then select cases and allocate them, add "
+            "each inspector's identity, and export their allocation packs.",
+            self,
+        )
+        self.empty_hint.setWordWrap(True)
+        theme.style_text(self.empty_hint, "welcomeNote")
+        layout.addWidget(self.empty_hint)
         layout.addWidget(splitter, 1)
         self.refresh()
 
@@ -134,6 +145,7 @@ class AllocationView(QWidget):
     def refresh(self) -> None:
         self.cases_model.set_summaries(list_case_summaries(self.store, self.inspection.id))
         self.counts_model.set_rows(allocation_counts(self.store, self.inspection.id))
+        self.empty_hint.setVisible(self.cases_model.rowCount() == 0)
 
     def selected_case_ids(self) -> list[str]:
         rows = {index.row() for index in self.cases_table.selectionModel().selectedRows()}
@@ -147,23 +159,17 @@ class AllocationView(QWidget):
             if index.data(CASE_ID_ROLE) in wanted:
                 selection.select(index, selection.SelectionFlag.Select | selection.SelectionFlag.Rows)
 
-    def known_inspectors(self) -> list[str]:
-        """Person ids the lead trusts, plus any already used in this sample."""
-        from fieldwork.identity import load_trust_list  # the crypto stack loads only when needed
-
-        trusted = {key.person_id for key in load_trust_list(self.store)}
-        allocated = {r.inspector_id for r in allocation_counts(self.store, self.inspection.id) if r.inspector_id}
-        return sorted(trusted | allocated)
-
     def _ask_allocate(self) -> None:
-        if not self.selected_case_ids():
+        from fieldwork.gui.allocate_dialog import AllocateDialog, inspectors_to_offer
+
+        case_ids = self.selected_case_ids()
+        if not case_ids:
             self.message.emit("Select one or more cases first (Shift or Ctrl to select several).")
             return
-        inspector, ok = QInputDialog.getItem(
-            self, "Allocate cases", "Inspector's person id:", self.known_inspectors(), 0, True
-        )
-        if ok and inspector.strip():
-            self.allocate_selected(inspector.strip())
+        offered, trusted = inspectors_to_offer(self.store, self.inspection.id, self.inspectors_with_cases())
+        inspector = AllocateDialog.ask(self, offered, trusted, len(case_ids))
+        if inspector:
+            self.allocate_selected(inspector)
 
     def allocate_selected(self, inspector_id: str | None) -> int:
         case_ids = self.selected_case_ids()
@@ -216,7 +222,11 @@ class AllocationView(QWidget):
         try:
             result = SampleImportDialog.run(self, self.store, self.inspection, path)
         except FieldworkError as error:
-            self.message.emit(error.message)
+            # A file that is no case sample at all (binary, a damaged workbook): a dialog that says what
+            # is wrong and what to do, where a status-bar line went unseen (issue 19).
+            QMessageBox.warning(
+                self, "Case sample not imported", f"{in_app(error.message)}\n\nNothing was imported or changed."
+            )
             return None
         if result is not None:
             self.refresh()

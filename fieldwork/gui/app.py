@@ -57,7 +57,7 @@ def _install_excepthook(app: QApplication) -> None:
                 "the details are in the log file. If it happens again, restart the app."
             )
         )
-        QMessageBox.critical(app.activeWindow(), "fieldwork", message)
+        QMessageBox.critical(app.activeWindow(), "Something went wrong", message)
 
     sys.excepthook = hook
 
@@ -144,7 +144,7 @@ def ask_about_damaged_store(error, parent=None) -> str:
     """The damaged-store dialog: restore the latest backup, open read-only, or quit."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Critical)
-    box.setWindowTitle("fieldwork")
+    box.setWindowTitle("Your data is damaged")
     box.setText("Your fieldwork store is damaged. Nothing has been changed in it.")
     box.setInformativeText(error.message)
     choices = {}
@@ -177,7 +177,7 @@ def recover_damaged_store(data_dir: Path, error, ask=ask_about_damaged_store):
         else:
             return None
     except FieldworkError as failure:
-        QMessageBox.critical(None, "fieldwork", failure.message)
+        QMessageBox.critical(None, "Data not opened", failure.message)
         return None
     try:
         store.actor = read_profile(store).person_id
@@ -212,7 +212,7 @@ def run_app(data_dir: str | None) -> int:
         if store is None:
             return 1
     if store is None:
-        QMessageBox.critical(None, "fieldwork", error or "The store could not be opened.")
+        QMessageBox.critical(None, "Data not opened", error or "The store could not be opened.")
         return 1
     from fieldwork.gui.main_window import MainWindow
 
@@ -226,25 +226,25 @@ def run_app(data_dir: str | None) -> int:
         # For start-up timing (benchmarks/bench_build.py): quit once the shown window is painted.
         QTimer.singleShot(0, app.quit)
     for notice in store.notices:  # e.g. a restore that was killed, finished or undone at this open
-        QMessageBox.information(window, "fieldwork", notice)
+        QMessageBox.information(window, "About your data", notice)
     if store.damaged:
         QMessageBox.information(
             window,
-            "fieldwork",
+            "Read-only: the data is damaged",
             "This store is damaged and open read-only: you can look at what is left and copy it, "
             "but nothing can be changed. Restore a backup to go on working.",
         )
     elif store.no_room:
         QMessageBox.information(
             window,
-            "fieldwork",
+            "Read-only: the disk is full",
             "The disk is full, so this window is read-only: you can look at everything, but nothing can be "
             "saved. Free some space and start fieldwork again to go on working.",
         )
     elif store.read_only:
         QMessageBox.information(
             window,
-            "fieldwork",
+            "Read-only: open in another window",
             "This store is already open in another fieldwork window. This window is read-only: "
             "you can look, but changes are made in the other window.",
         )

@@ -48,6 +48,16 @@ _STATE_ORDER = (None, "queries", "moderated", "agreed")  # how far moderation ha
 _DETAIL_COLUMNS = (("ldu", "LDU"), ("sentence_type", "Sentence type"), ("rosh", "RoSH level"))
 
 
+def wiped_after_handover(summary: CaseSummary) -> bool:
+    """A case handed over whose answers were then deleted here: it left complete, whatever is left."""
+    return summary.case.status == "handed_over" and summary.judged < summary.required
+
+
+def judged_counting_handed_over(summary: CaseSummary) -> int:
+    """Key questions judged, counting a handed-over case as fully judged (it was complete when it left)."""
+    return summary.required if summary.case.status == "handed_over" else summary.judged
+
+
 class CaseTableModel(QAbstractTableModel):
     """Cases of one inspection with their key details, status and progress."""
 
@@ -148,7 +158,8 @@ class CaseTableModel(QAbstractTableModel):
             return self._text(summary, column)
         if role == SORT_ROLE:
             if column == self.PROGRESS_COLUMN:
-                return summary.judged / summary.required if summary.required else 0.0
+                return 1.0 if wiped_after_handover(summary) else (
+                    summary.judged / summary.required if summary.required else 0.0)
             if column == self.STATUS_COLUMN:
                 return list(STATUS_LABELS).index(summary.case.status)
             if column == self.MODERATION_COLUMN:
@@ -157,6 +168,8 @@ class CaseTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.TextAlignmentRole and column == self.PROGRESS_COLUMN:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.PROGRESS_COLUMN:
+            if wiped_after_handover(summary):
+                return "Handed over complete; its answers are with the lead and were deleted from this laptop"
             return f"{summary.judged} of {summary.required} key questions judged"
         if column == self.MODERATION_COLUMN and role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.FontRole):
             return self._moderation_extra(self._marks.get(summary.case.id, _NO_MARK), role)
@@ -223,6 +236,8 @@ class CaseTableModel(QAbstractTableModel):
             return self._moderation_text(self._marks.get(summary.case.id, _NO_MARK))
         if column == self.STATUS_COLUMN:
             return STATUS_LABELS.get(summary.case.status, summary.case.status)
+        if wiped_after_handover(summary):
+            return "with the lead"  # not "0 / 12": the answers left this laptop complete (issue 19)
         return f"{summary.judged} / {summary.required}"
 
 

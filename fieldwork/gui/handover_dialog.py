@@ -166,7 +166,7 @@ def accept_receipt_file(window, path: str | None = None) -> HandoverRun | None:
         verified = verify_receipt(window.store, path)
         plan = plan_receipt(window.store, verified)
     except FieldworkError as error:
-        window.show_error(f"The receipt was not accepted: {error.message}")
+        window.show_error(f"The receipt was not accepted: {error.message}", "Receipt not accepted")
         return None
     choice = HandoverDialog.ask(window, plan)
     if choice is None:
@@ -176,7 +176,7 @@ def accept_receipt_file(window, path: str | None = None) -> HandoverRun | None:
 
     def done(result, error) -> None:
         if error is not None:
-            window.show_error(f"The receipt was not accepted: {error.message}")
+            window.show_error(f"The receipt was not accepted: {error.message}", "Receipt not accepted")
             return
         QMessageBox.information(window, "Handover receipt", result_text(result))
         _refresh(window)
@@ -403,7 +403,7 @@ class HandoverSettingsDialog(QDialog):
             set_setting(self.store, HANDOVER_WIPE, self.wipe_combo.currentData())
             set_setting(self.store, RETENTION_DAYS, str(self.days.value()) if self.days.value() else "off")
         except FieldworkError as error:
-            QMessageBox.warning(self, "fieldwork", in_app(error.message))
+            QMessageBox.warning(self, "Handover settings not saved", in_app(error.message))
             return
         self.accept()
 
@@ -569,7 +569,7 @@ def check_at_start(window) -> HandoverRun | None:
 
     def done(result, error) -> None:
         if error is not None:
-            window.show_error(error.message)
+            window.show_error(error.message, "Old inspections not deleted")
             return
         results, cleanup = result
         _refresh_after_removal(window)
@@ -641,7 +641,7 @@ def confirm_wipe_rest(window, inspection_id: str) -> HandoverRun | None:
 
     def done(result, error) -> None:
         if error is not None:
-            window.show_error(error.message)
+            window.show_error(error.message, "Inspection not deleted")
             return
         _refresh_after_removal(window)
         _show_review(window, list(result.outcomes), _problems(result.cleanup))

@@ -19,7 +19,13 @@ from PySide6.QtWidgets import (
 
 from fieldwork.frameworks.model import Framework
 from fieldwork.gui import theme
-from fieldwork.gui.case_table_model import CASE_ID_ROLE, MODERATION_FILTERS, CaseFilterProxyModel, CaseTableModel
+from fieldwork.gui.case_table_model import (
+    CASE_ID_ROLE,
+    MODERATION_FILTERS,
+    CaseFilterProxyModel,
+    CaseTableModel,
+    judged_counting_handed_over,
+)
 from fieldwork.gui.format import fieldwork_dates
 from fieldwork.moderation_status import inspector_marks, lead_marks, leads_inspection, tally
 from fieldwork.store.assessments import CaseSummary
@@ -221,7 +227,7 @@ class HomeView(QWidget):
     def _update_progress(self) -> None:
         summaries = self.table_model.summaries()
         complete = sum(1 for s in summaries if s.case.status in ("complete", "handed_over"))
-        judged = sum(s.judged for s in summaries)
+        judged = sum(judged_counting_handed_over(s) for s in summaries)  # wiped answers left complete
         required = sum(s.required for s in summaries)
         self.progress_bar.setRange(0, max(required, 1))
         self.progress_bar.setValue(judged)

@@ -17,18 +17,22 @@ from fieldwork.gui.last_folder import last_folder, remember_folder
 from fieldwork.identity import keys_exist, load_trust_list, read_public_identity
 from fieldwork.text import plural
 
+# Titles of the warnings: each says what did not happen (issue 19).
+EXPORT_FAILED = "Bundle not exported"
+PACKS_FAILED = "Allocation packs not written"
+
 
 def export_bundle(window) -> None:
     """File → Export bundle for the lead…: the dialog first; the passphrase only when Export is clicked."""
     from fieldwork.gui.export_dialog import ExportDialog
 
     if window.inspection is None:
-        window.show_error("Open an inspection first.")
+        window.show_error("Open an inspection first.", EXPORT_FAILED)
         return
     if window.case_view is not None and not window.case_view.flush_pending():
         window.show_error(
             f"Some of what you typed in case {window.case_view.case_ref} is not saved, so it would be missing "
-            "from the bundle. Export again once it is saved."
+            "from the bundle. Export again once it is saved.", EXPORT_FAILED,
         )
         return
     if not keys_exist(window.keys.data_dir):
@@ -43,7 +47,7 @@ def export_bundle(window) -> None:
             unlock=lambda: unlocked_keys(window, "exporting a bundle"),
         )
     except FieldworkError as error:
-        window.show_error(error.message)
+        window.show_error(error.message, EXPORT_FAILED)
         return
     dialog.exec()
 
@@ -61,7 +65,7 @@ def open_pack_file(window, path: str | None = None) -> None:
     try:
         result = open_pack(window, window.store, identity, path)
     except FieldworkError as error:
-        window.show_error(f"The allocation pack was not opened: {error.message}")
+        window.show_error(f"The allocation pack was not opened: {error.message}", "Allocation pack not opened")
         return
     if result is None:
         return
@@ -75,13 +79,13 @@ def export_allocation_packs(window) -> None:
 
     inspectors = window.allocation_view.inspectors_with_cases() if window.allocation_view else []
     if not inspectors:
-        window.show_error("No case is allocated yet: allocate cases to inspectors first.")
+        window.show_error("No case is allocated yet: allocate cases to inspectors first.", PACKS_FAILED)
         return
     inspection = window.inspection
     if inspection.lead_id and window.profile.is_set and inspection.lead_id != window.profile.person_id:
         window.show_error(
             f"Inspection {inspection.id} is led by {inspection.lead_id}, not you ({window.profile.person_id}): "
-            "packs are written by the lead, from their own app."
+            "packs are written by the lead, from their own app.", PACKS_FAILED,
         )
         return
     missing = inspectors_without_identity(window.store, inspection.id, inspectors)
@@ -89,7 +93,7 @@ def export_allocation_packs(window) -> None:
         ready = [i for i in inspectors if i not in missing]
         reasons = "\n".join(f"• {reason}" for reason in missing.values())
         if not ready:
-            window.show_error(f"No pack can be encrypted yet:\n{reasons}")
+            window.show_error(f"No pack can be encrypted yet:\n{reasons}", PACKS_FAILED)
             return
         go_on = QMessageBox.question(
             window, "Some inspectors cannot get a pack yet",
@@ -121,7 +125,7 @@ def merge_pending(window) -> None:
     if not list(load_trust_list(window.store)):
         window.show_error(
             "No inspector is trusted yet, so every bundle would be refused: add each inspector's identity with "
-            "the Allocation tab's \"Add an inspector's identity…\" button first, then merge."
+            "the Allocation tab's \"Add an inspector's identity…\" button first, then merge.", "Bundles not merged",
         )
         return
     identity = unlocked_keys(window, "merging bundles")

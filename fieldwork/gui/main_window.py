@@ -326,7 +326,7 @@ class MainWindow(QMainWindow):
             self.merge_view.pending_paths = bundles
             self._merge_pending()
         elif bundles:
-            self.show_error("Bundles are merged by the inspection's lead inspector; this profile is not its lead.")
+            self.show_error("Only the inspection's lead merges bundles; you aren't its lead.", "Bundles not merged")
 
     def _tab_shown(self, _index: int) -> None:
         ratings = self.lead_tabs.built("ratings") if self.lead_tabs else None
@@ -374,7 +374,7 @@ class MainWindow(QMainWindow):
         try:
             view = CaseView(self.store, case_id, self.undo_stack, self.stack)
         except FieldworkError as error:
-            self.show_error(error.message)
+            self.show_error(error.message, "Case not opened")
             return
         view.back_requested.connect(self.show_home)
         view.case_changed.connect(self._case_changed)
@@ -450,7 +450,7 @@ class MainWindow(QMainWindow):
         try:
             inspection = create_demo_inspection(self.store)
         except FieldworkError as error:
-            self.show_error(error.message)
+            self.show_error(error.message, "Practice inspection not opened")
             return
         self.open_inspection(inspection.id)
 
@@ -477,13 +477,13 @@ class MainWindow(QMainWindow):
                 lead_id=self.profile.person_id,
             )
         except FieldworkError as error:
-            self.show_error(error.message)
+            self.show_error(error.message, "Inspection not created")
             return
         self.open_inspection(inspection.id)
 
     def add_case(self) -> None:
         if self.inspection is None:
-            self.show_error("Open or create an inspection first.")
+            self.show_error("Open or create an inspection first.", "Case not added")
             return
         from fieldwork.gui.dialogs import AddCaseDialog
 
@@ -496,7 +496,7 @@ class MainWindow(QMainWindow):
                 self.store, self.inspection, case_ref, sample_id=sample_id, inspector_id=self.profile.person_id
             )
         except FieldworkError as error:
-            self.show_error(error.message)
+            self.show_error(error.message, "Case not added")
             return
         self.refresh_home()
         self.open_case(case.id)
@@ -570,7 +570,7 @@ class MainWindow(QMainWindow):
         try:
             case = find_case(self.store, self.inspection.id, case_ref)
         except FieldworkError as error:
-            self.show_error(error.message)
+            self.show_error(error.message, "Case not found")
             return
         self.open_case(case.id)
 
@@ -619,8 +619,8 @@ class MainWindow(QMainWindow):
         profile = f"{self.profile.name} ({self.profile.person_id})" if self.profile.is_set else None
         AboutDialog(self, store_path=str(self.store.path), profile=profile).exec()
 
-    def show_error(self, message: str) -> None:
-        QMessageBox.warning(self, "fieldwork", in_app(message))
+    def show_error(self, message: str, title: str = "That did not work") -> None:  # title: what failed
+        QMessageBox.warning(self, title, in_app(message))
 
     # --- window state ----------------------------------------------------------------------------
     def _restore_geometry(self) -> None:

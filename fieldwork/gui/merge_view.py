@@ -12,22 +12,22 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QProgressBar,
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from fieldwork.errors import FieldworkError
 from fieldwork.gui import theme
-from fieldwork.gui.format import saved_time, uk_date
+from fieldwork.gui.conflict_panel import ConflictPanel
+from fieldwork.gui.last_folder import last_folder, remember_folder
 from fieldwork.gui.set_conflicts_strip import SetConflictsStrip
 from fieldwork.gui.simple_table_model import RowsTableModel
 from fieldwork.gui.wording import in_app
@@ -39,11 +39,6 @@ _STATUS_TEXT = {
     "imported_with_conflicts": "Imported, with conflicts",
     "already_imported": "Already imported (nothing changed)",
     "refused": "Refused",
-}
-_REASON_TEXT = {
-    "parallel": "different answers",
-    "evidence": "same answer, different evidence",
-    "fork": "one person, two versions",
 }
 
 
@@ -126,18 +121,24 @@ class MergeView(QWidget):
         self.results_model = RowsTableModel(
             [
                 ("File", lambda r: Path(r.file).name),
-                ("Result", lambda r: _STATUS_TEXT.get(r.status, r.status)),
+                ("Result", self._result_text),
                 ("Inspector", lambda r: r.inspector_id or ""),
                 ("Bundle no.", lambda r: r.sequence or ""),
                 ("Cases", lambda r: r.cases or ""),
                 ("Answers", lambda r: r.answers or ""),
-                ("Conflicts", lambda r: r.conflicts or ""),
+                ("Conflicts", self._conflicts_text),
                 ("Held for you", _held_text),
                 ("Why / notes", lambda r: in_app(r.message or "; ".join(r.notes))),
             ],
             parent=self,
         )
         self.results_table = self._table(self.results_model, "Result of each bundle")
+        # A refusal's reason is a sentence: rows grow to show it whole rather than end in "…".
+        self.results_table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.session_results: list = []  # every file merged since the tab opened, refusals too, in order
+        self._open_conflicts: dict[str, int] = {}  # bundle id -> conflicts of it still open
+        self._open_case_conflicts: dict[str, int] = {}  # inspector -> case references still in conflict
+        self._most_open: dict[str, int] = {}  # bundle id -> most of its conflicts seen open at once
         self.gaps_label = QLabel(self)
         self.gaps_label.setWordWrap(True)
         theme.style_text(self.gaps_label, "errorText")
@@ -162,76 +163,56 @@ class MergeView(QWidget):
         self.set_conflicts.message.connect(self.message)
         self.set_conflicts.decided.connect(self.merged)
 
-        self.conflicts_model = RowsTableModel(
-            [
-                ("Case", lambda c: c.case_ref),
-                ("Question", lambda c: c.key),
-                ("Why", lambda c: _REASON_TEXT.get(c.reason, c.reason)),
-                ("Versions", lambda c: len(c.versions)),
-            ],
-            parent=self,
-        )
-        self.conflicts_table = self._table(self.conflicts_model, "Conflicts to settle")
-        self.conflicts_table.selectionModel().currentRowChanged.connect(lambda *_: self._show_conflict())
-        self.versions_model = RowsTableModel(
-            [
-                ("Who", lambda v: v.author),
-                ("Answer", lambda v: self._answer_text(v.value)),
-                ("Evidence", lambda v: " ".join((v.note or "").split())),
-                ("When", lambda v: f"{uk_date(v.updated_at)} {saved_time(v.updated_at)}"),
-                ("From", lambda v: v.file_name or ("the lead's own edit" if v.origin == "local" else "")),
-            ],
-            parent=self,
-        )
-        self.versions_table = self._table(self.versions_model, "The versions side by side")
-        self.versions_table.setWordWrap(True)
-        self.reason_edit = QLineEdit(self)
-        self.reason_edit.setPlaceholderText("Why this version (recorded with your decision)")
-        self.reason_edit.setAccessibleName("Reason for the decision")
-        self.keep_button = QPushButton("&Keep the selected version", self)
-        self.keep_button.clicked.connect(self._keep_selected)
-        self.keep_button.setEnabled(not store.read_only)
+        # The conflicts and their versions side by side (conflict_panel.py).
+        self.conflict_panel = ConflictPanel(framework, store.read_only, self)
+        self.conflict_panel.keep_requested.connect(self._keep_selected)
+        self.conflicts_model = self.conflict_panel.conflicts_model
+        self.conflicts_table = self.conflict_panel.conflicts_table
+        self.reason_edit = self.conflict_panel.reason_edit
+        self.keep_button = self.conflict_panel.keep_button
 
         self.agreement_model = RowsTableModel(
             [
                 ("Key question", lambda a: a.question_id or "All key questions"),
                 ("Double-read cases", lambda a: a.double_read),
                 ("Agreement", lambda a: "—" if a.percent is None else f"{a.percent:.0f}%"),
-                ("Cohen's kappa", lambda a: f"{a.kappa:.2f}" if a.kappa is not None else (a.kappa_note or "—")),
+                ("Cohen's kappa", lambda a: f"{a.kappa:.2f}" if a.kappa is not None else "—"),
             ],
             parent=self,
         )
         self.agreement_table = self._table(self.agreement_model, "Agreement between inspectors")
+        # Why a kappa is missing, said once per reason with the questions it applies to (not once a row).
+        self.agreement_notes = QLabel(self)
+        self.agreement_notes.setWordWrap(True)
+        self.agreement_notes.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.agreement_notes.setAccessibleName("Notes on agreement")
+        # What to do while the results table is empty (issue 19: empty tables say what to do next).
+        self.results_hint = QLabel(
+            "No bundle merged yet in this session. Choose bundles… (or drop .fwbundle files here); each file's "
+            "result stays in this table, refusals too, while this inspection is open.",
+            self,
+        )
+        self.results_hint.setWordWrap(True)
+        theme.style_text(self.results_hint, "welcomeNote")
 
         top = QHBoxLayout()
         top.addWidget(intro, 1)
         top.addWidget(self.choose_button)
         top.addWidget(self.receipts_button)
-        conflicts_box = QGroupBox("Conflicts: two versions of one answer that cannot be ordered", self)
-        conflicts_layout = QVBoxLayout(conflicts_box)
-        side = QSplitter(Qt.Orientation.Horizontal, conflicts_box)
-        side.addWidget(self.conflicts_table)
-        right = QWidget(side)
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 0, 0, 0)
-        right_layout.addWidget(self.versions_table)
-        decide = QHBoxLayout()
-        decide.addWidget(self.reason_edit, 1)
-        decide.addWidget(self.keep_button)
-        right_layout.addLayout(decide)
-        side.addWidget(right)
-        side.setSizes([320, 700])
-        conflicts_layout.addWidget(side)
-        agreement_box = QGroupBox("Consistency: double-read cases", self)
-        QVBoxLayout(agreement_box).addWidget(self.agreement_table)
-        lower = QSplitter(Qt.Orientation.Horizontal, self)
-        lower.addWidget(conflicts_box)
-        lower.addWidget(agreement_box)
-        lower.setSizes([800, 520])
+        agreement_box = QWidget(self)
+        agreement_layout = QVBoxLayout(agreement_box)
+        agreement_layout.addWidget(self.agreement_table, 1)
+        agreement_layout.addWidget(self.agreement_notes)
+        # Conflicts get the whole width (two versions side by side stay readable at 1024 px);
+        # agreement is the other tab.
+        self.lower_tabs = QTabWidget(self)
+        self.lower_tabs.addTab(self.conflict_panel, "Conflicts to settle")
+        self.lower_tabs.addTab(agreement_box, "Consistency: double-read cases")
         body = QSplitter(Qt.Orientation.Vertical, self)
         body.addWidget(self.results_table)
-        body.addWidget(lower)
-        body.setSizes([220, 420])
+        body.addWidget(self.lower_tabs)
+        body.setStretchFactor(1, 2)
+        body.setSizes([180, 460])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 8, 16, 8)
         layout.addLayout(top)
@@ -239,6 +220,7 @@ class MergeView(QWidget):
         layout.addWidget(self.gaps_label)
         layout.addWidget(self.held_strip)
         layout.addWidget(self.set_conflicts)
+        layout.addWidget(self.results_hint)
         layout.addWidget(body, 1)
         self.refresh()
 
@@ -254,19 +236,35 @@ class MergeView(QWidget):
         table.horizontalHeader().setStretchLastSection(True)
         return table
 
-    def _answer_text(self, value) -> str:
-        if value is None:
-            return "—"
-        return self.framework.judgement_labels.get(value, value)
+    def _open_for(self, result) -> int:
+        return self._open_conflicts.get(result.bundle_id, 0) + self._open_case_conflicts.get(result.inspector_id, 0)
+
+    def _result_text(self, result) -> str:
+        if result.status == "imported_with_conflicts" and not self._open_for(result):
+            return "Imported, conflicts settled"
+        return _STATUS_TEXT.get(result.status, result.status)
+
+    def _conflicts_text(self, result) -> str:
+        """Conflicts of this bundle still open, kept up to date as the lead settles them."""
+        if not result.merged:
+            return ""
+        still_open = self._open_for(result)
+        if still_open:
+            return f"{still_open} open"
+        had = max(result.conflicts, self._most_open.get(result.bundle_id, 0))
+        return f"{had}, all settled" if had else ""
 
     # --- showing the central state ----------------------------------------------------------
     def refresh(self) -> None:
-        from fieldwork.merge import agreement, list_alerts, list_conflicts, sequence_gaps
+        from fieldwork.merge import agreement, list_alerts, list_case_conflicts, list_conflicts, sequence_gaps
 
-        self.conflicts_model.set_rows(list_conflicts(self.store, self.inspection.id))
-        self._show_conflict()
-        report = agreement(self.store, self.inspection.id)
-        self.agreement_model.set_rows([report.overall, *report.questions])
+        conflicts = list_conflicts(self.store, self.inspection.id)
+        self._count_open(conflicts, list_case_conflicts(self.store, self.inspection.id))
+        self.conflict_panel.set_conflicts(conflicts)
+        self.lower_tabs.setTabText(0, f"Conflicts to settle ({len(conflicts)})" if conflicts else "Conflicts to settle")
+        self.results_model.set_rows(self.session_results)  # the session's rows, their conflicts brought up to date
+        self.results_hint.setVisible(not self.session_results)
+        self._show_agreement(agreement(self.store, self.inspection.id))
         problems = [
             f"From {gap.inspector_id}: bundle {'number' if gap.count == 1 else 'numbers'} "
             f"{gap.describe()} not received yet "
@@ -278,6 +276,38 @@ class MergeView(QWidget):
         self.gaps_label.setVisible(bool(problems))
         self._show_held()
         self.set_conflicts.refresh()
+
+    def _count_open(self, conflicts, case_conflicts) -> None:
+        self._open_conflicts = {}
+        for conflict in conflicts:
+            for bundle_id in {v.bundle_id for v in conflict.versions if v.bundle_id}:
+                self._open_conflicts[bundle_id] = self._open_conflicts.get(bundle_id, 0) + 1
+        for bundle_id, count in self._open_conflicts.items():  # e.g. conflicts that came with accepted held work
+            self._most_open[bundle_id] = max(count, self._most_open.get(bundle_id, 0))
+        self._open_case_conflicts = {}
+        for case_conflict in case_conflicts:
+            who = case_conflict.inspector_id
+            self._open_case_conflicts[who] = self._open_case_conflicts.get(who, 0) + 1
+
+    def _show_agreement(self, report) -> None:
+        """Rows only for questions with double-read cases; each reason for a missing kappa said once."""
+        read = [q for q in report.questions if q.double_read]
+        self.agreement_model.set_rows([report.overall, *read] if read else [])
+        self.agreement_table.setVisible(bool(read))
+        notes = []
+        if not read:
+            notes.append("No case has been read by two inspectors yet. Agreement and Cohen's kappa per key "
+                         "question appear here once double-read cases are merged.")
+        else:
+            unread = [q.question_id for q in report.questions if not q.double_read]
+            if unread:
+                notes.append(f"Not double-read yet: {', '.join(unread)}.")
+            reasons: dict[str, list[str]] = {}
+            for item in [report.overall, *read]:
+                if item.kappa is None and item.kappa_note:
+                    reasons.setdefault(item.kappa_note, []).append(item.question_id or "all key questions")
+            notes += [f"Kappa — for {', '.join(ids)}: {note}." for note, ids in reasons.items()]
+        self.agreement_notes.setText("\n".join(notes))
 
     def _show_held(self) -> None:
         from fieldwork.merge import list_waiting, waiting_totals
@@ -324,26 +354,15 @@ class MergeView(QWidget):
         self.merged.emit()
         return True
 
-    def _show_conflict(self) -> None:
-        conflict = self.selected_conflict()
-        self.versions_model.set_rows(conflict.versions if conflict else [])
-        self.keep_button.setEnabled(conflict is not None and not self.store.read_only)
-        if conflict is not None:
-            self.versions_table.selectRow(0)
-
     def selected_conflict(self):
-        index = self.conflicts_table.currentIndex()
-        if not index.isValid() or index.row() >= self.conflicts_model.rowCount():
-            return None
-        return self.conflicts_model.row_object(index.row())
+        return self.conflict_panel.selected_conflict()
 
     # --- deciding -----------------------------------------------------------------------------
     def _keep_selected(self) -> None:
-        conflict = self.selected_conflict()
-        index = self.versions_table.currentIndex()
-        if conflict is None or not index.isValid():
+        conflict, version = self.selected_conflict(), self.conflict_panel.chosen_version()
+        if conflict is None or version is None:
             return
-        self.keep_version(conflict, conflict.versions[index.row()].version_id, self.reason_edit.text())
+        self.keep_version(conflict, version.version_id, self.reason_edit.text())
 
     def keep_version(self, conflict, version_id: int, reason: str) -> bool:
         from fieldwork.merge import resolve_conflict
@@ -383,9 +402,11 @@ class MergeView(QWidget):
 
     def _choose(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
-            self, "Bundles from the inspectors", str(Path.home()), "fieldwork bundles (*.fwbundle);;All files (*)"
+            self, "Bundles from the inspectors", last_folder(self.store, "bundles"),
+            "fieldwork bundles (*.fwbundle);;All files (*)",
         )
         if paths:
+            remember_folder(self.store, "bundles", paths[0])  # the next batch usually comes to the same place
             self.pending_paths = paths
             self.unlock_requested.emit()
 
@@ -418,9 +439,10 @@ class MergeView(QWidget):
         identity = unlocked_keys(self, "writing receipts")  # the window's keys, asked once per session
         if identity is None:
             return
-        folder = QFileDialog.getExistingDirectory(self, "Folder for the receipts", str(Path.home()))
+        folder = QFileDialog.getExistingDirectory(self, "Folder for the receipts", last_folder(self.store, "receipts"))
         if not folder:
             return
+        remember_folder(self.store, "receipts", folder)
         text = self.save_receipts(folder, identity)
         if text is None:
             again = QMessageBox.question(
@@ -473,7 +495,7 @@ class MergeView(QWidget):
             self.message.emit(error)
             return
         self.last_report = report
-        self.results_model.set_rows(list(report.results))
+        self.session_results.extend(report.results)  # earlier rows stay: the whole session is on screen
         self.refresh()
         self.message.emit(
             f"{plural(len(report.imported), 'bundle')} merged, {len(report.already_imported)} already here, "

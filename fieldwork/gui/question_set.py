@@ -14,6 +14,8 @@ from fieldwork.frameworks.model import Framework
 from fieldwork.store.assessments import change_sample as store_change_sample
 from fieldwork.store.assessments import get_case
 
+NOT_CHANGED = "Question set not changed"  # the title of its warnings: what did not happen
+
 
 class ChangeSampleDialog(QDialog):
     """Move a case to another sample (question set), with the reason kept in its change log."""
@@ -63,19 +65,19 @@ def change_sample(window) -> None:
     """Move the open case to another sample (question set), with a reason (decision 0034)."""
     view = window.case_view
     if view is None or window.inspection is None:
-        window.show_error("Open a case first, then change its question set.")
+        window.show_error("Open a case first, then change its question set.", NOT_CHANGED)
         return
     case = get_case(window.store, view.case_id)
     answer = ChangeSampleDialog.ask(window, window.framework, case.sample_id)
     if answer is None:
         return
     if not view.flush_pending():
-        window.show_error("Some evidence could not be saved; save it before changing the question set.")
+        window.show_error("Some evidence could not be saved; save it before changing the question set.", NOT_CHANGED)
         return
     try:
         change = store_change_sample(window.store, case.id, answer[0], answer[1])
     except FieldworkError as error:
-        window.show_error(error.message)
+        window.show_error(error.message, NOT_CHANGED)
         return
     window.open_case(case.id)
     moved = f"Case {case.case_ref} now answers {window.framework.sample(change.new).title}."

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -34,6 +33,7 @@ from fieldwork.errors import FieldworkError
 from fieldwork.gui import theme
 from fieldwork.gui.format import saved_time, uk_date
 from fieldwork.gui.simple_table_model import RowsTableModel
+from fieldwork.gui.word_columns import WordColumns
 from fieldwork.ratings import StandardRating
 from fieldwork.reports.rule_text import overall_sentence
 from fieldwork.store import Store
@@ -70,7 +70,11 @@ class LeadRatingDialog(QDialog):
         self.kind = "override" if rated.standard.computed else "judgement"
         self.setWindowTitle(f"{'Override' if self.kind == 'override' else 'Rate'} standard {rated.standard.id}")
         self.rating_combo = QComboBox(self)
+        self.rating_combo.setAccessibleName("Rating")
         self.rating_combo.addItems(list(ratings))
+        # No rating chosen until the lead chooses one: a preselected "Outstanding" was one Enter away.
+        self.rating_combo.setPlaceholderText("Choose a rating")
+        self.rating_combo.setCurrentIndex(-1)
         current = rated.override or rated.judgement
         if current is not None:
             self.rating_combo.setCurrentText(current.rating)
@@ -88,6 +92,11 @@ class LeadRatingDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.rating_combo.currentIndexChanged.connect(
+            lambda index: self.ok_button.setEnabled(index >= 0)
+        )
+        self.ok_button.setEnabled(self.rating_combo.currentIndex() >= 0)
         layout = QVBoxLayout(self)
         if self.kind == "override":
             source = "the answers for the premises" if rated.standard.rated_for_premises else "the cases"
@@ -114,10 +123,12 @@ class StandardChart(QChartView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(240)
         self.setAccessibleName("Chart of key-question percentages")
+        self.band_lines: list[tuple[str, str]] = []
 
     def show_standard(self, framework, rated: StandardRating | None) -> None:
         chart = QChart()
-        chart.legend().hide()
+        chart.legend().hide()  # the band lines are named in a wrapped label under the chart (band_lines)
+        self.band_lines = []  # (name, colour) of each dashed line drawn
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         if rated is None or not rated.standard.rated_from_cases:
             title = "" if rated is None else "Rated by the lead inspector's judgement: no case chart"
@@ -165,6 +176,7 @@ class StandardChart(QChartView):
             chart.addSeries(line)
             line.attachAxis(line_x)
             line.attachAxis(y_axis)
+            self.band_lines.append((line.name(), colour))
         self.setChart(chart)
 
 
@@ -202,8 +214,6 @@ class RatingsView(QWidget):
                         else self.framework.rating.score_for(r.rating)
                     ),
                 ),
-                ("Deciding key question", lambda r: self.framework.question_number(r.deciding_key_question or "")),
-                ("Rule", lambda r: f"{r.rule.id} ({r.rule.provenance})" if r.rule else ""),
             ],
             parent=self,
         )
@@ -214,9 +224,8 @@ class RatingsView(QWidget):
         self.standards_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.standards_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.standards_table.verticalHeader().hide()
-        header = self.standards_table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        # Words wrap, nothing is cut; the deciding key question and the rule are under the chart.
+        self.standards_columns = WordColumns(self.standards_table, stretch_column=1)
 
         self.chart = StandardChart(self)
         self.kq_model = RowsTableModel(
@@ -233,7 +242,11 @@ class RatingsView(QWidget):
         self.kq_table.setAccessibleName("Key questions of the chosen standard")
         self.kq_table.setModel(self.kq_model)
         self.kq_table.verticalHeader().hide()
-        self.kq_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.kq_columns = WordColumns(self.kq_table, stretch_column=0)
+        # Which dashed line is which band: a legend that wraps (QChart's own cut the names short).
+        self.legend_label = QLabel(self)
+        self.legend_label.setWordWrap(True)
+        self.legend_label.setAccessibleName("Legend of the band lines")
         self.decision_label = QLabel(self)
         self.decision_label.setWordWrap(True)
         self.rate_button = QPushButton("&Rate or override…", self)
@@ -250,6 +263,7 @@ class RatingsView(QWidget):
         self.breakdown_table.setAccessibleName("Breakdown of key-question percentages")
         self.breakdown_table.setModel(self.breakdown_model)
         self.breakdown_table.verticalHeader().hide()
+        self.breakdown_columns = WordColumns(self.breakdown_table, stretch_column=0)
         self.breakdown_combo.currentIndexChanged.connect(self._show_breakdown)
 
         top = QHBoxLayout()
@@ -260,6 +274,7 @@ class RatingsView(QWidget):
         detail_layout = QVBoxLayout(detail)
         detail_layout.setContentsMargins(0, 0, 0, 0)
         detail_layout.addWidget(self.chart, 2)
+        detail_layout.addWidget(self.legend_label)
         detail_layout.addWidget(self.kq_table, 1)
         actions = QHBoxLayout()
         actions.addWidget(self.decision_label, 1)
@@ -416,7 +431,18 @@ class RatingsView(QWidget):
     def _show_selected(self) -> None:
         rated = self.selected()
         self.chart.show_standard(self.framework, rated)
-        self.kq_model.set_rows(rated.key_questions if rated else [])
+        self.legend_label.setText(
+            "Dashed lines: " + " · ".join(
+                f'<span style="color:{colour}"><b>- - -</b></span> {html.escape(name)}'
+                for name, colour in self.chart.band_lines
+            )
+            if self.chart.band_lines else ""
+        )
+        self.legend_label.setVisible(bool(self.chart.band_lines))
+        # A standard rated by judgement has no case counts: no table of zeros for it.
+        from_cases = rated is not None and rated.standard.rated_from_cases
+        self.kq_model.set_rows(rated.key_questions if from_cases else [])
+        self.kq_table.setVisible(from_cases)
         if rated is None:
             self.decision_label.setText("")
             return
@@ -434,6 +460,9 @@ class RatingsView(QWidget):
         else:
             source = "the answers for the premises" if rated.standard.rated_for_premises else "the cases"
             text = f"Computed from {source}: <b>{rated.computed}</b>."
+        if rated.deciding_key_question:
+            number = self.framework.question_number(rated.deciding_key_question)
+            text += f" Deciding key question: {html.escape(number)}."
         if rated.rule is not None and rated.standard.rated:
             state = (
                 "confirmed"
@@ -467,6 +496,7 @@ class RatingsView(QWidget):
         if self.report is None or index is None:
             self.breakdown_model = RowsTableModel([], parent=self)
             self.breakdown_table.setModel(self.breakdown_model)
+            self.breakdown_columns.watch_model()
             return
         breakdown = self.report.breakdowns[index]
         kq_ids = [t.id for t in breakdown.groups[0].key_questions] if breakdown.groups else []
@@ -475,6 +505,7 @@ class RatingsView(QWidget):
             columns.append((kq_id, lambda g, p=position: _percent(g.key_questions[p])))
         self.breakdown_model = RowsTableModel(columns, breakdown.groups, self)
         self.breakdown_table.setModel(self.breakdown_model)
+        self.breakdown_columns.watch_model()
 
     # --- the lead's decisions ----------------------------------------------------------------
     def _rate_selected(self) -> None:

@@ -77,6 +77,7 @@ class WelcomeView(QWidget):
             button.setMinimumHeight(44)
             button.clicked.connect(signal)
             note = QLabel(explanation)
+            note.setWordWrap(True)  # the lead's long note held the window at 1263 px, wider than a 1024 screen
             theme.style_text(note, "welcomeNote")
             layout.addWidget(button)
             layout.addWidget(note)

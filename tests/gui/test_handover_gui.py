@@ -182,3 +182,25 @@ def test_a_due_inspection_is_wiped_at_start_and_the_rest_only_when_confirmed(
     assert not banner.wipe_rest_button.isVisibleTo(banner)
     assert not markers_in(ann.dir)
     assert window.current_view().__class__.__name__ == "WelcomeView"
+
+
+def test_after_a_wipe_the_list_shows_handed_over_cases_as_with_the_lead_not_zero_done(
+    qtbot, world, tmp_path, make_window, monkeypatch
+):
+    """Issue 19: "0 / 12" beside "2 of 3 cases complete" read as work lost."""
+    ann = world.inspectors["ann"]
+    path = _receipt(world, tmp_path, "H001", "H002")
+    window = make_window(ann.store)
+    delete = HandoverChoice(wipe=True, remember=False)
+    monkeypatch.setattr(HandoverDialog, "ask", classmethod(lambda cls, parent, p: delete))
+    run = handover_dialog.accept_receipt_file(window, str(path))
+    qtbot.waitUntil(lambda: run.done, timeout=20000)
+    home = window.home_view
+    model = home.table_model
+    progress = {model.summaries()[r].case.case_ref: model.data(model.index(r, model.PROGRESS_COLUMN))
+                for r in range(model.rowCount())}
+    assert progress["H001"] == progress["H002"] == "with the lead"
+    assert progress["H003"].startswith("0 / ")
+    assert home.progress_label.text() == "2 of 3 cases complete"
+    required = {s.case.case_ref: s.required for s in model.summaries()}
+    assert home.progress_bar.value() == required["H001"] + required["H002"]  # they left fully judged

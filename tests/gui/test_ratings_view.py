@@ -93,3 +93,65 @@ def test_export_writes_the_report(ratings, tmp_path, suffix):
         assert b"Requires improvement" in data
     else:
         assert data.startswith(b"%PDF")
+
+
+# --- issue 19: the rating dialog, judgement standards, whole column titles, the band legend --------------------
+
+
+def _select(view: RatingsView, standard_id: str) -> None:
+    view.standards_table.selectRow(
+        next(r for r in range(view.standards_model.rowCount())
+             if view.standards_model.row_object(r).standard.id == standard_id)
+    )
+
+
+def test_rate_this_standard_starts_with_no_rating_chosen(qtbot, ratings):
+    dialog = LeadRatingDialog(rating_of(ratings, "1.1"), ratings.framework.rating.ratings())
+    qtbot.addWidget(dialog)
+    assert dialog.rating_combo.currentIndex() == -1 and dialog.rating_combo.currentText() == ""
+    assert not dialog.ok_button.isEnabled()  # Enter cannot rate by accident
+    dialog.rating_combo.setCurrentIndex(1)
+    assert dialog.ok_button.isEnabled()
+    assert ratings.rate("1.1", "Good", "Clear vision, shared in staff interviews.")
+    again = LeadRatingDialog(rating_of(ratings, "1.1"), ratings.framework.rating.ratings())
+    qtbot.addWidget(again)
+    assert again.rating_combo.currentText() == "Good"  # a decision already made is shown, to change it
+
+
+def test_a_judgement_standard_shows_no_table_of_zero_counts(ratings):
+    _select(ratings, "1.1")
+    assert ratings.kq_table.isHidden() and ratings.kq_model.rowCount() == 0
+    _select(ratings, "2.1")
+    assert not ratings.kq_table.isHidden() and ratings.kq_model.rowCount() == 2
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1024, 620)])
+def test_no_title_or_cell_of_the_ratings_tables_is_cut(qtbot, ratings, size):
+    from PySide6.QtCore import Qt
+
+    ratings.resize(*size)
+    ratings.show()
+    qtbot.waitExposed(ratings)
+    _select(ratings, "2.1")
+    for table in (ratings.standards_table, ratings.kq_table, ratings.breakdown_table):
+        model, header = table.model(), table.horizontalHeader()
+        assert model.rowCount() > 0
+        for column in range(model.columnCount()):
+            title = model.headerData(column, Qt.Orientation.Horizontal)
+            assert header.fontMetrics().horizontalAdvance(title) <= header.sectionSize(column) - 8, title
+            for row in range(model.rowCount()):
+                assert table.rowHeight(row) >= table.sizeHintForRow(row)  # tall enough for its wrapped lines
+                for word in model.index(row, column).data().split():  # no word wider than its column
+                    assert table.fontMetrics().horizontalAdvance(word) <= header.sectionSize(column) - 8, word
+    ratings.grab().save(f"/tmp/ratings_{size[0]}.png")
+
+
+def test_the_band_lines_are_named_in_a_legend(ratings):
+    _select(ratings, "2.1")
+    bands = [b for b in ratings.framework.rating.bands if b.min_percent > 0]
+    assert len(ratings.chart.band_lines) == len(bands) > 0
+    assert not ratings.legend_label.isHidden()
+    for band in bands:
+        assert f"{band.rating} from {float(band.min_percent):g}%" in ratings.legend_label.text()
+    _select(ratings, "1.1")  # no chart, so no legend
+    assert ratings.legend_label.isHidden()

@@ -30,3 +30,27 @@ def test_a_size_saved_on_a_bigger_monitor_is_fitted_to_this_one(qtbot, make_wind
     area = window.screen().availableGeometry()
     assert window.width() <= area.width() and window.height() <= area.height()
     assert area.contains(window.geometry().topLeft())
+
+
+def test_the_lead_screens_and_the_first_run_welcome_fit_a_1024_pixel_screen(qtbot, make_window, tmp_path):
+    """Every page of the window's stack counts towards its minimum width: the first-run welcome (kept
+    in the stack after the practice inspection opened) made it 1263 px, so at 1024 px the tabs ran
+    off the screen."""
+    from fieldwork.profile import open_profile_store
+
+    store = open_profile_store(tmp_path / "profile")
+    try:
+        window = make_window(store)
+        welcome = window.current_view()
+        welcome.name_edit.setText("Lee Lead")
+        welcome.person_edit.setText("lead-1")
+        welcome.practice_requested.emit()
+        assert window.lead_tabs is not None
+        for name in ("allocation", "merge", "ratings"):
+            window.home_tabs.setCurrentWidget(getattr(window, f"{name}_view"))
+        assert window.minimumSizeHint().width() <= 1024
+        window.resize(1024, 700)
+        qtbot.waitUntil(lambda: window.width() == 1024)
+    finally:
+        window.close()
+        store.close()
