@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, 
 
 from fieldwork.errors import FieldworkError
 from fieldwork.frameworks.catalogue import current_first, list_frameworks
-from fieldwork.gui import frameworks_dialog, profile_flow, question_set, theme
+from fieldwork.gui import accessibility, frameworks_dialog, profile_flow, question_set, theme
 from fieldwork.gui.case_view import CaseView
 from fieldwork.gui.dialogs import (
     AddCaseDialog,
@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, store: Store, parent=None):
         super().__init__(parent)
+        accessibility.install()  # names and descriptions for screen readers (also when built without make_application)
         self.store = store
         self.profile = read_profile(store)
         self.inspection = None
