@@ -295,23 +295,22 @@ class MainWindow(QMainWindow):
         key_commands.merge_pending(self)
 
     def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasUrls():
+        from fieldwork.gui.file_drops import dropped_paths
+
+        if dropped_paths(event.mimeData()):  # any local file: a wrong one gets a message on drop
             event.acceptProposedAction()
 
+    def dragMoveEvent(self, event) -> None:
+        self.dragEnterEvent(event)
+
     def dropEvent(self, event) -> None:
-        """A dropped pack is opened; dropped bundles go to the lead's merge."""
-        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
-        packs = [p for p in paths if p.lower().endswith(".fwpack")]
-        bundles = [p for p in paths if p.lower().endswith(".fwbundle")]
-        event.acceptProposedAction()
-        if packs:
-            self.open_pack_file(packs[0])
-        elif bundles and self.merge_view is not None:
-            self.home_tabs.setCurrentWidget(self.merge_view)
-            self.merge_view.pending_paths = bundles
-            self._merge_pending()
-        elif bundles:
-            self.show_error("Bundles are merged by the inspection's lead inspector; this profile is not its lead.")
+        """Packs, receipts, key changes and (for the lead) bundles: the same flow as their menu item."""
+        from fieldwork.gui.file_drops import dropped_paths, open_dropped
+
+        paths = dropped_paths(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            open_dropped(self, paths)
 
     def _tab_shown(self, _index: int) -> None:
         ratings = self.lead_tabs.built("ratings") if self.lead_tabs else None

@@ -96,7 +96,6 @@ class MergeView(QWidget):
     def __init__(self, store: Store, inspection, framework, parent=None):
         super().__init__(parent)
         self.store, self.inspection, self.framework = store, inspection, framework
-        self.setAcceptDrops(True)
         self._thread: QThread | None = None
         self.last_report = None
 
@@ -358,18 +357,7 @@ class MergeView(QWidget):
         self.merged.emit()
         return True
 
-    # --- bringing bundles in ---------------------------------------------------------------------
-    def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasUrls() and not self.store.read_only:
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
-        if paths:
-            event.acceptProposedAction()
-            self.pending_paths = paths
-            self.unlock_requested.emit()
-
+    # --- bringing bundles in (dropped ones come through the window: fieldwork/gui/file_drops.py) ---
     def _choose(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
             self, "Bundles from the inspectors", str(Path.home()), "fieldwork bundles (*.fwbundle);;All files (*)"
