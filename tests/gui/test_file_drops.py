@@ -18,7 +18,7 @@ from fieldwork.gui.pack_dialogs import FingerprintCheck, export_packs
 from fieldwork.identity import add_trusted_key
 from fieldwork.store.assessments import list_case_summaries
 from tests.gui.conftest import lead_and_inspector_stores
-from tests.gui.test_merge_view import double_read  # noqa: F401 (a fixture)
+from tests.gui import test_merge_view
 
 
 def drop(widget, *paths, text: str | None = None) -> bool:
@@ -37,6 +37,9 @@ def drop(widget, *paths, text: str | None = None) -> bool:
     event = QDropEvent(position, Qt.DropAction.CopyAction, mime, buttons, modifiers)
     QApplication.sendEvent(widget, event)
     return event.isAccepted()
+
+
+double_read = test_merge_view.double_read  # a lead and two inspectors' real bundles of one case
 
 
 @pytest.fixture
