@@ -17,8 +17,8 @@ from fieldwork.gui.identity_dialogs import PassphraseDialog
 from fieldwork.gui.pack_dialogs import FingerprintCheck, export_packs
 from fieldwork.identity import add_trusted_key
 from fieldwork.store.assessments import list_case_summaries
-from tests.gui.conftest import lead_and_inspector_stores
 from tests.gui import test_merge_view
+from tests.gui.conftest import lead_and_inspector_stores
 
 
 def drop(widget, *paths, text: str | None = None) -> bool:
