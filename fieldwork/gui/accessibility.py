@@ -43,6 +43,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldwork.gui.focus_order import follow_reading_order, takes_tab
+
 # The kinds of control every screen is checked for (tests/gui/test_accessibility.py).
 CONTROL_TYPES = (
     QAbstractButton,
@@ -60,8 +62,10 @@ _DERIVED = "_fieldwork_derived_description"  # set on a widget whose description
 def is_control(widget: QWidget) -> bool:
     """A control a user operates, not a part of another control (a combo's own line edit, a
     spin box's text, a table's header or corner button, a tab bar's scroll arrows)."""
-    if not isinstance(widget, CONTROL_TYPES) or isinstance(widget, QHeaderView):
+    if isinstance(widget, QHeaderView) or widget.isWindow():
         return False
+    if not isinstance(widget, CONTROL_TYPES) and not takes_tab(widget):
+        return False  # any other widget Tab stops on is a control too (a question row, a chart)
     if widget.window().windowType() == Qt.WindowType.Popup:
         return False  # a combo's drop-down list, a menu: part of the control that opened it
     parent = widget.parentWidget()
@@ -160,6 +164,7 @@ _KINDS = (
     (QPlainTextEdit, "Text box"),
     (QAbstractItemView, "Table"),
     (QTabBar, "Tabs"),
+    (QWidget, "Area"),
 )
 
 
@@ -233,8 +238,14 @@ class _Labeller(QObject):
 
     def eventFilter(self, watched, event) -> bool:
         kind = event.type()
-        if kind == QEvent.Type.Show and isinstance(watched, QWidget) and is_control(watched):
+        if kind == QEvent.Type.Show and isinstance(watched, QDialog):
+            follow_reading_order(watched)  # Tab in reading order (fieldwork/gui/focus_order.py)
+        elif kind == QEvent.Type.Show and isinstance(watched, QWidget) and is_control(watched):
             label_control(watched)
+            if isinstance(watched, QAbstractItemView) and watched.tabKeyNavigation():
+                # Tab leaves a table for the next control (arrows move between its cells): by
+                # default Qt's tables keep Tab for their cells, so keyboard users were trapped.
+                watched.setTabKeyNavigation(False)
         elif kind == QEvent.Type.ToolTipChange and isinstance(watched, QWidget) and watched.property(_DERIVED):
             watched.setAccessibleDescription(derive_description(watched))
         return False

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QTabWidget, QWidget
 
+from fieldwork.gui.focus_order import follow_reading_order
 from fieldwork.gui.shortcuts import LEAD_TAB_TITLES
 
 # name, tab label (with its Alt mnemonic, listed in the F1 help), in the order the tabs appear after Cases
@@ -39,6 +40,7 @@ class LeadTabs:
             index = self._tabs.indexOf(placeholder)
             was_current = self._tabs.currentIndex() == index
             view = self._builders[name](self._tabs)
+            follow_reading_order(view)  # Tab goes column by column, as the tab reads (issue 19)
             self._views[name] = view
             blocked = self._tabs.blockSignals(True)  # the swap itself is not the user changing tabs
             try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -198,8 +198,8 @@ class AnswerButton(QToolButton):
     """Yes / No / Not applicable: white when not chosen, filled with its colour when chosen.
 
     The colour is never the only sign (issue 19): the answers differ in their words, and the
-    chosen one also carries a tick and bold text, so it stands out in grey-scale and to someone
-    who cannot tell green from red.
+    chosen one also carries a tick (drawn in the button's padding, in regular weight so that it
+    fits), so it stands out in grey-scale and to someone who cannot tell green from red.
     """
 
     CHOSEN_MARK = "✓ "
@@ -218,11 +218,10 @@ class AnswerButton(QToolButton):
         return self.CHOSEN_MARK + self.text() if self.isChecked() else self.text()
 
     def sizeHint(self):
+        # The padding (22 px) has room for the tick: choosing an answer moves nothing, and the
+        # case page keeps its width (it must not scroll sideways at 1024 px).
         hint = super().sizeHint()
-        bold = QFont(self.font())
-        bold.setBold(True)  # as wide as it is when chosen, tick included: choosing moves nothing
-        text_width = QFontMetrics(bold).horizontalAdvance(self.CHOSEN_MARK + self.text())
-        hint.setWidth(max(64, text_width + 22))
+        hint.setWidth(max(64, self.fontMetrics().horizontalAdvance(self.text()) + 22))
         hint.setHeight(self.fontMetrics().height() + 12)
         return hint
 
@@ -241,9 +240,6 @@ class AnswerButton(QToolButton):
             painter.setPen(QPen(QColor("#dddddd") if not self.isEnabled() else QColor("#b0b7c0"), 1))
             painter.setBrush(QColor("#ffffff") if not self.underMouse() else QColor("#f0f3f7"))
         painter.drawRoundedRect(rect, 3, 3)
-        font = self.font()
-        font.setBold(chosen)
-        painter.setFont(font)
         if chosen:
             painter.setPen(QColor("#ffffff"))
         else:

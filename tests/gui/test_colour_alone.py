@@ -52,7 +52,10 @@ def test_the_answer_buttons_differ_in_words_and_the_chosen_one_in_its_tick(qtbot
     assert [b.answer for b in chosen] == ["yes"]
     assert chosen[0].shown_text().startswith("✓") and chosen[0].shown_text().endswith(chosen[0].text())
     assert not any(b.shown_text().startswith("✓") for b in buttons if not b.isChecked())
-    # Choosing moves nothing: the button was already as wide as its ticked text.
+    # Choosing moves nothing, and the ticked words fit the button's padding.
     width = chosen[0].sizeHint().width()
+    for button in buttons:
+        ticked = button.CHOSEN_MARK + button.text()
+        assert button.fontMetrics().horizontalAdvance(ticked) <= button.sizeHint().width() - 4, ticked
     qtbot.keyClick(row, Qt.Key.Key_Delete)  # the keyboard moved on to the next question
     assert not chosen[0].isChecked() and chosen[0].sizeHint().width() == width
