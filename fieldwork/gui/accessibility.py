@@ -3,10 +3,11 @@
 A screen reader speaks a control's accessible name ("Export bundle…") and description (what it is
 for, where it is). Qt derives the name of a button from its text and of a field from the label
 whose buddy it is; everything else (a table, a tab bar, a field whose label is just the widget
-before it, any description) would need a line per widget in every screen. Instead one
-application-wide filter labels each control when it is shown (QEvent.Show: by then it sits in
-its layout beside its label, which is not so when Qt first polishes it), from
-what a sighted user sees next to it:
+before it, any description) would need a line per widget in every screen. Instead each window
+is labelled as a whole, from what a sighted user sees next to each control: the main window
+each time it changes view (welcome, cases, a case, a lead's tab as it is built), each dialog as
+the keyboard first enters it. The question rows and evidence boxes, built while a case is open,
+carry their own names and descriptions (question_widgets.py).
 
 - name: Qt's own (button text, buddy label); else the label just before it in its layout; else
   its placeholder or tooltip; for a table its column titles, for a tab bar its tabs;
@@ -14,14 +15,14 @@ what a sighted user sees next to it:
   the dialog 'Export bundle'").
 
 Names and descriptions set explicitly by a screen are never replaced; a tooltip set later
-replaces only a description this module derived.
+replaces, at the next labelling, a description this module derived.
 """
 
 from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -215,48 +216,57 @@ def _qt_name(widget: QWidget) -> str:
 
 
 def label_control(widget: QWidget) -> None:
-    """Give one control a name and a description where Qt would announce none."""
+    """Give one control a name and a description where Qt would announce none; Tab leaves tables."""
     if not _qt_name(widget):
         name = derive_name(widget)
         if name:
             widget.setAccessibleName(name)
+    if widget.property(_DERIVED) and widget.toolTip():
+        widget.setAccessibleDescription("")  # a tooltip set since: Qt speaks it as the description
+        widget.setProperty(_DERIVED, False)
     if not widget.accessibleDescription() and not widget.toolTip():
         widget.setAccessibleDescription(derive_description(widget))
         widget.setProperty(_DERIVED, True)
+    if isinstance(widget, QAbstractItemView) and widget.tabKeyNavigation():
+        # Tab leaves a table for the next control (arrows move between its cells): by default
+        # Qt's tables keep Tab for their cells, and keyboard users were trapped in them.
+        widget.setTabKeyNavigation(False)
 
 
 def label_controls(root: QWidget) -> None:
-    """Label every control in `root` (a window or dialog) now."""
+    """Label every control in `root` (a window, a dialog, a view) now."""
     for widget in [root, *root.findChildren(QWidget)]:
         if is_control(widget):
             label_control(widget)
 
 
-class _Labeller(QObject):
-    """Labels each control as it is shown; keeps a derived description in step with a
-    tooltip set later."""
-
-    def eventFilter(self, watched, event) -> bool:
-        kind = event.type()
-        if kind == QEvent.Type.Show and isinstance(watched, QDialog):
-            follow_reading_order(watched)  # Tab in reading order (fieldwork/gui/focus_order.py)
-        elif kind == QEvent.Type.Show and isinstance(watched, QWidget) and is_control(watched):
-            label_control(watched)
-            if isinstance(watched, QAbstractItemView) and watched.tabKeyNavigation():
-                # Tab leaves a table for the next control (arrows move between its cells): by
-                # default Qt's tables keep Tab for their cells, so keyboard users were trapped.
-                watched.setTabKeyNavigation(False)
-        elif kind == QEvent.Type.ToolTipChange and isinstance(watched, QWidget) and watched.property(_DERIVED):
-            watched.setAccessibleDescription(derive_description(watched))
-        return False
+def prepare_window(window: QWidget) -> None:
+    """A dialog as it opens: every control labelled, Tab in reading order (focus_order.py)."""
+    label_controls(window)
+    follow_reading_order(window)
 
 
-_labeller: _Labeller | None = None
+class _DialogWatcher(QObject):
+    """Prepares each dialog the first time the keyboard enters it.
+
+    Not an application-wide event filter: one Python call per Qt event doubled the time a case
+    takes to open. The focus moves a few times a minute, and always into a dialog as it opens.
+    """
+
+    def focus_changed(self, _old, new) -> None:
+        window = new.window() if new is not None else None
+        if isinstance(window, QDialog) and not window.property(_PREPARED):
+            window.setProperty(_PREPARED, True)
+            prepare_window(window)
+
+
+_PREPARED = "_fieldwork_prepared"
+_watcher: _DialogWatcher | None = None
 
 
 def install(app: QApplication | None = None) -> None:
-    """Label every control of every window from now on (idempotent)."""
-    global _labeller
-    if _labeller is None:
-        _labeller = _Labeller()
-        (app or QApplication.instance()).installEventFilter(_labeller)
+    """Prepare every dialog from now on (idempotent); main windows call label_controls themselves."""
+    global _watcher
+    if _watcher is None:
+        _watcher = _DialogWatcher()
+        (app or QApplication.instance()).focusChanged.connect(_watcher.focus_changed)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QTabWidget, QWidget
 
+from fieldwork.gui import accessibility
 from fieldwork.gui.focus_order import follow_reading_order
 from fieldwork.gui.shortcuts import LEAD_TAB_TITLES
 
@@ -40,7 +41,6 @@ class LeadTabs:
             index = self._tabs.indexOf(placeholder)
             was_current = self._tabs.currentIndex() == index
             view = self._builders[name](self._tabs)
-            follow_reading_order(view)  # Tab goes column by column, as the tab reads (issue 19)
             self._views[name] = view
             blocked = self._tabs.blockSignals(True)  # the swap itself is not the user changing tabs
             try:
@@ -52,6 +52,9 @@ class LeadTabs:
             finally:
                 self._tabs.blockSignals(blocked)
             placeholder.deleteLater()
+            # Names for screen readers, Tab column by column as the tab reads (issue 19).
+            accessibility.label_controls(view)
+            follow_reading_order(view)
         return self._views[name]
 
     def built(self, name: str) -> QWidget | None:

@@ -49,7 +49,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, store: Store, parent=None):
         super().__init__(parent)
-        accessibility.install()  # names and descriptions for screen readers (also when built without make_application)
+        accessibility.install()  # dialogs get names, descriptions and Tab order (also without make_application)
         self.store = store
         self.profile = read_profile(store)
         self.inspection = None
@@ -78,6 +78,8 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self._fit_to_screen()
         self._show_save_state("saved")
+        # Each view's controls get names and descriptions a screen reader speaks (accessibility.py).
+        self.view_changed.connect(self._label_controls)
         self._open_start_view()
 
     # --- menus -------------------------------------------------------------------------------
@@ -156,6 +158,9 @@ class MainWindow(QMainWindow):
         help_menu.addAction("About this &framework", self.show_framework_info)
         frameworks_dialog.install(self, help_menu)
         help_menu.addAction("&About fieldwork", self.show_about)
+
+    def _label_controls(self, _view: str) -> None:
+        accessibility.label_controls(self)
 
     def _on_case(self, method) -> None:
         if self.case_view is not None and self.stack.currentWidget() is self.case_view:

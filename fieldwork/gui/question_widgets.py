@@ -85,6 +85,9 @@ class QuestionRow(QFrame):
         self.value: str | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName(f"{question_id}: {text}")
+        keys = ", ".join(f"{k} {labels[v]}" for k, v in (("Y", Answer.YES), ("N", Answer.NO), ("A", Answer.NA))
+                         if v in self.allowed)
+        self.setAccessibleDescription(f"Answer with {keys}; Delete clears; Up and Down move between questions.")
 
         self.text_label = WrappedLabel(text, self)
         self.text_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -264,6 +267,7 @@ class EvidenceEdit(QPlainTextEdit):
         self._saved_text = ""
         self.setTabChangesFocus(True)
         self.setAccessibleName(f"Evidence for {question_id}")
+        self.setAccessibleDescription("Strengths and areas for improvement; saved as you type. Esc: back to answering.")
         self.setPlaceholderText("Evidence: strengths and areas for improvement…")
         palette = self.palette()
         palette.setColor(palette.ColorRole.Base, theme.EVIDENCE_FILL)

@@ -22,6 +22,16 @@ from tests.gui.conftest import lead_and_inspector_stores, open_case
 from tests.gui.test_mnemonics import dialogs, with_retention_banner
 
 
+def open_dialog(qtbot, dialog) -> None:
+    """Show a dialog as exec() would: the keyboard enters it, which prepares it (accessibility.py)."""
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None and QApplication.focusWidget().window() is dialog)
+    settle()
+
+
 def settle() -> None:
     for _ in range(4):
         QApplication.processEvents()
@@ -117,8 +127,7 @@ def test_every_dialog(qtbot, gui_store, gui_inspection, cases):
     accessibility.install()  # as make_application does (fieldwork/gui/app.py)
     problems = {}
     for dialog in dialogs(gui_store, keys, gui_inspection.id):
-        qtbot.addWidget(dialog)
-        dialog.show()
+        open_dialog(qtbot, dialog)
         problems[type(dialog).__name__] = unnamed(dialog)
         dialog.close()
     assert {name: found for name, found in problems.items() if found} == {}
@@ -148,8 +157,7 @@ def test_the_other_dialogs(qtbot, make_window, people, gui_store, gui_inspection
     ]
     problems = {}
     for dialog in built:
-        qtbot.addWidget(dialog)
-        dialog.show()
+        open_dialog(qtbot, dialog)
         problems[type(dialog).__name__] = unnamed(dialog)
         dialog.close()
     assert {name: found for name, found in problems.items() if found} == {}

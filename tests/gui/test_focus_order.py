@@ -19,6 +19,16 @@ from tests.gui.test_mnemonics import dialogs
 TOLERANCE = 4  # pixels: controls on one line may differ a little in height
 
 
+def open_dialog(qtbot, dialog) -> None:
+    """Show a dialog as exec() would: the keyboard enters it, which prepares it (accessibility.py)."""
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None and QApplication.focusWidget().window() is dialog)
+    settle()
+
+
 def settle() -> None:
     for _ in range(4):
         QApplication.processEvents()
@@ -139,11 +149,7 @@ def test_every_dialog(qtbot, gui_store, gui_inspection, cases):
     )
     problems = {}
     for dialog in dialogs(gui_store, keys, gui_inspection.id):
-        qtbot.addWidget(dialog)
-        dialog.show()
-        qtbot.waitExposed(dialog)
-        dialog.activateWindow()
-        settle()
+        open_dialog(qtbot, dialog)
         walk = tab_walk(qtbot, dialog)
         missed = sorted(_what(w) for w in reachable(dialog) - set(walk))
         found = out_of_order(walk, dialog) + [f"never reached: {name}" for name in missed]
