@@ -227,6 +227,10 @@ def label_control(widget: QWidget) -> None:
     if not widget.accessibleDescription() and not widget.toolTip():
         widget.setAccessibleDescription(derive_description(widget))
         widget.setProperty(_DERIVED, True)
+    if isinstance(widget, (QTextEdit, QPlainTextEdit)) and not widget.tabChangesFocus():
+        # Tab moves on from a text box instead of typing a tab character, which no evidence or
+        # reason needs: otherwise the keyboard could not leave it (WCAG 2.1.2, no keyboard trap).
+        widget.setTabChangesFocus(True)
     if isinstance(widget, QAbstractItemView) and widget.tabKeyNavigation():
         # Tab leaves a table for the next control (arrows move between its cells): by default
         # Qt's tables keep Tab for their cells, and keyboard users were trapped in them.

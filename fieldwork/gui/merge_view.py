@@ -140,7 +140,7 @@ class MergeView(QWidget):
         self.held_label = QLabel(self)
         self.held_label.setWordWrap(True)
         self.held_label.setAccessibleName("Work waiting for your acceptance")
-        self.accept_button = QPushButton("&Accept held work…", self)
+        self.accept_button = QPushButton("Accept held &work…", self)  # Alt+A: the Cases tab; Alt+H: Help
         self.accept_button.setToolTip(
             "Count every case and answer listed as held: cases added by hand, cases not allocated to the "
             "inspector who sent them, answers on another inspector's case. Each case's history records it."
