@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 
 from fieldwork import APP_AUTHOR, APP_NAME, __version__
 from fieldwork.errors import FieldworkError
+from fieldwork.gui import accessibility
 from fieldwork.gui.theme import apply_theme
 from fieldwork.paths import resolve_data_dir, resources_dir
 
@@ -72,6 +73,7 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     apply_theme(app)
+    accessibility.install(app)  # every control gets a name and description a screen reader can speak
     return app
 
 

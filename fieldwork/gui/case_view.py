@@ -150,6 +150,7 @@ class CaseView(PageScrolling, QWidget):
         self.scroll = QScrollArea(self.splitter)
         self.scroll.setWidgetResizable(True)
         self.scroll.setObjectName("caseScroll")
+        self.scroll.setAccessibleName("The case: details and questions")
         page = QWidget()
         page.setObjectName("casePage")
         theme.fill_background(page, theme.PAGE)

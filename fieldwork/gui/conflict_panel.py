@@ -234,3 +234,10 @@ class ConflictPanel(QWidget):
             self.cards_layout.addWidget(card, 1)
             self.cards.append(card)
         self.cards[0].choice.setChecked(True)
+        # Cards made after the tab order was set would sit at the end of the window's focus chain,
+        # out of Tab's reach from the list: put them between the list and the reason.
+        previous = self.conflicts_table
+        for card in self.cards:
+            QWidget.setTabOrder(previous, card.choice)
+            previous = card.choice
+        QWidget.setTabOrder(previous, self.reason_edit)

@@ -433,9 +433,11 @@ class RetentionBanner(QWidget):
         # Letters no screen under the banner uses (it shows above all of them).
         self.wipe_rest_button = QPushButton("Remo&ve them…", self)
         self.wipe_rest_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.wipe_rest_button.setToolTip("Delete now the personal data of the cases this notice names")
         self.wipe_rest_button.clicked.connect(lambda: self.wipe_rest_requested.emit(self._pending or ""))
         self.hide_button = QPushButton("Hide &until next start", self)
         self.hide_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.hide_button.setToolTip("Hide this notice until fieldwork is started again")
         self.hide_button.clicked.connect(self._hide)
         self._pending: str | None = None
         self.toolbar: QToolBar | None = None

@@ -13,6 +13,8 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QTabWidget, QWidget
 
+from fieldwork.gui import accessibility
+from fieldwork.gui.focus_order import follow_reading_order
 from fieldwork.gui.shortcuts import LEAD_TAB_TITLES, PREMISES_TAB
 
 # name, tab label (with its Alt mnemonic, listed in the F1 help), in the order the tabs appear after Cases
@@ -57,6 +59,9 @@ class LeadTabs:
             finally:
                 self._tabs.blockSignals(blocked)
             placeholder.deleteLater()
+            # Names for screen readers, Tab column by column as the tab reads (issue 19).
+            accessibility.label_controls(view)
+            follow_reading_order(view)
         return self._views[name]
 
     def built(self, name: str) -> QWidget | None:

@@ -11,7 +11,7 @@ from PySide6.QtGui import QAction, QGuiApplication, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, QTabWidget
 
 from fieldwork.errors import FieldworkError
-from fieldwork.gui import profile_flow, theme
+from fieldwork.gui import accessibility, profile_flow, theme
 from fieldwork.gui.home_view import HomeView
 from fieldwork.gui.lead_tabs import LeadTabs
 from fieldwork.gui.shortcuts import CASES_TAB, WINDOW_SHORTCUTS
@@ -46,6 +46,7 @@ class MainWindow(QMainWindow):
 
     def __init__(self, store: Store, parent=None):
         super().__init__(parent)
+        accessibility.install()  # dialogs get names, descriptions and Tab order (also without make_application)
         self.store = store
         self.profile = read_profile(store)
         self.inspection = None
@@ -74,6 +75,8 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
         self._fit_to_screen()
         self._show_save_state("saved")
+        # Each view's controls get names and descriptions a screen reader speaks (accessibility.py).
+        self.view_changed.connect(self._label_controls)
         self._open_start_view()
 
     # --- menus -------------------------------------------------------------------------------
@@ -155,6 +158,9 @@ class MainWindow(QMainWindow):
         help_menu.addAction("About this &framework", self.show_framework_info)
         help_menu.addAction("F&rameworks…", self.show_frameworks)
         help_menu.addAction("&About fieldwork", self.show_about)
+
+    def _label_controls(self, _view: str) -> None:
+        accessibility.label_controls(self)
 
     def _on_case(self, method) -> None:
         if self.case_view is not None and self.stack.currentWidget() is self.case_view:
@@ -310,23 +316,22 @@ class MainWindow(QMainWindow):
         key_commands.merge_pending(self)
 
     def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasUrls():
+        from fieldwork.gui.file_drops import dropped_paths
+
+        if dropped_paths(event.mimeData()):  # any local file: a wrong one gets a message on drop
             event.acceptProposedAction()
 
+    def dragMoveEvent(self, event) -> None:
+        self.dragEnterEvent(event)
+
     def dropEvent(self, event) -> None:
-        """A dropped pack is opened; dropped bundles go to the lead's merge."""
-        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
-        packs = [p for p in paths if p.lower().endswith(".fwpack")]
-        bundles = [p for p in paths if p.lower().endswith(".fwbundle")]
-        event.acceptProposedAction()
-        if packs:
-            self.open_pack_file(packs[0])
-        elif bundles and self.merge_view is not None:
-            self.home_tabs.setCurrentWidget(self.merge_view)
-            self.merge_view.pending_paths = bundles
-            self._merge_pending()
-        elif bundles:
-            self.show_error("Only the inspection's lead merges bundles; you aren't its lead.", "Bundles not merged")
+        """Packs, receipts, key changes and (for the lead) bundles: the same flow as their menu item."""
+        from fieldwork.gui.file_drops import dropped_paths, open_dropped
+
+        paths = dropped_paths(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            open_dropped(self, paths)
 
     def _tab_shown(self, _index: int) -> None:
         ratings = self.lead_tabs.built("ratings") if self.lead_tabs else None

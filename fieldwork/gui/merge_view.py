@@ -93,7 +93,6 @@ class MergeView(QWidget):
     def __init__(self, store: Store, inspection, framework, parent=None):
         super().__init__(parent)
         self.store, self.inspection, self.framework = store, inspection, framework
-        self.setAcceptDrops(True)
         self._thread: QThread | None = None
         self.last_report = None
 
@@ -146,7 +145,7 @@ class MergeView(QWidget):
         self.held_label = QLabel(self)
         self.held_label.setWordWrap(True)
         self.held_label.setAccessibleName("Work waiting for your acceptance")
-        self.accept_button = QPushButton("&Accept held work…", self)
+        self.accept_button = QPushButton("Accept held &work…", self)  # Alt+A: the Cases tab; Alt+H: Help
         self.accept_button.setToolTip(
             "Count every case and answer listed as held: cases added by hand, cases not allocated to the "
             "inspector who sent them, answers on another inspector's case. Each case's history records it."
@@ -388,18 +387,7 @@ class MergeView(QWidget):
         self.merged.emit()
         return True
 
-    # --- bringing bundles in ---------------------------------------------------------------------
-    def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasUrls() and not self.store.read_only:
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
-        if paths:
-            event.acceptProposedAction()
-            self.pending_paths = paths
-            self.unlock_requested.emit()
-
+    # --- bringing bundles in (dropped ones come through the window: fieldwork/gui/file_drops.py) ---
     def _choose(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
             self, "Bundles from the inspectors", last_folder(self.store, "bundles"),

@@ -511,7 +511,9 @@ class CaseModeration(QObject):
             ask.setEnabled(not self.store.read_only)
             ask.clicked.connect(lambda: self.ask(kq_id))
             panel.add_evidence_action(ask)
-            QWidget.setTabOrder(panel.evidence, ask)
+            # Tab in reading order: the button sits above the evidence box, on its caption line.
+            QWidget.setTabOrder(panel.evidence.previousInFocusChain(), ask)
+            QWidget.setTabOrder(ask, panel.evidence)
         self._show_notes(kq_id)
 
     def _show_notes(self, kq_id: str) -> None:

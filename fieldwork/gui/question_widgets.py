@@ -87,6 +87,9 @@ class QuestionRow(QFrame):
         self.value: str | None = None
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName(f"{shown_as}: {text}")
+        keys = ", ".join(f"{k} {labels[v]}" for k, v in (("Y", Answer.YES), ("N", Answer.NO), ("A", Answer.NA))
+                         if v in self.allowed)
+        self.setAccessibleDescription(f"Answer with {keys}; Delete clears; Up and Down move between questions.")
 
         self.text_label = WrappedLabel(text, self)
         self.text_label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -266,6 +269,7 @@ class EvidenceEdit(QPlainTextEdit):
         self._saved_text = ""
         self.setTabChangesFocus(True)
         self.setAccessibleName(f"Evidence for {shown_as or question_id}")
+        self.setAccessibleDescription("Strengths and areas for improvement; saved as you type. Esc: back to answering.")
         self.setPlaceholderText("Evidence: strengths and areas for improvement…")
         palette = self.palette()
         palette.setColor(palette.ColorRole.Base, theme.EVIDENCE_FILL)

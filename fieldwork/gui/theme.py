@@ -25,7 +25,7 @@ BASE_POINT_SIZE = 10.5
 
 INK = QColor("#1a1a1a")
 MUTED = QColor("#555555")
-FAINT = QColor("#8a8f96")
+FAINT = QColor("#656b73")  # 4.5:1 or more on white and on the focused row (WCAG 2.2 AA)
 ACCENT = QColor("#1a5fb4")
 PAGE = QColor("#f4f6f8")
 CARD = QColor("#ffffff")
@@ -195,7 +195,14 @@ class EnterButton(QPushButton):
 
 
 class AnswerButton(QToolButton):
-    """Yes / No / Not applicable: white when not chosen, filled with its colour when chosen."""
+    """Yes / No / Not applicable: white when not chosen, filled with its colour when chosen.
+
+    The colour is never the only sign (issue 19): the answers differ in their words, and the
+    chosen one also carries a tick (drawn in the button's padding, in regular weight so that it
+    fits), so it stands out in grey-scale and to someone who cannot tell green from red.
+    """
+
+    CHOSEN_MARK = "✓ "
 
     def __init__(self, answer: str, text: str, parent=None):
         super().__init__(parent)
@@ -206,7 +213,13 @@ class AnswerButton(QToolButton):
         self.setMinimumWidth(64)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the row keeps the keyboard
 
+    def shown_text(self) -> str:
+        """The words painted on the button: with a tick when it is the chosen answer."""
+        return self.CHOSEN_MARK + self.text() if self.isChecked() else self.text()
+
     def sizeHint(self):
+        # The padding (22 px) has room for the tick: choosing an answer moves nothing, and the
+        # case page keeps its width (it must not scroll sideways at 1024 px).
         hint = super().sizeHint()
         hint.setWidth(max(64, self.fontMetrics().horizontalAdvance(self.text()) + 22))
         hint.setHeight(self.fontMetrics().height() + 12)
@@ -227,14 +240,11 @@ class AnswerButton(QToolButton):
             painter.setPen(QPen(QColor("#dddddd") if not self.isEnabled() else QColor("#b0b7c0"), 1))
             painter.setBrush(QColor("#ffffff") if not self.underMouse() else QColor("#f0f3f7"))
         painter.drawRoundedRect(rect, 3, 3)
-        font = self.font()
-        font.setBold(chosen)
-        painter.setFont(font)
         if chosen:
             painter.setPen(QColor("#ffffff"))
         else:
             painter.setPen(FAINT if not self.isEnabled() else INK)
-        painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.text())
+        painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self.shown_text())
         painter.end()
 
 

@@ -16,9 +16,9 @@ FONT = "Arial, Helvetica, sans-serif"
 INK, MUTED, GRID, TRACK = "#1a1a1a", "#555555", "#6b7280", "#eef0f3"
 NOT_RATED_COLOUR = "#8a8f96"
 # Best band first; frameworks with another number of bands are spread over these.
-BAND_PALETTE = ("#1f6e43", "#4d8f2f", "#d99a00", "#b3261e")
-# Text on each fill that keeps at least 4.5:1 contrast.
-TEXT_ON = {"#1f6e43": "#ffffff", "#4d8f2f": "#ffffff", "#d99a00": "#1a1a1a", "#b3261e": "#ffffff", "#8a8f96": "#1a1a1a"}
+BAND_PALETTE = ("#1f6e43", "#3b7a25", "#d99a00", "#b3261e")
+# Text on each fill that keeps at least 4.5:1 contrast (WCAG 2.2 AA; tests/reports/test_contrast.py).
+TEXT_ON = {"#1f6e43": "#ffffff", "#3b7a25": "#ffffff", "#d99a00": "#1a1a1a", "#b3261e": "#ffffff", "#8a8f96": "#1a1a1a"}
 
 WIDTH = 600  # fits the 17 cm text width of an A4 page with 2 cm margins
 LABEL_W = 56  # key-question ids

@@ -5,10 +5,10 @@ The schema version lives in `PRAGMA user_version`; migration N takes a store fro
 
 from __future__ import annotations
 
-from fieldwork.store.migration_region import M9_REGION_CONTRIBUTIONS
-from fieldwork.store.migration_premises import M10_PREMISES_ANSWERS
-from fieldwork.store.migration_sample_moves import SQL as SAMPLE_MOVES_SQL
 from fieldwork.store.migration_framework_moves import FRAMEWORK_MOVES
+from fieldwork.store.migration_premises import M10_PREMISES_ANSWERS
+from fieldwork.store.migration_region import M9_REGION_CONTRIBUTIONS
+from fieldwork.store.migration_sample_moves import SQL as SAMPLE_MOVES_SQL
 
 _M1_INITIAL = """
         CREATE TABLE meta (
