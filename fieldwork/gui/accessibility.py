@@ -123,8 +123,21 @@ def _search_layout(layout, widget):
     return None
 
 
+def descendants(root: QWidget) -> list[QWidget]:
+    """`root` and every widget inside it. Walked with children(): findChildren() (PySide6 6.11)
+    left the Python side of every closed case view's rows alive (tests/gui/test_soak.py)."""
+    found, stack = [], [root]
+    while stack:
+        widget = stack.pop()
+        found.append(widget)
+        stack.extend(child for child in widget.children() if isinstance(child, QWidget))
+    return found
+
+
 def _buddy_text(widget: QWidget) -> str:
-    for label in widget.window().findChildren(QLabel):
+    for label in descendants(widget.window()):
+        if not isinstance(label, QLabel):
+            continue
         if label.buddy() is widget and _plain(label.text()):
             return _plain(label.text())
     return ""
@@ -207,8 +220,8 @@ def _qt_name(widget: QWidget) -> str:
         return widget.text()
     parent = widget.parentWidget()
     if parent is not None:
-        for label in parent.findChildren(QLabel, options=Qt.FindChildOption.FindDirectChildrenOnly):
-            if label.buddy() is widget and _plain(label.text()):
+        for label in parent.children():
+            if isinstance(label, QLabel) and label.buddy() is widget and _plain(label.text()):
                 return label.text()
         if isinstance(parent, QGroupBox) and parent.title():
             return parent.title()
@@ -239,7 +252,7 @@ def label_control(widget: QWidget) -> None:
 
 def label_controls(root: QWidget) -> None:
     """Label every control in `root` (a window, a dialog, a view) now."""
-    for widget in [root, *root.findChildren(QWidget)]:
+    for widget in descendants(root):
         if is_control(widget):
             label_control(widget)
 

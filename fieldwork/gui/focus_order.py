@@ -62,7 +62,7 @@ def reading_order(root: QWidget) -> list[QWidget]:
         elif widget.layout() is not None:
             visit_layout(widget.layout())
         # Children placed by hand, outside any layout, by their place on screen.
-        rest = [c for c in widget.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)]
+        rest = [c for c in widget.children() if isinstance(c, QWidget)]  # not findChildren: see accessibility.py
         for child in sorted(rest, key=lambda c: (c.y(), c.x())):
             visit(child)
 
