@@ -49,17 +49,20 @@ def open_dropped(window, paths: list[str]) -> None:
     kinds = _by_kind(paths)
     if "" in kinds:
         names = ", ".join(Path(p).name for p in kinds[""][:3])
-        window.show_error(f"fieldwork cannot open {names}. {WHAT_CAN_BE_DROPPED}")
+        window.show_error(f"fieldwork cannot open {names}. {WHAT_CAN_BE_DROPPED}", "Dropped file not opened")
         return
     if len(kinds) > 1:
-        window.show_error(f"Drop one kind of file at a time. {WHAT_CAN_BE_DROPPED}")
+        window.show_error(f"Drop one kind of file at a time. {WHAT_CAN_BE_DROPPED}", "Dropped files not opened")
         return
     [(suffix, files)] = kinds.items()
     if suffix == BUNDLE:
         _merge(window, files)
         return
     if len(files) > 1:
-        window.show_error(f"Drop one file at a time: each of {KINDS[suffix]} is checked with you on its own.")
+        window.show_error(
+            f"Drop one file at a time: each of {KINDS[suffix]} is checked with you on its own.",
+            "Dropped files not opened",
+        )
         return
     if suffix == PACK:
         window.open_pack_file(files[0])
@@ -77,11 +80,14 @@ def _merge(window, bundles: list[str]) -> None:
     if window.merge_view is None:
         window.show_error(
             "Bundles are merged by the inspection's lead inspector, on the Merge tab: this profile does not lead "
-            "the open inspection. Send your own bundle to the lead instead."
+            "the open inspection. Send your own bundle to the lead instead.",
+            "Bundles not merged",
         )
         return
     if window.store.read_only:
-        window.show_error("This data folder is open in another fieldwork window: merge the bundles there.")
+        window.show_error(
+            "This data folder is open in another fieldwork window: merge the bundles there.", "Bundles not merged"
+        )
         return
     window.show_home()  # saves evidence being typed and leaves the case for the lead's tabs
     if window.current_view() is window.case_view and window.case_view is not None:
