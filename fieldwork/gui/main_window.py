@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         self.add_case_action = file_menu.addAction("&Add a case…", self.add_case)
         file_menu.addAction(self._action("export_bundle", "&Export bundle for the lead…", self.export_bundle))
+        file_menu.addAction("Export &results for the region (PDU lead)…", self._export_results_for_region)
         from fieldwork.gui import handover_dialog  # File → Accept a handover receipt…; retention notice at start
 
         handover_dialog.install(self, file_menu)
@@ -612,6 +613,11 @@ class MainWindow(QMainWindow):
         from fieldwork.gui import frameworks_dialog
 
         frameworks_dialog.open_page(self)
+
+    def _export_results_for_region(self) -> None:
+        from fieldwork.gui.results_export import export_results_for_region
+
+        export_results_for_region(self)
 
     def _change_sample(self) -> None:
         from fieldwork.gui import question_set
