@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,6 @@ from fieldwork.store.backups import list_backups
 from fieldwork.store.recovery import StoreDamagedError
 
 from .checks import open_and_check
-from .test_disk_trouble import damage_a_middle_page
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX")
 
@@ -30,10 +30,25 @@ def damaged_store(prepared):
     with open_store(data_dir) as store:
         for number in range(40):
             store.set_meta(f"filler-{number}", "x" * 2000)
-    damage_a_middle_page(data_dir / STORE_FILENAME, seed=3)
+    damage_a_filler_page(data_dir / STORE_FILENAME, seed=3)
     with pytest.raises(StoreDamagedError) as caught:
         open_store(data_dir)
     return data_dir, caught.value
+
+
+def damage_a_filler_page(path: Path, seed: int) -> None:
+    """Random bytes over the table page holding one of the fillers: damaged, yet still readable.
+
+    Chosen by content, not by position: a page "in the middle" of the file is a schema or index
+    page as soon as the schema grows a table, and the store is then unreadable, not just damaged."""
+    data = path.read_bytes()
+    page_size = int.from_bytes(data[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    page = data.index(b"filler-20" + b"x" * 64) // page_size  # the row itself, not an index entry
+    assert page > 0, "the filler must not be on the first page (the schema's)"
+    with open(path, "r+b") as handle:
+        handle.seek(page * page_size)
+        handle.write(random.Random(seed).randbytes(page_size))
 
 
 def cli(*args: str, data_dir: Path) -> subprocess.CompletedProcess:
