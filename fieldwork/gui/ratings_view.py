@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -45,6 +44,13 @@ _BAND_COLOURS = ("#1b7f3b", "#6aa84f", "#e0a100", "#b3261e")  # best band first
 
 def _percent(tally) -> str:
     return "—" if tally.percent is None else f"{tally.percent}%"
+
+
+def _computed_from(standard) -> str:
+    """What a computed rating was computed from, in the words of the Ratings tab."""
+    if standard.combined:
+        return "the PDU inspections' results"
+    return "the answers for the premises" if standard.rated_for_premises else "the cases"
 
 
 def _basis_text(rated: StandardRating) -> str:
@@ -100,7 +106,7 @@ class LeadRatingDialog(QDialog):
         self.ok_button.setEnabled(self.rating_combo.currentIndex() >= 0)
         layout = QVBoxLayout(self)
         if self.kind == "override":
-            source = "the answers for the premises" if rated.standard.rated_for_premises else "the cases"
+            source = _computed_from(rated.standard)
             note = QLabel(f"Computed from {source}: <b>{rated.computed}</b>. Both are kept and the report shows both.")
             note.setWordWrap(True)
             layout.addWidget(note)
@@ -333,9 +339,8 @@ class RatingsView(QWidget):
         self.contributions_table.setModel(self.contributions_model)
         self.contributions_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.contributions_table.verticalHeader().hide()
-        header = self.contributions_table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        # Every title and PDU name whole ("PDU inspection" was cut to "U inspecti" at 1024 px).
+        self.contributions_columns = WordColumns(self.contributions_table, stretch_column=0)
         box_layout.addWidget(self.contributions_table)
         self.take_out_button = QPushButton("Take out a PDU's results…", box)
         self.take_out_button.setToolTip("Stop counting the selected PDU inspection's results (e.g. before its "
@@ -459,7 +464,7 @@ class RatingsView(QWidget):
         elif not self.framework.rating.four_point:
             text = "No four-point rating: the share of cases judged sufficient is shown."
         else:
-            source = "the answers for the premises" if rated.standard.rated_for_premises else "the cases"
+            source = _computed_from(rated.standard)
             text = f"Computed from {source}: <b>{rated.computed}</b>."
         if rated.deciding_key_question:
             number = self.framework.question_number(rated.deciding_key_question)

@@ -126,9 +126,9 @@ def set_lead_rating(
         if kind == OVERRIDE:
             raise ValidationError(
                 f"An override of standard {standard.id} needs a reason; say why the rating differs "
-                "from the computed one (--reason TEXT)."
+                "from the computed one."
             )
-        raise ValidationError(f"A judgement of standard {standard.id} needs its evidence (--evidence TEXT).")
+        raise ValidationError(f"A judgement of standard {standard.id} needs its evidence.")
     return _append(store, inspection_id, standard.id, kind, name, text)
 
 
