@@ -329,7 +329,7 @@ class RatingsView(QWidget):
                 ("Signed by", lambda c: f"{c.signer_name} ({c.signer_person_id})"),
                 ("Received", lambda c: f"{uk_date(c.received_at[:10])} {saved_time(c.received_at)}"),
                 ("Cases", lambda c: c.cases),
-                ("Results no.", lambda c: c.sequence),
+                ("No.", lambda c: c.sequence),
                 ("Open at the PDU", lambda c: plural(c.open_conflicts, "conflict") if c.open_conflicts else ""),
             ],
             parent=self,
