@@ -37,6 +37,7 @@ from fieldwork.frameworks.about import about_html
 from fieldwork.frameworks.catalogue import CatalogueEntry, current_first, list_frameworks
 from fieldwork.frameworks.diff import framework_changes
 from fieldwork.gui import theme
+from fieldwork.gui.word_columns import WordColumns
 from fieldwork.gui.wording import in_app
 
 LIST_COLUMNS = ("Framework", "Version", "Status", "Usable", "Where")
@@ -73,12 +74,8 @@ class FrameworksDialog(QDialog):
         self.table.setHorizontalHeaderLabels(LIST_COLUMNS)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        header = self.table.horizontalHeader()
-        for column in range(1, len(LIST_COLUMNS)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)  # the title takes what is left
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # Titles wrap rather than end in "…": "Approved premises (standards v…" hid the version.
+        self.table_columns = WordColumns(self.table, stretch_column=0)
         self.table.verticalHeader().hide()
         self.table.itemSelectionChanged.connect(self._show_selected)
 

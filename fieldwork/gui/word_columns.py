@@ -9,6 +9,7 @@ column. Only when even the longest words do not fit does the table scroll sidewa
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QHeaderView, QTableView
 
@@ -67,6 +68,8 @@ class WordColumns(QObject):
         return least, natural
 
     def fit(self, *_args) -> None:
+        if not shiboken6.isValid(self.table):  # a QTableWidget's own model signals while the table is deleted
+            return
         model = self.table.model()
         if model is None or not model.columnCount():
             return

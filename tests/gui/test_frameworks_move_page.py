@@ -167,3 +167,22 @@ def test_help_frameworks_lets_the_lead_move_the_open_inspection(make_window, tmp
     action.trigger()
     assert seen and "Inspection T9 uses Mini test framework, version 1.0" in seen[0]
     assert window.framework.version == "1.1"  # the window reopened the inspection under the new text
+
+
+@pytest.mark.parametrize("size", [(1280, 800), (1024, 700)])
+def test_no_framework_title_is_cut(page, qtbot, size):
+    """Each title is whole, wrapped if need be ("Approved premises (standards v…" hid the version)."""
+    from PySide6.QtCore import QRect, Qt
+
+    page.resize(*size)
+    page.show()
+    qtbot.waitExposed(page)
+    table, metrics = page.table, page.table.fontMetrics()
+    model, header = table.model(), table.horizontalHeader()
+    for column in range(model.columnCount()):
+        room = header.sectionSize(column) - 8
+        for row in range(model.rowCount()):
+            text = model.index(row, column).data() or ""
+            assert table.wordWrap() or metrics.horizontalAdvance(text) <= room, text
+            wrapped = metrics.boundingRect(QRect(0, 0, room, 10_000), Qt.TextFlag.TextWordWrap, text)
+            assert wrapped.height() <= table.rowHeight(row), text
