@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QProgressBar,
@@ -27,6 +26,7 @@ from fieldwork.gui.case_table_model import (
     judged_counting_handed_over,
 )
 from fieldwork.gui.format import fieldwork_dates
+from fieldwork.gui.word_columns import WordColumns
 from fieldwork.moderation_status import inspector_marks, lead_marks, leads_inspection, tally
 from fieldwork.store.assessments import CaseSummary
 from fieldwork.store.records import STATUS_LABELS, Inspection
@@ -96,13 +96,8 @@ class HomeView(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-        header.setDefaultSectionSize(130)
+        # Columns wrap their words rather than end in "…" ("Northshire …" hid the team at 1024 px).
+        self.table_columns = WordColumns(self.table, stretch_column=2)
 
         self.search_edit.textChanged.connect(self.proxy.set_search_text)
         self.search_edit.returnPressed.connect(self._search_entered)

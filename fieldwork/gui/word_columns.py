@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QHeaderView, QTableView
 
 _CELL_PADDING = 14  # the cell's margins and grid line
-_HEADER_PADDING = 22  # the header's margins and a sort arrow
+_HEADER_PADDING = 32  # the header's margins and a sort arrow (Qt draws it beside centred text)
 
 
 class WordColumns(QObject):
