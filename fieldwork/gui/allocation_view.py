@@ -7,7 +7,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -23,6 +22,7 @@ from fieldwork.gui.case_table_model import CASE_ID_ROLE, CaseFilterProxyModel, C
 from fieldwork.gui.last_folder import last_folder, remember_folder
 from fieldwork.gui.sample_import_dialog import SampleImportDialog
 from fieldwork.gui.simple_table_model import RowsTableModel
+from fieldwork.gui.word_columns import WordColumns
 from fieldwork.gui.wording import in_app
 from fieldwork.store import Store
 from fieldwork.store.allocation import allocate_cases, allocation_counts
@@ -79,7 +79,8 @@ class AllocationView(QWidget):
         self.cases_table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.cases_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.cases_table.verticalHeader().hide()
-        self.cases_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Words wrap rather than the table running off the side (Status was out of view at 1024 px).
+        self.cases_columns = WordColumns(self.cases_table, stretch_column=2)
 
         self.counts_model = RowsTableModel(
             [
@@ -95,8 +96,7 @@ class AllocationView(QWidget):
         self.counts_table.setAccessibleName("Cases per inspector")
         self.counts_table.setModel(self.counts_model)
         self.counts_table.verticalHeader().hide()
-        self.counts_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.counts_table.horizontalHeader().setStretchLastSection(True)
+        self.counts_columns = WordColumns(self.counts_table, stretch_column=4)  # "Community sentenc…" was cut
 
         buttons = QHBoxLayout()
         for button in (self.import_button, self.allocate_button, self.unallocate_button):
