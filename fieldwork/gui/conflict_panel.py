@@ -150,6 +150,7 @@ class ConflictPanel(QWidget):
         self.cards_layout.setContentsMargins(0, 0, 0, 0)
         self.choices = QButtonGroup(self)
         self.scroll = QScrollArea(self)
+        self.scroll.setAccessibleName("The versions of this answer")
         self.scroll.setWidget(self.cards_box)
         self.scroll.setWidgetResizable(True)  # cards take the width; long evidence scrolls down, never sideways
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)

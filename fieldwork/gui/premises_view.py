@@ -107,6 +107,7 @@ class PremisesView(QWidget):
             self._add_standard(column, standard, page)
         column.addStretch(1)
         self.scroll = QScrollArea(self)
+        self.scroll.setAccessibleName("Questions for the premises")
         self.scroll.setWidgetResizable(True)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(page)

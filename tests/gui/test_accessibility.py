@@ -161,3 +161,42 @@ def test_the_other_dialogs(qtbot, make_window, people, gui_store, gui_inspection
         problems[type(dialog).__name__] = unnamed(dialog)
         dialog.close()
     assert {name: found for name, found in problems.items() if found} == {}
+
+
+def test_the_screens_added_since(qtbot, make_window, people, tmp_path):
+    """The Premises tab, the allocation dialog, and the lead's Frameworks page with its move."""
+    from fieldwork.frameworks import load_framework
+    from fieldwork.gui.allocate_dialog import AllocateDialog, Inspector
+    from fieldwork.gui.frameworks_dialog import FrameworksDialog
+    from fieldwork.paths import shipped_frameworks_dir
+    from fieldwork.profile import set_profile
+    from fieldwork.store import open_store
+    from fieldwork.store.inspections import create_inspection
+
+    accessibility.install()
+    store = open_store(tmp_path / "premises", actor="lead-1")
+    try:
+        set_profile(store, "lead-1", "Lee Lead")
+        create_inspection(
+            store, inspection_id="AP-1", provider="Hill House", provider_type="Approved premises",
+            framework=load_framework(shipped_frameworks_dir() / "hmip-approved-premises-2025.toml"), lead_id="lead-1",
+        )  # fmt: skip
+        window = make_window(store)
+        window.home_tabs.setCurrentIndex(1)
+        assert window.home_tabs.currentWidget() is window.premises_view
+        assert unnamed(window) == []
+    finally:
+        store.close()
+
+    lead, *_ = people
+    lead_window = make_window(lead)
+    built = [
+        AllocateDialog([Inspector("insp-1", "Ira Inspector"), Inspector("insp-2", "")], {"insp-1"}, 2),
+        FrameworksDialog(lead.path.parent, store=lead, inspection=lead_window.inspection),
+    ]
+    problems = {}
+    for dialog in built:
+        open_dialog(qtbot, dialog)
+        problems[type(dialog).__name__] = unnamed(dialog)
+        dialog.close()
+    assert {name: found for name, found in problems.items() if found} == {}
