@@ -228,9 +228,12 @@ class MainWindow(QMainWindow):
             return
         self.inspection = get_inspection(self.store, inspection_id)
         self.framework = framework_for(self.store, self.inspection)
-        if self.home_tabs is not None:
-            self.stack.removeWidget(self.home_tabs)
-            self.home_tabs.deleteLater()
+        # Whatever the stack held goes: the old inspection's tabs, and the first-run welcome page,
+        # whose width could otherwise keep the window wide (issue 19).
+        while self.stack.count():
+            old = self.stack.widget(0)
+            self.stack.removeWidget(old)
+            old.deleteLater()
         # The inspection's tabs: everyone has Cases; the inspection's lead also plans and merges.
         self.home_tabs = QTabWidget()
         self.home_tabs.setDocumentMode(True)
