@@ -6,8 +6,6 @@ what the store returned, so what looks saved is saved.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut, QStandardItem, QStandardItemModel, QUndoStack
 from PySide6.QtWidgets import (
@@ -22,14 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldwork.assessment import Missing
 from fieldwork.errors import FieldworkError
 from fieldwork.frameworks.model import Answer
 from fieldwork.gui import theme
 from fieldwork.gui.answer_commands import AnswerCommand
 from fieldwork.gui.case_details_form import CaseDetailsForm
 from fieldwork.gui.case_scrolling import PageScrolling
-from fieldwork.gui.completion_dialog import COMPLETE_ANYWAY, CompletionDialog
+from fieldwork.gui.case_status import CaseStatus
 from fieldwork.gui.guidance_panel import GUIDANCE_KEY, GuidancePanel
 from fieldwork.gui.kept_answers import kept_answers_label
 from fieldwork.gui.keyboard_mode import KeyboardModeStrip
@@ -37,14 +34,13 @@ from fieldwork.gui.moderation_panel import CaseModeration
 from fieldwork.gui.question_widgets import KeyQuestionPanel, QuestionRow, SectionHeading
 from fieldwork.gui.shortcuts import key_for
 from fieldwork.store import Store
-from fieldwork.store.assessments import load_assessment, set_answer, set_detail, set_status
-from fieldwork.store.records import STATUS_LABELS
+from fieldwork.store.assessments import load_assessment, set_answer, set_detail
 
 OUTLINE_TARGET_ROLE = Qt.ItemDataRole.UserRole + 1
 DETAILS_TARGET = "details"
 
 
-class CaseView(PageScrolling, QWidget):
+class CaseView(CaseStatus, PageScrolling, QWidget):
     """One case, answered question by question."""
 
     case_changed = Signal(str)  # case id: its status or progress changed
@@ -278,49 +274,6 @@ class CaseView(PageScrolling, QWidget):
         self.details_form.show_values(self._assessment.details)
         self._show_status()
 
-    def _show_status(self) -> None:
-        case = self._assessment.case
-        judged, required = self._assessment.progress()
-        self.progress_label.setText(f"{judged} of {required} key questions judged")
-        self.status_label.setText(STATUS_LABELS[case.status])
-        self.status_label.setProperty("status", case.status)
-        self.status_label.set_fill(theme.STATUS_FILLS[case.status])
-        editable = self._editable()
-        self.complete_button.setText("&Reopen case" if case.status == "complete" else "Mark &complete…")
-        self.complete_button.setToolTip("Ctrl+Return")
-        self.complete_button.setEnabled(not self.store.read_only and case.status != "handed_over")
-        for panel in self._panels.values():
-            self._apply_editable(panel)
-        self.details_form.set_editable(editable)
-        if self.store.read_only:
-            self._show_banner(
-                "Read-only: this store is open in another fieldwork window. Changes are not possible here."
-            )
-        elif case.status == "complete":
-            self._show_banner("This case is marked complete. Reopen it to change answers.")
-        elif case.status == "handed_over":
-            self._show_banner("This case has been handed over to the lead inspector.")
-        else:
-            self.banner.hide()
-        self._update_outline()
-
-    def _show_banner(self, text: str) -> None:
-        self.banner.setText(text)
-        self.banner.show()
-
-    def _update_outline(self) -> None:
-        answers = self._assessment.answers
-        for standard in self.framework.standards_for_sample(self._assessment.case.sample_id):
-            judged = sum(1 for kq in standard.key_questions if (a := answers.get(kq.id)) and a.value)
-            total = len(standard.key_questions)
-            mark = "✓" if judged == total else f"{judged}/{total}"
-            self._outline_items[standard.id].setText(f"{standard.name}   {mark}")
-            for kq in standard.key_questions:
-                stored = answers.get(kq.id)
-                label = self.framework.judgement_labels.get(stored.value, "") if stored and stored.value else "—"
-                shown = self.framework.question_number(kq.id)
-                self._outline_items[kq.id].setText(f"{shown}  {label}{self.moderation.outline_mark(kq.id)}")
-
     # --- writes ----------------------------------------------------------------------------
     def _reload(self) -> None:
         self._assessment = load_assessment(self.store, self.case_id)
@@ -432,61 +385,6 @@ class CaseView(PageScrolling, QWidget):
     def _saved_state(self) -> str:
         """What the window's save indicator should say after a save: all saved, or not."""
         return "error" if self.has_unsaved_changes() else "saved"
-
-    # --- completion -------------------------------------------------------------------------
-    def _toggle_complete(self) -> None:
-        if not self.flush_pending():
-            self.message.emit(
-                "Not marked complete: some of what you typed is not saved (marked NOT SAVED). "
-                "Try again once it is saved."
-            )
-            return
-        self._reload()
-        case = self._assessment.case
-        try:
-            if case.status == "complete":
-                set_status(self.store, self.case_id, "in_progress")
-                self.message.emit(f"Case {case.case_ref} reopened.")
-            else:
-                problems = [self._with_question_text(p) for p in self._assessment.completion_problems()]
-                if problems:
-                    target = CompletionDialog.ask(self, case.case_ref, problems)
-                    if target:
-                        self.focus_question(target)
-                    return
-                # The lead's open queries are advisory: shown once more, never blocking (decision 0016).
-                reminders = [self._with_question_text(r) for r in self.moderation.completion_reminders()]
-                if reminders:
-                    choice = CompletionDialog.ask_about_queries(self, case.case_ref, reminders)
-                    if choice is not COMPLETE_ANYWAY:
-                        if choice:
-                            self.focus_question(choice)
-                        return
-                set_status(self.store, self.case_id, "complete")
-                self.message.emit(f"Case {case.case_ref} marked complete.")
-        except FieldworkError as error:
-            self.message.emit(error.message)
-            return
-        self._reload()
-        self._show_status()
-        self.case_changed.emit(self.case_id)
-
-    def question_text(self, question_id: str) -> str | None:
-        """The words of a key question or prompt (None for a case detail or an unknown id)."""
-        kind = self.framework.question_kind(question_id)
-        if kind == "key_question":
-            return self.framework.key_question(question_id).text
-        if kind == "prompt":
-            return self.framework.prompt(question_id).text
-        return None
-
-    def _with_question_text(self, item: Missing) -> Missing:
-        """The completion list names the question in words, not only by its number (issue 19)."""
-        text = self.question_text(item.question_id)
-        return replace(item, message=f"{item.message}\n{item.question_id}: {text}") if text else item
-
-    def toggle_complete(self) -> None:
-        self._toggle_complete()
 
     def toggle_guidance(self) -> None:
         """F2: open the guidance of the question under the keyboard, or close the panel."""

@@ -75,7 +75,25 @@ def install(window, file_menu) -> None:
     accept = file_menu.addAction("Accept a &handover receipt…", lambda: accept_receipt_file(window))
     accept.setEnabled(not window.store.read_only)
     file_menu.addAction("Handover and retention se&ttings…", lambda: HandoverSettingsDialog.edit(window))
-    QTimer.singleShot(0, window, lambda: check_at_start(window))
+    _StartCheck(window).start()
+
+
+class _StartCheck(QTimer):
+    """Runs check_at_start once the window's event loop turns, on a timer the window owns.
+
+    Not QTimer.singleShot with a context object: in PySide6 6.11 that form can keep the callable
+    given to it, and the window it refers to, alive after the window closed (tests/gui/test_soak.py
+    found it for case views). This timer refers to the window only as its Qt parent, so it goes
+    with the window."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.setSingleShot(True)
+        self.setInterval(0)
+        self.timeout.connect(self._run)
+
+    def _run(self) -> None:
+        check_at_start(self.parent())
 
 
 # --- running a write off the GUI thread ------------------------------------------------------------

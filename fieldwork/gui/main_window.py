@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QStackedWidget, 
 from fieldwork.errors import FieldworkError
 from fieldwork.gui import accessibility, profile_flow, theme
 from fieldwork.gui.home_view import HomeView
+from fieldwork.gui.lead_tab_views import lead_tab_builders
 from fieldwork.gui.lead_tabs import LeadTabs
 from fieldwork.gui.shortcuts import CASES_TAB, WINDOW_SHORTCUTS
 from fieldwork.gui.welcome_view import WelcomeView
@@ -20,14 +21,8 @@ from fieldwork.gui.wording import AppStatusBar, in_app
 from fieldwork.profile import read_profile
 from fieldwork.store import Store
 from fieldwork.store.allocations import moved_away_cases
-from fieldwork.store.assessments import find_case, get_case, list_case_summaries
-from fieldwork.store.inspections import (
-    add_case,
-    create_inspection,
-    framework_for,
-    get_inspection,
-    list_inspections,
-)
+from fieldwork.store.assessments import get_case, list_case_summaries
+from fieldwork.store.inspections import framework_for, get_inspection, list_inspections
 
 if TYPE_CHECKING:
     from fieldwork.gui.case_view import CaseView
@@ -229,9 +224,12 @@ class MainWindow(QMainWindow):
             return
         self.inspection = get_inspection(self.store, inspection_id)
         self.framework = framework_for(self.store, self.inspection)
-        if self.home_tabs is not None:
-            self.stack.removeWidget(self.home_tabs)
-            self.home_tabs.deleteLater()
+        # Whatever the stack held goes: the old inspection's tabs, and the first-run welcome page,
+        # whose width could otherwise keep the window wide (issue 19).
+        while self.stack.count():
+            old = self.stack.widget(0)
+            self.stack.removeWidget(old)
+            old.deleteLater()
         # The inspection's tabs: everyone has Cases; the inspection's lead also plans and merges.
         self.home_tabs = QTabWidget()
         self.home_tabs.setDocumentMode(True)
@@ -239,12 +237,7 @@ class MainWindow(QMainWindow):
         self.home_tabs.addTab(self.home_view, CASES_TAB)
         self.lead_tabs = None
         if self.is_lead():
-            builders = {
-                "allocation": self._build_allocation, "merge": self._build_merge, "ratings": self._build_ratings,
-            }
-            if self.framework.premises_standards:  # answered once for the premises (decision 0037)
-                builders["premises"] = self._build_premises
-            self.lead_tabs = LeadTabs(self.home_tabs, builders)
+            self.lead_tabs = LeadTabs(self.home_tabs, lead_tab_builders(self))
             # Recomputed each time it is shown: nothing on screen can go stale.
             self.home_tabs.currentChanged.connect(self._tab_shown)
         self.home_view.case_open_requested.connect(lambda case_id: self.open_case(case_id))
@@ -272,44 +265,12 @@ class MainWindow(QMainWindow):
     def ratings_view(self):
         return self.lead_tabs.view("ratings") if self.lead_tabs else None
 
-    def _build_allocation(self, parent):
-        from fieldwork.gui.allocation_view import AllocationView
-
-        view = AllocationView(self.store, self.inspection, self.framework, parent)
-        view.allocation_changed.connect(self.refresh_home)
-        view.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
-        view.packs_requested.connect(self.export_allocation_packs)
-        return view
-
-    def _build_merge(self, parent):
-        from fieldwork.gui.merge_view import MergeView
-
-        view = MergeView(self.store, self.inspection, self.framework, parent)
-        view.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
-        view.unlock_requested.connect(self._merge_pending)
-        view.merged.connect(self.refresh_home)
-        return view
-
-    def _build_ratings(self, parent):
-        from fieldwork.gui.ratings_view import RatingsView  # QtCharts loads only when a lead looks
-
-        view = RatingsView(self.store, self.inspection, self.framework, parent)
-        view.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
-        return view
-
     @property
     def premises_view(self):
         """The Premises tab, or None when the framework answers nothing for the premises."""
         if self.lead_tabs is None or not self.framework.premises_standards:
             return None
         return self.lead_tabs.view("premises")
-
-    def _build_premises(self, parent):
-        from fieldwork.gui.premises_view import PremisesView
-
-        view = PremisesView(self.store, self.inspection, self.framework, parent)
-        view.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
-        return view
 
     def _merge_pending(self) -> None:
         from fieldwork.gui import key_commands  # it loads the crypto stack: not at start-up
@@ -450,62 +411,26 @@ class MainWindow(QMainWindow):
         theme.set_state(self.save_label, "readonly" if self.store.read_only else state)
 
     # --- commands -------------------------------------------------------------------------------
+    # The inspection flows themselves are in fieldwork/gui/inspection_flows.py (loaded when used).
     def open_practice(self) -> None:
-        from fieldwork.demo import create_demo_inspection
+        from fieldwork.gui import inspection_flows
 
-        try:
-            inspection = create_demo_inspection(self.store)
-        except FieldworkError as error:
-            self.show_error(error.message, "Practice inspection not opened")
-            return
-        self.open_inspection(inspection.id)
+        inspection_flows.open_practice(self)
 
     def new_inspection(self) -> None:
-        from fieldwork.frameworks.catalogue import current_first, list_frameworks
-        from fieldwork.gui.dialogs import NewInspectionDialog
+        from fieldwork.gui import inspection_flows
 
-        frameworks = [e.framework for e in current_first(list_frameworks(self.store.path.parent)) if e.framework]
-        values = NewInspectionDialog.ask(self, frameworks)
-        if values is None:
-            return
-        from fieldwork.demo import suggest_inspection_id
-
-        try:
-            inspection = create_inspection(
-                self.store,
-                inspection_id=values["inspection_id"]
-                or suggest_inspection_id(values["provider"], values["fieldwork_start"]),
-                provider=values["provider"],
-                provider_type=values["provider_type"],
-                framework=values["framework"],
-                fieldwork_start=values["fieldwork_start"],
-                fieldwork_end=values["fieldwork_end"],
-                lead_id=self.profile.person_id,
-            )
-        except FieldworkError as error:
-            self.show_error(error.message, "Inspection not created")
-            return
-        self.open_inspection(inspection.id)
+        inspection_flows.new_inspection(self)
 
     def add_case(self) -> None:
-        if self.inspection is None:
-            self.show_error("Open or create an inspection first.", "Case not added")
-            return
-        from fieldwork.gui.dialogs import AddCaseDialog
+        from fieldwork.gui import inspection_flows
 
-        answer = AddCaseDialog.ask(self, self.framework)
-        if answer is None:
-            return
-        case_ref, sample_id = answer
-        try:
-            case = add_case(
-                self.store, self.inspection, case_ref, sample_id=sample_id, inspector_id=self.profile.person_id
-            )
-        except FieldworkError as error:
-            self.show_error(error.message, "Case not added")
-            return
-        self.refresh_home()
-        self.open_case(case.id)
+        inspection_flows.add_case(self)
+
+    def jump_to_case(self) -> None:
+        from fieldwork.gui import inspection_flows
+
+        inspection_flows.jump_to_case(self)
 
     @property
     def keys(self):
@@ -563,22 +488,6 @@ class MainWindow(QMainWindow):
         has the focus) is not enough: that happens all day."""
         if state == Qt.ApplicationState.ApplicationSuspended and self._keys is not None:
             self._keys.forget()
-
-    def jump_to_case(self) -> None:
-        if self.inspection is None:
-            return
-        from fieldwork.gui.dialogs import JumpToCaseDialog
-
-        refs = [s.case.case_ref for s in list_case_summaries(self.store, self.inspection.id)]
-        case_ref = JumpToCaseDialog.ask(self, refs)
-        if not case_ref:
-            return
-        try:
-            case = find_case(self.store, self.inspection.id, case_ref)
-        except FieldworkError as error:
-            self.show_error(error.message, "Case not found")
-            return
-        self.open_case(case.id)
 
     def _find(self) -> None:
         self.show_home()

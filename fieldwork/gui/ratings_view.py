@@ -410,10 +410,8 @@ class RatingsView(QWidget):
         overall = ratings.overall
         # Rating, score, what is missing and the rule behind it, worded as the CLI words it.
         self.overall_label.setText(overall_sentence(overall, self.framework.rating.scheme))
-        counts = self.report.cases
         self.cases_label.setText(
-            f"From {plural(counts.total, 'case')}: {counts.complete} complete, {counts.in_progress} in progress, "
-            f"{counts.not_started} not started. Percentages count Yes / (Yes + No); Not applicable is left out. "
+            f"{self._cases_sentence()} Percentages count Yes / (Yes + No); Not applicable is left out. "
             # Which text they come from: an inspection may move to a corrected version (decision 0042).
             f"Computed under {self.report.framework.title}, version {self.report.framework.version}."
         )
@@ -427,6 +425,24 @@ class RatingsView(QWidget):
         )
         self.standards_table.selectRow(row)
         self._show_selected()
+
+    def _cases_sentence(self) -> str:
+        """Which cases the ratings come from. A region counts its own cases for the standards it
+        rates itself and the PDU inspections' cases for the combined ones: naming only its own
+        cases contradicted the PDU results table beside it (issue 19)."""
+        counts = self.report.cases
+        own = (
+            f"{plural(counts.total, 'case')}: {counts.complete} complete, {counts.in_progress} in progress, "
+            f"{counts.not_started} not started"
+        )
+        if not self.framework.combined_standards:
+            return f"From {own}."
+        found = self.report.contributions
+        pdu_cases = sum(c.cases for c in found)
+        return (
+            f"From this inspection's own {own}; and, for the standards rated from PDU results, "
+            f"{plural(pdu_cases, 'case')} from {plural(len(found), 'PDU inspection')}."
+        )
 
     def selected(self) -> StandardRating | None:
         index = self.standards_table.currentIndex()

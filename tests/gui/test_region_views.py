@@ -12,7 +12,7 @@ from region.helpers import REGION, Pdu, Region
 
 from fieldwork.gui.merge_view import MergeView
 from fieldwork.gui.ratings_view import RatingsView
-from fieldwork.store.inspections import framework_for, get_inspection
+from fieldwork.store.inspections import add_case, framework_for, get_inspection
 
 SHOTS = os.environ.get("FIELDWORK_SCREENSHOTS")  # a folder: the tabs are saved there as PNGs to look at
 
@@ -64,3 +64,19 @@ def test_the_merge_button_takes_results_bundles_and_the_ratings_list_the_pdus(qt
                 view.show()
                 qtbot.waitExposed(view)
                 view.grab().save(str(Path(SHOTS) / f"region-{name}-{size[0]}x{size[1]}.png"))
+
+
+def test_the_ratings_case_count_names_the_pdu_cases_beside_the_regions_own(qtbot, region_world):
+    """The "From N cases" line counted only the region's own cases while the PDU results table beside
+    it listed the cases the combined standards were rated from (issue 19): it names both."""
+    pdus, region = region_world
+    inspection = get_inspection(region.store, REGION)
+    for ref in ("R-1", "R-2"):
+        add_case(region.store, inspection, ref, inspector_id="reg")
+    region.take_in(*[p.export(region) for p in pdus])
+    ratings = RatingsView(region.store, inspection, framework_for(region.store, inspection))
+    qtbot.addWidget(ratings)
+    ratings.refresh()
+    text = ratings.cases_label.text()
+    assert "own 2 cases: 0 complete, 0 in progress, 2 not started" in text
+    assert "20 cases from 2 PDU inspections" in text

@@ -43,7 +43,8 @@ DEFERRED = ("cryptography", "fieldwork.bundles", "fieldwork.packs", "fieldwork.m
             "fieldwork.gui.ratings_view", "fieldwork.gui.merge_view", "fieldwork.gui.allocation_view", "openpyxl",
             "sqlite_utils", "click", "dateutil", "pluggy", "matplotlib", "fieldwork.reports", "fieldwork.ratings",
             "fieldwork.cli.bundle", "fieldwork.cli.merge", "fieldwork.gui.case_view", "fieldwork.gui.dialogs",
-            "fieldwork.gui.frameworks_dialog", "fieldwork.gui.question_set", "fieldwork.identity")
+            "fieldwork.gui.frameworks_dialog", "fieldwork.gui.question_set", "fieldwork.identity",
+            "fieldwork.gui.inspection_flows", "fieldwork.gui.case_status")
 
 # The real entry point (`fieldwork`, `python -m fieldwork`, the desktop build), stopped at the
 # moment the main window is shown.
