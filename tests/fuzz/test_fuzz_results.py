@@ -39,8 +39,17 @@ from fieldwork.store import open_store
 from fieldwork.store.inspections import create_inspection
 
 from .conftest import fuzz_settings
-from .mutations import Raw, dump_json, json_values, line_edits, mutated_seeds, read_members, tree_edits
-from .mutations import zip_member_edits, with_duplicate_key
+from .mutations import (
+    Raw,
+    dump_json,
+    json_values,
+    line_edits,
+    mutated_seeds,
+    read_members,
+    tree_edits,
+    with_duplicate_key,
+    zip_member_edits,
+)
 from .readers import check_refusal, fuzz_identity, read_or_refuse
 
 PDU = find_framework("hmip-probation-pdu-2023")
@@ -152,7 +161,8 @@ class RegionStore:
         conn: sqlite3.Connection = self.store.db.conn
         names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
         rows = {name: sorted(map(repr, conn.execute(f'SELECT * FROM "{name}"'))) for name in names}
-        files = sorted(p.name for p in self.folder.iterdir() if p != self.file and not p.name.endswith(("-wal", "-shm")))
+        files = sorted(p.name for p in self.folder.iterdir()
+                       if p != self.file and not p.name.endswith(("-wal", "-shm")))
         return {"rows": rows, "files": files}
 
     def contributed(self) -> dict:
