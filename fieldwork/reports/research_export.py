@@ -2,8 +2,9 @@
 
 Every question asked of the case's sample appears, answered or not (the answer is blank when
 nothing is recorded), key questions each followed by their prompts in framework order, then any
-stored answer to a question outside the case's sample. A case whose sample asks nothing still
-gets one row. Values are the stored codes (yes / no / na; case details as stored: choice
+stored answer to a question outside the case's sample (kind `kept_from_earlier_version`, with
+the standard it had there, when a corrected framework removed it: decision 0042). A case whose
+sample asks nothing still gets one row. Values are the stored codes (yes / no / na; case details as stored: choice
 values, true / false, YYYY-MM-DD), so the file is stable for analysis software.
 
 Streamed from three queries (cases, case details, answers ordered by case), so 10,000 cases
@@ -12,6 +13,7 @@ are written without holding the whole table in memory.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 from collections.abc import Iterator
@@ -27,7 +29,9 @@ from fieldwork.reports.exports import csv_records, write_csv_records
 from fieldwork.reports.files import atomic_spooled_write, atomic_write
 from fieldwork.reports.workbooks import write_workbook
 from fieldwork.store.db import Store
+from fieldwork.store.framework_move import moves_of
 from fieldwork.store.inspections import framework_for, get_inspection
+from fieldwork.store.records import Inspection
 
 FIXED_BEFORE = ("inspection", "case_ref", "sample", "inspector", "status")
 FIXED_AFTER = ("question_id", "kind", "standard", "answer", "note", "answered_by", "answered_at")
@@ -70,15 +74,34 @@ def _questions_by_sample(framework: Framework) -> dict[str, list[tuple[str, str,
     }
 
 
+KEPT_KIND = "kept_from_earlier_version"  # an answer to a question a corrected framework removed (decision 0042)
+
+
+def _earlier_standards(store: Store, inspection: Inspection) -> dict[str, str]:
+    """Question id → its standard in the texts the inspection was moved on from (decision 0042);
+    where several had it, the most recent. Answers to questions a move removed stay in the store."""
+    standards: dict[str, str] = {}
+    for move in reversed(moves_of(store, inspection.id)):
+        # framework_for parses a pinned text by hash (checked, cached): the earlier text is pinned too.
+        earlier = framework_for(store, dataclasses.replace(inspection, framework_hash=move.from_hash))
+        for standard in earlier.standards:
+            for kq in standard.key_questions:
+                for qid in (kq.id, *(p.id for p in kq.prompts)):
+                    standards.setdefault(qid, standard.id)
+    return standards
+
+
 def research_columns(framework: Framework, *, omit_personal: bool = False) -> tuple[str, ...]:
     return (*FIXED_BEFORE, *(name for _, name in _detail_columns(framework, omit_personal)), *FIXED_AFTER)
 
 
 def research_rows(store: Store, inspection_id: str, *, omit_personal: bool = False) -> Iterator[list]:
     """The rows (after the header), one per case and question, cases in case-reference order."""
-    framework = framework_for(store, get_inspection(store, inspection_id))
+    inspection = get_inspection(store, inspection_id)
+    framework = framework_for(store, inspection)
     detail_ids = [field_id for field_id, _ in _detail_columns(framework, omit_personal)]
     questions = _questions_by_sample(framework)
+    earlier: dict[str, str] | None = None  # read once, at the first answer the framework does not have
 
     details: dict[str, dict[str, str]] = {}
     for case_id, field_id, value in store.db.execute(
@@ -120,6 +143,10 @@ def research_rows(store: Store, inspection_id: str, *, omit_personal: bool = Fal
                 standard = framework.key_question(qid).standard_id
             elif kind == "prompt":
                 standard = framework.parent_key_question(qid).standard_id
+            else:
+                earlier = _earlier_standards(store, inspection) if earlier is None else earlier
+                if qid in earlier:
+                    kind, standard = KEPT_KIND, earlier[qid]
             extra.append((qid, kind, standard))
         emitted = False
         for qid, kind, standard in [*asked, *extra]:

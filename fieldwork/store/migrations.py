@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fieldwork.store.migration_framework_moves import FRAMEWORK_MOVES
 from fieldwork.store.migration_premises import M10_PREMISES_ANSWERS
+from fieldwork.store.migration_premises_hashes import M13_PREMISES_ROW_HASHES
 from fieldwork.store.migration_region import M9_REGION_CONTRIBUTIONS
 from fieldwork.store.migration_sample_moves import SQL as SAMPLE_MOVES_SQL
 
@@ -553,6 +554,7 @@ MIGRATIONS: list[str] = [
     M10_PREMISES_ANSWERS,
     SAMPLE_MOVES_SQL,
     FRAMEWORK_MOVES,
+    M13_PREMISES_ROW_HASHES,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

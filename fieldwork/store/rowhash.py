@@ -2,13 +2,14 @@
 
 SQLite keeps no checksums of its own: a bit flipped on the disk inside an answer's evidence
 reads back as other text, passes every page check, and the next backup copies it. So each row of
-`answers` and `case_details` carries `row_hash`, a SHA-256 (first 128 bits, hex) of its fields,
-written by triggers of the store itself (migration 7) whenever a row is inserted or its fields
+`answers` and `case_details` (migration 7) and of `premises_answers` (migration 13, the answers
+given once for an approved premises, decision 0037) carries `row_hash`, a SHA-256 (first 128 bits,
+hex) of its fields, written by triggers of the store itself whenever a row is inserted or its fields
 change, through the SQL function `fieldwork_row_hash` that every store connection registers. A
 connection without it (another tool) cannot write those tables at all, so no row is ever
 written without its hash.
 
-Checked: when a case is read (`assessments.get_case` and everything built on it), at open for
+Checked: when a case is read (case answers and details) (`assessments.get_case` and everything built on it), at open for
 stores small enough for the full check, by `fieldwork store check`, and on each backup snapshot
 before it may replace an older backup (a backup of a store with a failing row is refused).
 
@@ -26,7 +27,14 @@ FUNCTION = "fieldwork_row_hash"
 
 ANSWER_FIELDS = ("case_id", "question_id", "value", "note", "revision", "updated_at", "updated_by")
 DETAIL_FIELDS = ("case_id", "field_id", "value", "revision", "updated_at", "updated_by")
-TABLES = {"answer": ("answers", ANSWER_FIELDS), "detail": ("case_details", DETAIL_FIELDS)}
+PREMISES_FIELDS = ("inspection_id", "question_id", "value", "note", "revision", "updated_at", "updated_by")
+# kind (hashed first, so equal fields in two tables never share a checksum) -> table, fields, and
+# what the first field names, for the message. Premises answers belong to no case.
+TABLES = {
+    "answer": ("answers", ANSWER_FIELDS, "case"),
+    "detail": ("case_details", DETAIL_FIELDS, "case"),
+    "premises": ("premises_answers", PREMISES_FIELDS, "inspection"),
+}
 
 
 def row_hash(kind: str, *fields) -> str:
@@ -47,28 +55,36 @@ def row_hash(kind: str, *fields) -> str:
 
 
 def register(conn: sqlite3.Connection) -> None:
-    """Every store connection: the triggers of migration 7 call this function."""
+    """Every store connection: the triggers of migrations 7 and 13 call this function."""
     conn.create_function(FUNCTION, -1, row_hash, deterministic=True)
 
 
-def _has_hashes(conn: sqlite3.Connection) -> bool:
-    return any(row[1] == "row_hash" for row in conn.execute("PRAGMA table_info(answers)"))
+def _has_hashes(conn: sqlite3.Connection, table: str) -> bool:
+    return any(row[1] == "row_hash" for row in conn.execute(f"PRAGMA table_info({table})"))
+
+
+def _described(kind: str, row: tuple, owner: str) -> str:
+    what = "premises answer" if kind == "premises" else kind
+    return f"the {what} {row[1]} of {owner} {row[0]} does not match its checksum"
 
 
 def failing_rows(conn: sqlite3.Connection, *, case_id: str | None = None, limit: int = 100) -> list[str]:
     """The rows whose fields no longer match their checksum, described for people ([] when all do).
 
-    A store from before migration 7 has no checksums yet: nothing to check.
+    With `case_id`, only that case's answers and details. A table from before the migration that
+    gave it checksums (7 for case answers and details, 13 for premises answers) has none to check.
     """
-    if not _has_hashes(conn):
-        return []
     problems: list[str] = []
-    for kind, (table, fields) in TABLES.items():
+    for kind, (table, fields, owner) in TABLES.items():
+        if case_id is not None and owner != "case":
+            continue
+        if not _has_hashes(conn, table):
+            continue
         where, args = ("WHERE case_id = ?", [case_id]) if case_id is not None else ("", [])
         rows: Iterable = conn.execute(f"SELECT {', '.join(fields)}, row_hash FROM {table} {where}", args)
         for row in rows:
             if row[-1] != row_hash(kind, *row[:-1]):
-                problems.append(f"the {kind} {row[1]} of case {row[0]} does not match its checksum")
+                problems.append(_described(kind, row, owner))
                 if len(problems) >= limit:
                     return problems
     return problems

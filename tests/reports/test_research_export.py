@@ -112,3 +112,20 @@ def test_a_cleared_answer_keeps_its_evidence(store, inspection, filled, tmp_path
     rows = _read_csv(export_research(store, inspection.id, tmp_path / "r.csv").path)
     row = next(r for r in rows if r["case_ref"] == "B2" and r["question_id"] == "2.1.1")
     assert row["answer"] == "" and row["note"].startswith("Evidence with")
+
+
+def test_an_answer_kept_from_an_earlier_framework_version_says_so(store, inspection, cases):
+    # Decision 0042: a corrected framework (mini 1.1) removes prompt 2.1.1.b; its answer is kept in
+    # the store under its old id and listed after the asked questions, with the standard it had.
+    from helpers.moved_framework import mini_1_1
+
+    from fieldwork.reports.research_export import research_rows
+    from fieldwork.store.framework_move import move_inspection
+
+    cases.case({"2.1.1": "yes", "2.1.1.a": "no", "2.1.1.b": "na"}, ref="K1")
+    assert move_inspection(store, inspection.id, mini_1_1()).removed == {"2.1.1.b": 1}
+    rows = [r for r in research_rows(store, inspection.id) if r[1] == "K1"]
+    kept = [r for r in rows if r[-7] == "2.1.1.b"]
+    assert len(kept) == 1 and kept[0][-6:-3] == ["kept_from_earlier_version", "2.1", "na"]
+    assert "unknown" not in {r[-6] for r in rows}
+    assert rows[-1][-7] == "2.1.1.b"  # after every question the case's sample asks today
