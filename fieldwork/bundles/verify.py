@@ -188,6 +188,33 @@ def _questions_asked(framework: Framework, sample_id: str) -> frozenset[str]:
     )
 
 
+@dataclass(frozen=True)
+class SignedFile:
+    """A bundle file opened as far as its signed envelope: what every kind of bundle reads first."""
+
+    data: bytes
+    opened: container.Opened
+    entries: dict
+    key_id: str
+    manifest_bytes: bytes
+    signature: bytes
+
+
+def open_signed(
+    source: Source, identity: UnlockedIdentity | None, *, allow_unencrypted: bool, limits: Limits
+) -> SignedFile:
+    """Read, decrypt and unzip a bundle (work or results) and read its envelope; nothing is trusted yet."""
+    data = read_source(source, limits.max_bundle_bytes, BundleError, what="fieldwork bundle")
+    opened = container.open_container(data, identity, allow_unencrypted=allow_unencrypted, limits=limits)
+    entries = ziparchive.read_entries(opened.archive, limits)
+    key_id, manifest_bytes, signature = envelope.read(
+        ziparchive.read_member(opened.archive, entries[ENVELOPE_NAME]), PAYLOAD_TYPE, BundleError,
+        other_type="This bundle's signed content is of a kind this fieldwork does not read; install the "
+        "newer fieldwork to read it.",
+    )
+    return SignedFile(data, opened, entries, key_id, manifest_bytes, signature)
+
+
 def verify_bundle(
     source: Source,
     *,
@@ -211,14 +238,9 @@ def verify_bundle(
     wrong with the bundle, NotFoundError/FieldworkError when the file cannot be read. Nothing is
     written anywhere; the caller decides what to do with the result.
     """
-    data = read_source(source, limits.max_bundle_bytes, BundleError, what="fieldwork bundle")
-    opened = container.open_container(data, identity, allow_unencrypted=allow_unencrypted, limits=limits)
-    entries = ziparchive.read_entries(opened.archive, limits)
-    key_id, manifest_bytes, signature = envelope.read(
-        ziparchive.read_member(opened.archive, entries[ENVELOPE_NAME]), PAYLOAD_TYPE, BundleError,
-        other_type="This bundle's signed content is of a kind this fieldwork does not read; install the "
-        "newer fieldwork to read it.",
-    )
+    signed = open_signed(source, identity, allow_unencrypted=allow_unencrypted, limits=limits)
+    data, opened, entries = signed.data, signed.opened, signed.entries
+    key_id, manifest_bytes, signature = signed.key_id, signed.manifest_bytes, signed.signature
     trusted = trust.get(key_id)
     if trusted is None:
         raise BundleError(

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 from fieldwork.bundles import container, envelope, ziparchive
 from fieldwork.bundles.errors import BundleError
-from fieldwork.bundles.format import DEFAULT_LIMITS, ENVELOPE_NAME, PAYLOAD_TYPE, Limits
-from fieldwork.bundles.source import Source, read_source
+from fieldwork.bundles.format import DEFAULT_LIMITS, PAYLOAD_TYPE, Limits
+from fieldwork.bundles.source import Source
+from fieldwork.bundles.verify import open_signed
 from fieldwork.identity.keys import UnlockedIdentity
 from fieldwork.identity.trust import TrustedKey, TrustList
 from fieldwork.region.results_format import (
@@ -38,15 +39,8 @@ class VerifiedResults:
 
 def peek_kind(source: Source, identity: UnlockedIdentity | None, *, limits: Limits = DEFAULT_LIMITS) -> str:
     """'results' or 'work' for a bundle these keys open; raises BundleError when it cannot be read."""
-    data = read_source(source, limits.max_bundle_bytes, BundleError, what="fieldwork bundle")
-    opened = container.open_container(data, identity, allow_unencrypted=True, limits=limits)
-    entries = ziparchive.read_entries(opened.archive, limits)
-    _key, manifest_bytes, _sig = envelope.read(
-        ziparchive.read_member(opened.archive, entries[ENVELOPE_NAME]), PAYLOAD_TYPE, BundleError,
-        other_type="This bundle's signed content is of a kind this fieldwork does not read; install the "
-        "newer fieldwork to read it.",
-    )
-    return manifest_kind(manifest_bytes)
+    signed = open_signed(source, identity, allow_unencrypted=True, limits=limits)
+    return manifest_kind(signed.manifest_bytes)
 
 
 def _check_signer(trusted: TrustedKey, manifest: ResultsManifest, region_inspection_id: str) -> None:
@@ -84,14 +78,9 @@ def verify_results(
     limits: Limits = DEFAULT_LIMITS,
 ) -> VerifiedResults:
     """Verify a results bundle completely for the region inspection; BundleError says why not."""
-    data = read_source(source, limits.max_bundle_bytes, BundleError, what="fieldwork bundle")
-    opened = container.open_container(data, identity, allow_unencrypted=False, limits=limits)
-    entries = ziparchive.read_entries(opened.archive, limits)
-    key_id, manifest_bytes, signature = envelope.read(
-        ziparchive.read_member(opened.archive, entries[ENVELOPE_NAME]), PAYLOAD_TYPE, BundleError,
-        other_type="This bundle's signed content is of a kind this fieldwork does not read; install the "
-        "newer fieldwork to read it.",
-    )
+    signed = open_signed(source, identity, allow_unencrypted=False, limits=limits)
+    data, opened, entries = signed.data, signed.opened, signed.entries
+    key_id, manifest_bytes, signature = signed.key_id, signed.manifest_bytes, signed.signature
     trusted = trust.get(key_id)
     if trusted is None:
         raise BundleError(
