@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
+    QStackedWidget,
     QTabBar,
     QTabWidget,
     QTextEdit,
@@ -123,23 +124,37 @@ def _search_layout(layout, widget):
     return None
 
 
-def descendants(root: QWidget) -> list[QWidget]:
+def descendants(root: QWidget, *, current_pages_only: bool = False) -> list[QWidget]:
     """`root` and every widget inside it. Walked with children(): findChildren() (PySide6 6.11)
-    left the Python side of every closed case view's rows alive (tests/gui/test_soak.py)."""
+    left the Python side of every closed case view's rows alive (tests/gui/test_soak.py).
+
+    current_pages_only: leave out the pages a stacked widget (or a tab widget's stack) is not
+    showing, e.g. a closed case view waiting to be deleted or a lead tab not in front."""
     found, stack = [], [root]
     while stack:
         widget = stack.pop()
         found.append(widget)
-        stack.extend(child for child in widget.children() if isinstance(child, QWidget))
+        shown = widget.currentWidget() if current_pages_only and isinstance(widget, QStackedWidget) else None
+        stack.extend(
+            child for child in widget.children()
+            if isinstance(child, QWidget) and (shown is None or child is shown)
+        )
     return found
 
 
 def _buddy_text(widget: QWidget) -> str:
-    for label in descendants(widget.window()):
-        if not isinstance(label, QLabel):
-            continue
-        if label.buddy() is widget and _plain(label.text()):
-            return _plain(label.text())
+    """The text of a label whose buddy is `widget`, looked for among the children of each of its
+    ancestors (where forms and group boxes put them). Not the whole window for each widget: with a
+    case open that was a walk of a thousand widgets per control, and opening a case took 40–60 ms
+    more."""
+    ancestor = widget.parentWidget()
+    while ancestor is not None:
+        for label in ancestor.children():
+            if isinstance(label, QLabel) and label.buddy() is widget and _plain(label.text()):
+                return _plain(label.text())
+        if ancestor.isWindow():
+            break
+        ancestor = ancestor.parentWidget()
     return ""
 
 
@@ -250,9 +265,9 @@ def label_control(widget: QWidget) -> None:
         widget.setTabKeyNavigation(False)
 
 
-def label_controls(root: QWidget) -> None:
-    """Label every control in `root` (a window, a dialog, a view) now."""
-    for widget in descendants(root):
+def label_controls(root: QWidget, *, current_pages_only: bool = False) -> None:
+    """Label every control in `root` (a window, a dialog, a view) now; see `descendants`."""
+    for widget in descendants(root, current_pages_only=current_pages_only):
         if is_control(widget):
             label_control(widget)
 

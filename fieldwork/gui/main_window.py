@@ -156,7 +156,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction("&About fieldwork", self.show_about)
 
     def _label_controls(self, _view: str) -> None:
-        accessibility.label_controls(self)
+        # The view now shown and the window around it; the lead's tabs label themselves when built.
+        accessibility.label_controls(self, current_pages_only=True)
 
     def _on_case(self, method) -> None:
         if self.case_view is not None and self.stack.currentWidget() is self.case_view:
