@@ -212,14 +212,10 @@ def set_answer(
 
     with store.transaction():
         old = _answers_one(store, case_id, question_id)
-        new_value = (old.value if old else None) if value is _UNSET else value
-        new_note = (old.note if old else "") if note is _UNSET else note
-        if old and (old.value, old.note) == (new_value, new_note):
+        new = next_answer(store, question_id, old, value, note)
+        if new is None:
             return None
-        if old is None and new_value is None and new_note == "":
-            return None
-        now = store.now()
-        new = StoredAnswer(question_id, new_value, new_note, (old.revision if old else 0) + 1, now, store.actor)
+        now, new_value, new_note = new.updated_at, new.value, new.note
         store.conn.execute(
             "INSERT INTO answers (case_id, question_id, value, note, revision, updated_at, updated_by) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (case_id, question_id) DO UPDATE SET "
@@ -239,6 +235,19 @@ def set_answer(
         crash_point("answer.before_commit")  # fault injection (issue 7): no-op in normal use
     crash_point("answer.after_commit")
     return AnswerChange(case_id, question_id, old, new, status)
+
+
+def next_answer(store: Store, question_id: str, old: StoredAnswer | None, value, note) -> StoredAnswer | None:
+    """The answer a save makes of `old` (value or note left as they are when _UNSET), with the next
+    revision, this store's actor and time; None when the save changes nothing. Case answers and
+    the premises' answers (store/premises.py) are revised the same way."""
+    new_value = (old.value if old else None) if value is _UNSET else value
+    new_note = (old.note if old else "") if note is _UNSET else note
+    if old and (old.value, old.note) == (new_value, new_note):
+        return None
+    if old is None and new_value is None and new_note == "":
+        return None
+    return StoredAnswer(question_id, new_value, new_note, (old.revision if old else 0) + 1, store.now(), store.actor)
 
 
 def _check_note(note: str) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from fieldwork.errors import ValidationError
 from fieldwork.frameworks.model import Framework
-from fieldwork.store.assessments import _check_note
+from fieldwork.store.assessments import _UNSET, _check_note, next_answer
 from fieldwork.store.changelog import append_change
 from fieldwork.store.db import Store
 from fieldwork.store.inspections import framework_for, get_inspection
@@ -22,7 +22,6 @@ from fieldwork.store.records import ChangeLogEntry, StoredAnswer
 
 # The change log's fields for a premises answer (target 'inspection', no case).
 VALUE_FIELD, NOTE_FIELD = "premises_value", "premises_note"
-_UNSET = object()
 
 
 @dataclass(frozen=True)
@@ -84,14 +83,10 @@ def set_premises_answer(
         _check_note(note)
     with store.transaction():
         old = premises_answers(store, inspection_id).get(question_id)
-        new_value = (old.value if old else None) if value is _UNSET else value
-        new_note = (old.note if old else "") if note is _UNSET else note
-        if old and (old.value, old.note) == (new_value, new_note):
+        new = next_answer(store, question_id, old, value, note)
+        if new is None:
             return None
-        if old is None and new_value is None and new_note == "":
-            return None
-        now = store.now()
-        new = StoredAnswer(question_id, new_value, new_note, (old.revision if old else 0) + 1, now, store.actor)
+        now, new_value, new_note = new.updated_at, new.value, new.note
         store.db.execute(
             "INSERT INTO premises_answers (inspection_id, question_id, value, note, revision, updated_at, updated_by) "
             "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (inspection_id, question_id) DO UPDATE SET "
