@@ -14,24 +14,10 @@ from PySide6.QtWidgets import QApplication, QScrollArea, QWidget
 from fieldwork.gui.focus_order import reading_order, takes_tab
 from fieldwork.store.assessments import list_case_summaries
 from tests.gui.conftest import lead_and_inspector_stores, open_case
+from tests.gui.test_accessibility import open_dialog, settle
 from tests.gui.test_mnemonics import dialogs
 
 TOLERANCE = 4  # pixels: controls on one line may differ a little in height
-
-
-def open_dialog(qtbot, dialog) -> None:
-    """Show a dialog as exec() would: the keyboard enters it, which prepares it (accessibility.py)."""
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None and QApplication.focusWidget().window() is dialog)
-    settle()
-
-
-def settle() -> None:
-    for _ in range(4):
-        QApplication.processEvents()
 
 
 def place(widget: QWidget, window: QWidget) -> QRect:
